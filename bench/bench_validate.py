@@ -1,0 +1,95 @@
+"""Benchmark `recctl validate` against plain orjson parsing, whole process, same run.
+
+Usage: python bench/bench_validate.py [--corpus ../shared/corpus] [--copies N] [--runs N]
+
+Builds a tree of at least 3,000 recordings (copies of the corpus) in a temporary
+directory, then times, as separate processes, each best of --runs:
+
+- corpus: `recctl validate TREE` vs a script that reads and orjson-parses every file
+  (target: at most 2x);
+- one file (the pre-commit case): `recctl validate FILE` vs a script that imports
+  orjson and jsonschema-rs, compiles the shipped schema and validates FILE
+  (target: at most 2x).
+
+Ratios are what to compare; absolute times are noise on a shared machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+PARSE_ALL = """
+import os, sys, orjson
+for root, dirs, files in os.walk(sys.argv[1]):
+    for name in files:
+        if name.endswith(".json"):
+            with open(os.path.join(root, name), "rb") as f:
+                orjson.loads(f.read())
+"""
+
+VALIDATE_ONE = """
+import sys, orjson, jsonschema_rs
+from importlib import resources
+schema = orjson.loads(resources.files("recctl").joinpath("recording.schema.json").read_bytes())
+with open(sys.argv[1], "rb") as f:
+    assert jsonschema_rs.validator_for(schema).is_valid(orjson.loads(f.read()))
+"""
+
+
+def best_of(runs: int, argv: list[str]) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(argv, check=False, stdout=subprocess.DEVNULL)
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def build_tree(corpus: Path, target: Path, min_files: int) -> int:
+    files = sorted(corpus.rglob("*.json"))
+    copies = -(-min_files // len(files))
+    for copy in range(copies):
+        shutil.copytree(corpus, target / f"copy{copy:03d}")
+    return copies * len(files)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, default=Path("../shared/corpus"))
+    parser.add_argument("--min-files", type=int, default=3000)
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    recctl = [sys.executable, "-m", "recctl"]
+    seed = args.corpus / "seed.json"
+
+    with tempfile.TemporaryDirectory() as tmp:
+        tree = Path(tmp)
+        count = build_tree(args.corpus, tree, args.min_files)
+        size = sum(p.stat().st_size for p in tree.rglob("*.json")) / 2**20
+        parse = best_of(args.runs, [sys.executable, "-c", PARSE_ALL, str(tree)])
+        validate = best_of(args.runs, [*recctl, "validate", str(tree), "-o", "json"])
+        print(f"corpus: {count:,} files, {size:.0f} MiB")
+        print(f"  orjson parse        {parse:7.3f} s")
+        print(
+            f"  recctl validate     {validate:7.3f} s   ratio {validate / parse:.2f}x "
+            "(target <= 2x)"
+        )
+
+    bare = best_of(args.runs, [sys.executable, "-c", VALIDATE_ONE, str(seed)])
+    one = best_of(args.runs, [*recctl, "validate", str(seed)])
+    print(f"one file ({seed.name}):")
+    print(f"  bare orjson + jsonschema-rs script {bare:7.3f} s")
+    print(
+        f"  recctl validate                    {one:7.3f} s   ratio {one / bare:.2f}x "
+        "(target <= 2x)"
+    )
+
+
+if __name__ == "__main__":
+    main()

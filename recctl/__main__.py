@@ -1,0 +1,3 @@
+from recctl.cli import main
+
+main()

@@ -1,0 +1,232 @@
+"""Checks a JSON Schema cannot express. Pure functions over a parsed recording.
+
+Each returns findings; none raises on a recording of unexpected shape (the
+schema check reports those), so they are safe to run on anything that parsed.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import re
+from collections.abc import Iterator
+from pathlib import PurePath
+from typing import Any
+
+from recctl.findings import Finding, json_path
+from recctl.shapes import BodyKind, Shape
+
+# --- RC201: one stream, one id -------------------------------------------------
+
+
+def check_stream_ids(path: str, recording: Any, shape: Shape) -> list[Finding]:
+    """Every chunk of a typed stream carries the same id.
+
+    Azure's leading chunk (``object: ""``, only ``prompt_filter_results``) is
+    skipped; chunks without a string id (Ollama) are not compared.
+    """
+    if shape.body is not BodyKind.TYPED_CHUNKS:
+        return []
+    chunks = recording["response"]["body"]
+    ids = {
+        chunk["__data__"].get("id")
+        for chunk in chunks
+        if isinstance(chunk["__data__"], dict) and chunk["__data__"].get("object") != ""
+    }
+    ids.discard(None)
+    if len(ids) <= 1:
+        return []
+    first: Any = None
+    for index, chunk in enumerate(chunks):
+        data = chunk["__data__"]
+        if not isinstance(data, dict) or data.get("object") == "" or data.get("id") is None:
+            continue
+        if first is None:
+            first = data["id"]
+        elif data["id"] != first:
+            return [
+                Finding(
+                    path,
+                    json_path(["response", "body", index, "__data__", "id"]),
+                    "RC201",
+                    f"chunk {index} has id {data['id']!r} but the stream began with {first!r} "
+                    f"({len(ids)} ids in one stream): chunks of different recordings were mixed",
+                )
+            ]
+    return []  # pragma: no cover - unreachable when ids differ
+
+
+# --- RC202: stored where the recorder looks ------------------------------------
+
+
+def expected_directory(test_id: str) -> str:
+    """``tests/x/test_a.py::TestC::test_m[p::q]`` -> ``tests/x/recordings``."""
+    test_file = test_id.split("[", 1)[0].split("::", 1)[0]
+    return posixpath.join(posixpath.dirname(test_file), "recordings")
+
+
+def check_location(path: str, recording: Any) -> list[Finding]:
+    """A recording under a ``recordings/`` tree sits in the directory its test maps to.
+
+    Loose files (nothing named ``recordings`` above them, such as a copy in /tmp)
+    are not judged, nor are recordings without a test id (shared calls).
+    """
+    test_id = recording.get("test_id") if isinstance(recording, dict) else None
+    if not isinstance(test_id, str) or not test_id.strip():
+        return []
+    parent = PurePath(os.path.abspath(path)).parent.as_posix()
+    if "/recordings" not in parent:
+        return []
+    expected = expected_directory(test_id)
+    if parent.endswith("/" + expected):
+        return []
+    return [
+        Finding(
+            path,
+            "$.test_id",
+            "RC202",
+            f"test_id maps to {expected}/ but the file is in {parent}/: "
+            "the recorder will never look for it here",
+        )
+    ]
+
+
+# --- RC203: credentials --------------------------------------------------------
+
+#: Keys whose value is a credential (compared lower-cased).
+SECRET_KEYS = frozenset(
+    {
+        "authorization",
+        "proxy-authorization",
+        "api-key",
+        "api_key",
+        "apikey",
+        "x-api-key",
+        "x-goog-api-key",
+        "openai_api_key",
+        "anthropic_api_key",
+        "access_token",
+        "secret_key",
+    }
+)
+_KEY_RE = re.compile(r"(?<![A-Za-z0-9_-])(sk-(?:proj-|ant-|svcacct-)?[A-Za-z0-9_-]{20,})")
+#: A test on the raw bytes for ``sk-`` keys (a literal prefix, so it runs at
+#: memory speed); only files that pass are walked string by string.
+_RAW_SK_HINT = re.compile(rb"sk-[A-Za-z0-9_-]{20}")
+_PLACEHOLDER = re.compile(
+    r"(?i)fake|dummy|example|placeholder|redacted|changeme|your[-_ ]|xxxx|\*\*\*|test|"
+    r"^none$|^null$|^<.*>$|^\$\{.*\}$|^\$[A-Z_]+$"
+)
+
+
+def credential(value: str) -> str:
+    """The credential in a header value: ``Bearer abc`` -> ``abc``."""
+    token = value.strip()
+    scheme, _, rest = token.partition(" ")
+    if scheme.lower() in {"bearer", "basic", "token"} and rest.strip():
+        return rest.strip()
+    return token
+
+
+def looks_real(value: str) -> bool:
+    """A credential-like value: long, no spaces, letters and digits, not a placeholder."""
+    token = credential(value)
+    return (
+        len(token) >= 16
+        and not any(ch.isspace() for ch in token)
+        and any(ch.isdigit() for ch in token)
+        and any(ch.isalpha() for ch in token)
+        and len(set(token)) > 4
+        and not _PLACEHOLDER.search(token)
+    )
+
+
+def redact(secret: str) -> str:
+    return f"{secret[:6]}…({len(secret)} chars)"
+
+
+#: Keys whose values are conversation or answer content, whose keys the APIs
+#: fix: credential keys are not looked for below them (their strings are still
+#: searched for ``sk-`` keys). Skipping them keeps the walk to configuration
+#: and headers, a small part of a large file.
+CONTENT_KEYS = frozenset(
+    {
+        "messages",
+        "contents",
+        "content",
+        "input",
+        "prompt",
+        "tools",
+        "choices",
+        "candidates",
+        "data",
+        "embeddings",
+        "outputs",
+        "logprobs",
+        "automatic_function_calling_history",
+    }
+)
+
+
+def check_secrets(path: str, recording: Any, raw: bytes, shape: Shape) -> list[Finding]:
+    """Real-looking values under credential keys, and ``sk-...`` keys in any string."""
+    streams = (BodyKind.TYPED_CHUNKS, BodyKind.MODEL_LIST)
+    skip = recording["response"]["body"] if shape.body in streams else None
+    findings = [
+        Finding(
+            path,
+            json_path(parts),
+            "RC203",
+            f"{key!r} holds a real-looking credential {redact(credential(value))}: "
+            "remove it before committing",
+        )
+        for parts, key, value in _credential_fields(recording, skip)
+    ]
+    if _RAW_SK_HINT.search(raw):
+        flagged = {finding.pointer for finding in findings}
+        for parts, value in _strings(recording):
+            match = next((m for m in _KEY_RE.finditer(value) if looks_real(m.group(1))), None)
+            if match and json_path(parts) not in flagged:
+                findings.append(
+                    Finding(
+                        path,
+                        json_path(parts),
+                        "RC203",
+                        f"an API key {redact(match.group(1))} appears in this string: "
+                        "remove it before committing",
+                    )
+                )
+    return findings
+
+
+def _credential_fields(value: Any, skip: Any) -> Iterator[tuple[list[str | int], str, str]]:
+    """(path, key, value) of each real-looking string stored under a credential key."""
+    stack: list[tuple[list[str | int], Any]] = [([], value)]
+    while stack:
+        parts, node = stack.pop()
+        if isinstance(node, dict):
+            for key, child in node.items():
+                if isinstance(child, str):
+                    if key.lower() in SECRET_KEYS and looks_real(child):
+                        yield [*parts, key], key, child
+                elif key not in CONTENT_KEYS and child is not skip and child:
+                    stack.append(([*parts, key], child))
+        elif isinstance(node, list):
+            stack.extend(
+                ([*parts, index], child)
+                for index, child in enumerate(node)
+                if isinstance(child, (dict, list))
+            )
+
+
+def _strings(value: Any) -> Iterator[tuple[list[str | int], str]]:
+    """Every string in ``value`` with its path, in document order."""
+    stack: list[tuple[list[str | int], Any]] = [([], value)]
+    while stack:
+        parts, node = stack.pop()
+        if isinstance(node, str):
+            yield parts, node
+        elif isinstance(node, dict):
+            stack.extend(([*parts, k], v) for k, v in reversed(node.items()))
+        elif isinstance(node, list):
+            stack.extend(([*parts, i], v) for i, v in reversed(list(enumerate(node))))

@@ -1,0 +1,104 @@
+"""Findings: what ``validate`` reports, each with a stable code (like ruff's)."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+class Severity(str, enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Check:
+    code: str
+    name: str
+    severity: Severity
+    summary: str
+
+
+#: Every check recctl runs, by stable code. Codes are never reused.
+CHECKS: dict[str, Check] = {
+    check.code: check
+    for check in (
+        Check(
+            "RC001",
+            "unreadable",
+            Severity.ERROR,
+            "the file cannot be read: missing, a directory, no permission, too large",
+        ),
+        Check(
+            "RC002",
+            "not-json",
+            Severity.ERROR,
+            "the file is empty, truncated, not UTF-8, not JSON or nested too deeply",
+        ),
+        Check(
+            "RC100", "schema", Severity.ERROR, "the recording does not match the recording schema"
+        ),
+        Check(
+            "RC201",
+            "stream-ids-differ",
+            Severity.ERROR,
+            "the chunks of one stream carry different ids",
+        ),
+        Check(
+            "RC202",
+            "misplaced",
+            Severity.ERROR,
+            "the recording is not in the recordings/ directory its test_id maps to",
+        ),
+        Check(
+            "RC203",
+            "secret",
+            Severity.ERROR,
+            "the recording holds what looks like a real credential",
+        ),
+    )
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    path: str  # the file, as given or found
+    pointer: str  # where in the file, as a JSON path: $.response.body[3].__data__.id
+    code: str
+    message: str
+
+    @property
+    def severity(self) -> Severity:
+        return CHECKS[self.code].severity
+
+
+def json_path(parts: Iterable[str | int]) -> str:
+    """``["response", "body", 3, "x y"]`` -> ``$.response.body[3]['x y']``."""
+    out = ["$"]
+    for part in parts:
+        if isinstance(part, int):
+            out.append(f"[{part}]")
+        elif part.isidentifier():
+            out.append(f".{part}")
+        else:
+            out.append("[" + repr(part) + "]")
+    return "".join(out)
+
+
+def selected(codes: Iterable[str], ignore: Iterable[str]) -> frozenset[str]:
+    """The codes left after ``--ignore``: each ignore entry is a code, a code prefix or a name.
+
+    Raises ValueError naming an entry that selects no check.
+    """
+    dropped: set[str] = set()
+    for entry in ignore:
+        match = {
+            code
+            for code in codes
+            if code.startswith(entry.upper()) or CHECKS[code].name == entry.lower()
+        }
+        if not match:
+            raise ValueError(entry)
+        dropped |= match
+    return frozenset(codes) - dropped
