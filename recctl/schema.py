@@ -120,10 +120,8 @@ def _shorten_instance(error: Any) -> str:
     message: str = error.message
     shown = repr(error.instance)
     if len(shown) > 60 and message.startswith(shown):
-        kind = {dict: "an object", list: "an array", str: "a long string"}.get(
-            type(error.instance), "the value"
-        )
-        message = kind + message[len(shown) :]
+        kinds: dict[type, str] = {dict: "an object", list: "an array", str: "a long string"}
+        message = kinds.get(type(error.instance), "the value") + message[len(shown) :]
     return message
 
 
