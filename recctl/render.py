@@ -95,7 +95,8 @@ def validate_text(report: Report) -> None:
         )
     files = _plural(report.files_checked, "recording")
     if report.ok and not report.findings:
-        lines.append([(f"All {files} valid.", "green")])
+        every = "" if report.files_checked == 1 else "All "
+        lines.append([(f"{every}{files} valid.", "green")])
     elif report.ok:
         lines.append([(f"{files} valid, {_plural(len(report.findings), 'warning')}.", "yellow")])
     else:

@@ -1,0 +1,216 @@
+"""`recctl validate` end to end: exit codes, text lines, the pinned JSON shape."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import CORPUS, FIXTURES, SEED, VALID_STREAM, load, run, write_recording
+from recctl import __version__
+from recctl.cli import app
+from recctl.schema import shipped_schema_bytes
+
+
+def test_valid_fixture() -> None:
+    result = run("validate", str(VALID_STREAM))
+    assert result.exit_code == 0
+    assert result.output == "1 recording valid.\n"
+
+
+def test_whole_corpus_is_valid_in_parallel_and_serially() -> None:
+    for jobs in ("1", "2"):
+        result = run("validate", str(CORPUS), "--jobs", jobs, "-o", "json")
+        assert result.exit_code == 0, result.output
+        document = json.loads(result.output)
+        assert document["status"] == "ok"
+        assert document["files_checked"] == len(list(CORPUS.rglob("*.json")))
+
+
+def test_parallel_run_reports_findings_in_file_order(tmp_path: Path) -> None:
+    for n in range(210):
+        (tmp_path / f"{n:03d}.json").write_text("{}" if n % 50 else "not json")
+    result = run("validate", str(tmp_path), "-o", "json", "-j", "2")
+    document = json.loads(result.output)
+    assert document["files_checked"] == 210 and document["files_invalid"] == 210
+    not_json = [f["path"] for f in document["findings"] if f["code"] == "RC002"]
+    assert not_json == [str(tmp_path / f"{n:03d}.json") for n in (0, 50, 100, 150, 200)]
+
+
+@pytest.fixture
+def broken_tree(tmp_path: Path) -> Path:
+    seed: Any = load(SEED)
+    seed["response"]["is_streaming"] = "yes"
+    write_recording(tmp_path / "tests/integration/responses/recordings/broken.json", seed)
+    shutil.copy(VALID_STREAM, tmp_path / "valid.json")
+    (tmp_path / "empty.json").write_text("")
+    return tmp_path
+
+
+def test_json_output_shape_is_pinned(broken_tree: Path) -> None:
+    result = run("validate", str(broken_tree), "--output-format", "json")
+    assert result.exit_code == 1
+    assert json.loads(result.output) == {
+        "status": "fail",
+        "files_checked": 3,
+        "files_invalid": 2,
+        "findings": [
+            {
+                "path": str(broken_tree / "empty.json"),
+                "pointer": "$",
+                "code": "RC002",
+                "severity": "error",
+                "message": "empty file",
+            },
+            {
+                "path": str(broken_tree / "tests/integration/responses/recordings/broken.json"),
+                "pointer": "$.response.is_streaming",
+                "code": "RC100",
+                "severity": "error",
+                "message": "'yes' is not of type 'boolean'",
+            },
+        ],
+    }
+
+
+def test_text_output_is_one_line_per_finding_then_a_summary(broken_tree: Path) -> None:
+    result = run("validate", str(broken_tree))
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        f"{broken_tree}/empty.json::$: RC002 empty file",
+        f"{broken_tree}/tests/integration/responses/recordings/broken.json::"
+        "$.response.is_streaming: RC100 'yes' is not of type 'boolean'",
+        "2 invalid recordings of 3 checked, 2 findings.",
+    ]
+
+
+def test_ignore_turns_checks_off(broken_tree: Path) -> None:
+    result = run("validate", str(broken_tree), "--ignore", "RC100", "--ignore", "not-json")
+    assert (result.exit_code, result.output) == (0, "All 3 recordings valid.\n")
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (None, "RC001 no such file"),
+        ("", "RC002 empty file"),
+        ('{"request": {"method": "POST"', "RC002 truncated JSON"),
+        ("[]", "RC100 [] is not of type 'object'"),
+        ('"just a string"', "RC100 'just a string' is not of type 'object'"),
+    ],
+)
+def test_bad_input_is_a_finding_never_a_traceback(
+    tmp_path: Path, content: str | None, reason: str
+) -> None:
+    path = tmp_path / "r.json"
+    if content is not None:
+        path.write_text(content)
+    result = run("validate", str(path))
+    assert result.exit_code == 1
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert result.output.splitlines()[0].startswith(f"{path}::$: {reason}")
+
+
+def test_a_directory_named_like_a_recording(tmp_path: Path) -> None:
+    (tmp_path / "x.json").mkdir()
+    result = run("validate", str(tmp_path))
+    assert result.output.startswith(f"{tmp_path / 'x.json'}::$: RC001 is a directory")
+
+
+def test_an_unreadable_file(tmp_path: Path) -> None:
+    path = tmp_path / "r.json"
+    path.write_text("{}")
+    path.chmod(0)
+    try:
+        if path.stat().st_mode and _can_read(path):
+            pytest.skip("running as root: permissions are not enforced")
+        result = run("validate", str(path))
+        assert "RC001 permission denied" in result.output
+    finally:
+        path.chmod(0o644)
+
+
+def _can_read(path: Path) -> bool:
+    try:
+        path.read_bytes()
+    except PermissionError:
+        return False
+    return True
+
+
+def test_empty_directory_warns_and_passes(tmp_path: Path) -> None:
+    result = run("validate", str(tmp_path))
+    assert result.exit_code == 0
+    assert "no *.json recordings found" in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--ignore", "RC999"], "--ignore RC999: no check has this code or name"),
+        (["--schema", "/nonexistent/schema.json"], "cannot read schema"),
+    ],
+)
+def test_cannot_run_exits_2_with_one_line(args: list[str], message: str) -> None:
+    result = run("validate", str(VALID_STREAM), *args)
+    assert result.exit_code == 2
+    assert message in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_an_invalid_schema_exits_2(tmp_path: Path) -> None:
+    schema = tmp_path / "s.json"
+    schema.write_text('{"type": 12}')
+    result = run("validate", str(VALID_STREAM), "--schema", str(schema))
+    assert result.exit_code == 2
+    assert "not a valid JSON Schema" in result.output
+
+
+def test_another_schema(tmp_path: Path) -> None:
+    schema = tmp_path / "s.json"
+    schema.write_text('{"type": "object", "required": ["test_id", "extra"]}')
+    result = run("validate", str(VALID_STREAM), "--schema", str(schema))
+    assert result.exit_code == 1
+    assert "RC100 'extra' is a required property" in result.output
+
+
+def test_no_paths_is_a_usage_error() -> None:
+    assert run("validate").exit_code == 2
+
+
+def test_schema_command_prints_the_shipped_schema() -> None:
+    result = run("schema")
+    assert result.exit_code == 0
+    assert result.stdout_bytes == shipped_schema_bytes()
+    assert json.loads(result.output)["$defs"]["chatCompletionChunk"]
+
+
+def test_version() -> None:
+    result = run("--version")
+    assert (result.exit_code, result.output) == (0, f"recctl {__version__}\n")
+
+
+def test_every_command_has_help() -> None:
+    import typer.main
+
+    group: Any = typer.main.get_command(app)
+    for name, command in group.commands.items():
+        result = run(name, "--help")
+        assert result.exit_code == 0
+        assert command.help and len(command.help.splitlines()[0]) <= 76, name
+
+
+def test_readme_documents_every_command_and_code() -> None:
+    import typer.main
+
+    from recctl.findings import CHECKS
+
+    readme = (FIXTURES.parent / "README.md").read_text()
+    group: Any = typer.main.get_command(app)
+    for name in group.commands:
+        assert f"recctl {name}" in readme, name
+    for code in CHECKS:
+        assert code in readme, code
