@@ -6,10 +6,11 @@ from typing import Any
 
 import pytest
 
-from conftest import CORPUS, CORPUS_FILES, load
 from recctl import checks
 from recctl.findings import json_path
 from recctl.shapes import classify
+
+from conftest import CORPUS, CORPUS_FILES, load
 
 
 def _secrets(recording: Any) -> list[str]:

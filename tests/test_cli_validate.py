@@ -9,10 +9,11 @@ from typing import Any
 
 import pytest
 
-from conftest import CORPUS, FIXTURES, SEED, VALID_STREAM, load, run, write_recording
 from recctl import __version__
 from recctl.cli import app
 from recctl.schema import shipped_schema_bytes
+
+from conftest import CORPUS, FIXTURES, SEED, VALID_STREAM, load, run, write_recording
 
 
 def test_valid_fixture() -> None:

@@ -10,8 +10,9 @@ from typing import Any
 
 import pytest
 
-from conftest import CORPUS_FILES, SEED, corpus_id, load
 from recctl.schema import SchemaError, SchemaValidator, shipped_schema_bytes
+
+from conftest import CORPUS_FILES, SEED, corpus_id, load
 
 VALIDATOR = SchemaValidator(shipped_schema_bytes())
 

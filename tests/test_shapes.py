@@ -5,8 +5,9 @@ from typing import Any
 
 import pytest
 
-from conftest import CORPUS, CORPUS_FILES, corpus_id, load
 from recctl.shapes import BodyKind, RequestShape, classify
+
+from conftest import CORPUS, CORPUS_FILES, corpus_id, load
 
 CURRENT = CORPUS / "current" / "tests" / "integration"
 OLD = CORPUS / "2025-10" / "tests" / "integration" / "recordings" / "responses"
