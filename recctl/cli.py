@@ -43,6 +43,8 @@ def command(name: str | None = None) -> Callable[[F], F]:
             except BrokenPipeError:  # `recctl ... | head`: the reader left, not an error
                 sys.stderr.close()
                 raise typer.Exit(ExitCode.OK) from None
+            except KeyboardInterrupt:
+                raise typer.Exit(130) from None
 
         app.command(name)(run)
         return function
