@@ -11,7 +11,8 @@ directory, then times, as separate processes, each best of --runs:
   orjson and jsonschema-rs, compiles the shipped schema and validates FILE
   (target: at most 2x).
 
-Ratios are what to compare; absolute times are noise on a shared machine.
+Runs of the two commands alternate, so both see the same machine load. Ratios are
+what to compare; absolute times are noise on a shared machine.
 """
 
 from __future__ import annotations
@@ -42,13 +43,15 @@ with open(sys.argv[1], "rb") as f:
 """
 
 
-def best_of(runs: int, argv: list[str]) -> float:
-    times = []
+def best_of(runs: int, *commands: list[str]) -> list[float]:
+    """Best wall time of each command, runs interleaved so that both see the same load."""
+    times: list[list[float]] = [[] for _ in commands]
     for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(argv, check=False, stdout=subprocess.DEVNULL)
-        times.append(time.perf_counter() - start)
-    return min(times)
+        for argv, measured in zip(commands, times, strict=True):
+            start = time.perf_counter()
+            subprocess.run(argv, check=False, stdout=subprocess.DEVNULL)
+            measured.append(time.perf_counter() - start)
+    return [min(measured) for measured in times]
 
 
 def build_tree(corpus: Path, target: Path, min_files: int) -> int:
@@ -72,8 +75,11 @@ def main() -> None:
         tree = Path(tmp)
         count = build_tree(args.corpus, tree, args.min_files)
         size = sum(p.stat().st_size for p in tree.rglob("*.json")) / 2**20
-        parse = best_of(args.runs, [sys.executable, "-c", PARSE_ALL, str(tree)])
-        validate = best_of(args.runs, [*recctl, "validate", str(tree), "-o", "json"])
+        parse, validate = best_of(
+            args.runs,
+            [sys.executable, "-c", PARSE_ALL, str(tree)],
+            [*recctl, "validate", str(tree), "-o", "json"],
+        )
         print(f"corpus: {count:,} files, {size:.0f} MiB")
         print(f"  orjson parse        {parse:7.3f} s")
         print(
@@ -81,8 +87,11 @@ def main() -> None:
             "(target <= 2x)"
         )
 
-    bare = best_of(args.runs, [sys.executable, "-c", VALIDATE_ONE, str(seed)])
-    one = best_of(args.runs, [*recctl, "validate", str(seed)])
+    bare, one = best_of(
+        args.runs,
+        [sys.executable, "-c", VALIDATE_ONE, str(seed)],
+        [*recctl, "validate", str(seed)],
+    )
     print(f"one file ({seed.name}):")
     print(f"  bare orjson + jsonschema-rs script {bare:7.3f} s")
     print(

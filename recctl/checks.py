@@ -10,7 +10,6 @@ import os
 import posixpath
 import re
 from collections.abc import Iterator
-from pathlib import PurePath
 from typing import Any
 
 from recctl.findings import Finding, json_path
@@ -74,7 +73,7 @@ def check_location(path: str, recording: Any) -> list[Finding]:
     test_id = recording.get("test_id") if isinstance(recording, dict) else None
     if not isinstance(test_id, str) or not test_id.strip():
         return []
-    parent = PurePath(os.path.abspath(path)).parent.as_posix()
+    parent = os.path.dirname(os.path.abspath(path)).replace(os.sep, "/")
     if "/recordings" not in parent:
         return []
     expected = expected_directory(test_id)
@@ -182,7 +181,7 @@ def check_secrets(path: str, recording: Any, raw: bytes, shape: Shape) -> list[F
         )
         for parts, key, value in _credential_fields(recording, skip)
     ]
-    if _RAW_SK_HINT.search(raw):
+    if _RAW_SK_HINT.search(_searchable(raw, shape)):
         flagged = {finding.pointer for finding in findings}
         for parts, value in _strings(recording):
             match = next((m for m in _KEY_RE.finditer(value) if looks_real(m.group(1))), None)
@@ -197,6 +196,20 @@ def check_secrets(path: str, recording: Any, raw: bytes, shape: Shape) -> list[F
                     )
                 )
     return findings
+
+
+def _searchable(raw: bytes, shape: Shape) -> bytes:
+    """The bytes worth scanning for ``sk-`` keys.
+
+    A typed stream's text is split into chunks, where no key survives whole (a key
+    echoed by the model is in the request too), and the chunks are most of the
+    file: its scan stops where the recorder writes the response.
+    """
+    if shape.body is BodyKind.TYPED_CHUNKS:
+        end = raw.find(b'\n  "response": {')
+        if end > 0:
+            return raw[:end]
+    return raw
 
 
 def _credential_fields(value: Any, skip: Any) -> Iterator[tuple[list[str | int], str, str]]:

@@ -169,3 +169,13 @@ def test_no_corpus_file_holds_a_secret() -> None:
         recording = load(path)
         found = checks.check_secrets(str(path), recording, path.read_bytes(), classify(recording))
         assert found == [], path
+
+
+def test_a_key_in_a_streamed_request_is_found_and_chunks_are_not_scanned(seed: Any) -> None:
+    import json
+
+    seed["request"]["body"]["messages"][0]["content"] = REAL_KEY
+    raw = json.dumps(seed, indent=2).encode()
+    assert checks._searchable(raw, classify(seed)) == raw[: raw.index(b'\n  "response": {')]
+    [finding] = checks.check_secrets("r.json", seed, raw, classify(seed))
+    assert finding.pointer == "$.request.body.messages[0].content"
