@@ -36,8 +36,9 @@ for root, dirs, files in os.walk(sys.argv[1]):
 
 VALIDATE_ONE = """
 import sys, orjson, jsonschema_rs
-from importlib import resources
-schema = orjson.loads(resources.files("recctl").joinpath("recording.schema.json").read_bytes())
+from recctl.schema import SHIPPED_SCHEMA
+with open(SHIPPED_SCHEMA, "rb") as f:
+    schema = orjson.loads(f.read())
 with open(sys.argv[1], "rb") as f:
     assert jsonschema_rs.validator_for(schema).is_valid(orjson.loads(f.read()))
 """

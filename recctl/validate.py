@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -77,6 +76,8 @@ def validate_paths(
     jobs = jobs if jobs is not None else (os.cpu_count() or 1)
     report = Report()
     if jobs > 1 and len(files) >= PARALLEL_THRESHOLD:
+        from concurrent.futures import ProcessPoolExecutor  # 8 ms: only when used
+
         with ProcessPoolExecutor(
             max_workers=jobs,
             initializer=_init_worker,
