@@ -18,12 +18,11 @@ what to compare; absolute times are noise on a shared machine.
 from __future__ import annotations
 
 import argparse
-import shutil
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+from common import best_of, build_tree
 
 PARSE_ALL = """
 import os, sys, orjson
@@ -42,25 +41,6 @@ with open(SHIPPED_SCHEMA, "rb") as f:
 with open(sys.argv[1], "rb") as f:
     assert jsonschema_rs.validator_for(schema).is_valid(orjson.loads(f.read()))
 """
-
-
-def best_of(runs: int, *commands: list[str]) -> list[float]:
-    """Best wall time of each command, runs interleaved so that both see the same load."""
-    times: list[list[float]] = [[] for _ in commands]
-    for _ in range(runs):
-        for argv, measured in zip(commands, times, strict=True):
-            start = time.perf_counter()
-            subprocess.run(argv, check=False, stdout=subprocess.DEVNULL)
-            measured.append(time.perf_counter() - start)
-    return [min(measured) for measured in times]
-
-
-def build_tree(corpus: Path, target: Path, min_files: int) -> int:
-    files = sorted(corpus.rglob("*.json"))
-    copies = -(-min_files // len(files))
-    for copy in range(copies):
-        shutil.copytree(corpus, target / f"copy{copy:03d}")
-    return copies * len(files)
 
 
 def main() -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 import functools
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -72,6 +72,19 @@ PathsArgument = Annotated[
 ]
 
 
+JobsOption = Annotated[
+    int | None,
+    typer.Option(
+        "--jobs",
+        "-j",
+        min=1,
+        metavar="N",
+        help="Worker processes for large runs (default: one per core).",
+        show_default=False,
+    ),
+]
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"recctl {__version__}")
@@ -117,17 +130,7 @@ def validate(
         ),
     ] = [],  # noqa: B006 - Typer reads the default, nothing mutates it
     output_format: OutputFormatOption = OutputFormat.text,
-    jobs: Annotated[
-        int | None,
-        typer.Option(
-            "--jobs",
-            "-j",
-            min=1,
-            metavar="N",
-            help="Worker processes for large runs (default: one per core).",
-            show_default=False,
-        ),
-    ] = None,
+    jobs: JobsOption = None,
 ) -> None:
     """Check recordings against the shipped schema and further checks.
 
@@ -168,6 +171,165 @@ def validate(
     else:
         render.validate_text(report)
     raise typer.Exit(ExitCode.OK if report.ok else ExitCode.FINDINGS)
+
+
+def _load(path: str) -> tuple[int, Any]:
+    """Size and parsed content of one file, or a one-line ``RecctlError`` naming it."""
+    from recctl import io
+
+    try:
+        raw = io.read_bytes(path)
+        return len(raw), io.parse(raw)
+    except io.LoadError as error:
+        raise RecctlError(f"{path}: {error}") from None
+
+
+def _files(paths: list[Path]) -> list[str]:
+    from recctl import io
+
+    files = list(io.discover(paths))
+    if not files:
+        raise RecctlError("no *.json recordings found under " + ", ".join(map(str, paths)))
+    return files
+
+
+@command()
+def reassemble(
+    paths: PathsArgument,
+    output_format: OutputFormatOption = OutputFormat.text,
+    jobs: JobsOption = None,
+) -> None:
+    """Print the answer each recording holds, streamed or not.
+
+    Text mode prints the answer text, then each tool call as `name(arguments)`,
+    ready for grep or an editor; with several files, each answer follows a
+    `==> path <==` line. JSON mode prints one array, one object per file and
+    line. A file that cannot be read is reported on stderr and the run exits 2.
+    """
+    from recctl.jobs import reassemble_json, reassemble_plain
+    from recctl.parallel import ordered_map
+
+    files = _files(paths)
+    as_json = output_format is OutputFormat.json
+    out = sys.stdout.buffer
+    failed = False
+    out.write(b"[\n" if as_json else b"")
+    for number, result in enumerate(
+        ordered_map(reassemble_json if as_json else reassemble_plain, files, jobs)
+    ):
+        if result.error:
+            render.error(result.error)
+            failed = True
+        if as_json:
+            out.write((b",\n" if number else b"") + result.content)
+        elif not result.error:
+            header = f"==> {result.path} <==\n".encode() if len(files) > 1 else b""
+            out.write(header + result.content)
+    out.write(b"\n]\n" if as_json else b"")
+    out.flush()
+    raise typer.Exit(ExitCode.CANNOT_RUN if failed else ExitCode.OK)
+
+
+@command()
+def show(
+    paths: PathsArgument,
+    full: Annotated[
+        bool, typer.Option("--full", help="Show long strings and base64 data in full.")
+    ] = False,
+    textconv: Annotated[
+        bool,
+        typer.Option(
+            "--textconv",
+            help="Plain, deterministic text for git's diff.<driver>.textconv: no colour, "
+            "no width dependence, full text (base64 data as size and digest).",
+        ),
+    ] = False,
+    output_format: OutputFormatOption = OutputFormat.text,
+) -> None:
+    """Show a recording as a person reads it: request, answer, usage.
+
+    The header names the test, endpoint, provider and model; the request is
+    shown as a conversation with the tools offered and sampling parameters; the
+    answer has its reasoning set apart, tool calls with pretty-printed
+    arguments, the finish reason, and a usage line ("usage not recorded" when
+    the recording holds none).
+    """
+    from recctl.render_answer import show_lines, view_json
+    from recctl.view import build_view, shorten_data_urls
+
+    documents: list[dict[str, Any]] = []
+    lines: list[render.Line] = []
+    for path in _files(paths):
+        try:
+            size, recording = _load(path)
+        except RecctlError:
+            if not textconv:
+                raise
+            # git must always get text back: show the file as it is.
+            with open(path, "rb") as f:
+                sys.stdout.buffer.write(f.read())
+            continue
+        if textconv:  # full text, but base64 data as size and digest
+            recording = _map_strings(recording, shorten_data_urls)
+        view = build_view(path, size, recording, full=full or textconv)
+        if output_format is OutputFormat.json:
+            documents.append(view_json(view))
+        else:
+            lines += ([render.Line([])] if lines else []) + show_lines(view, plain=textconv)
+    if output_format is OutputFormat.json:
+        render.write_json(documents[0] if len(documents) == 1 else documents)
+    else:
+        render.print_lines(lines, wrap=True, plain=textconv)
+    raise typer.Exit(ExitCode.OK)
+
+
+def _map_strings(value: Any, function: Callable[[str], str]) -> Any:
+    """``value`` with ``function`` applied to every string in it."""
+    if isinstance(value, str):
+        return function(value)
+    if isinstance(value, dict):
+        return {key: _map_strings(item, function) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_map_strings(item, function) for item in value]
+    return value
+
+
+@command()
+def stats(
+    paths: PathsArgument,
+    output_format: OutputFormatOption = OutputFormat.text,
+    jobs: JobsOption = None,
+) -> None:
+    """Summarize recordings by suite directory, endpoint, provider and model.
+
+    For each group: files, streamed recordings, chunks, size, prompt and
+    completion tokens (summed over the recordings that hold usage), recordings
+    without usage, and recorded errors; then the totals.
+    """
+    from recctl.jobs import stats_row
+    from recctl.parallel import ordered_map
+    from recctl.stats import FileStats, aggregate
+
+    files = _files(paths)
+    rows: Iterable[FileStats | tuple[str, str]] = ordered_map(stats_row, files, jobs)
+    if len(files) > 300 and render.is_terminal(stderr=True):
+        from rich.progress import track
+
+        rows = track(
+            rows,
+            total=len(files),
+            description="Reading",
+            console=render.console(stderr=True),
+            transient=True,
+        )
+    overview = aggregate(rows)
+    if output_format is OutputFormat.json:
+        render.write_json(overview.to_json())
+    else:
+        from recctl.render_stats import print_overview
+
+        print_overview(overview)
+    raise typer.Exit(ExitCode.CANNOT_RUN if overview.unreadable else ExitCode.OK)
 
 
 @command()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -23,29 +24,51 @@ if TYPE_CHECKING:
 Segment = tuple[str, str]  # (text, Rich style)
 
 
-def console(stderr: bool = False) -> Console:
-    """A Rich console: colour only on a terminal and never with NO_COLOR; no hard wraps."""
+@dataclass
+class Line:
+    """One line of output: styled segments, indented by ``indent`` spaces."""
+
+    segments: list[Segment]
+    indent: int = 0
+
+    @property
+    def plain(self) -> str:
+        return " " * self.indent + "".join(text for text, _ in self.segments)
+
+
+def console(stderr: bool = False, wrap: bool = False) -> Console:
+    """A Rich console: colour only on a terminal and never with NO_COLOR."""
     from rich.console import Console
 
-    return Console(stderr=stderr, soft_wrap=True, highlight=False)
+    return Console(stderr=stderr, soft_wrap=not wrap, highlight=False)
 
 
-def print_lines(lines: list[list[Segment]], stderr: bool = False) -> None:
-    """Print styled lines: through Rich on a terminal, as plain text otherwise.
+def is_terminal(stderr: bool = False) -> bool:
+    stream = sys.stderr if stderr else sys.stdout
+    return stream.isatty() or bool(os.environ.get("FORCE_COLOR"))
+
+
+def print_lines(
+    lines: list[Line], stderr: bool = False, wrap: bool = False, plain: bool = False
+) -> None:
+    """Print lines: through Rich on a terminal, as plain text otherwise (or when ``plain``).
 
     Off a terminal Rich would print the same characters; writing them directly
-    keeps Rich's import (40 ms) off the pre-commit path.
+    keeps Rich's import (40 ms) off the pre-commit path. With ``wrap``, Rich
+    wraps long lines at the terminal width, keeping their indentation.
     """
-    stream = sys.stderr if stderr else sys.stdout
-    if stream.isatty() or os.environ.get("FORCE_COLOR"):
-        from rich.text import Text
-
-        out = console(stderr)
-        for line in lines:
-            out.print(Text.assemble(*line))
-    else:
-        stream.write("".join(text for line in lines for text, _ in (*line, ("\n", ""))))
+    if plain or not is_terminal(stderr):
+        stream = sys.stderr if stderr else sys.stdout
+        stream.write("".join(line.plain + "\n" for line in lines))
         stream.flush()
+        return
+    from rich.padding import Padding
+    from rich.text import Text
+
+    out = console(stderr, wrap)
+    for line in lines:
+        text = Text.assemble(*line.segments)
+        out.print(Padding(text, (0, 0, 0, line.indent)) if line.indent else text)
 
 
 def write_json(document: Any) -> None:
@@ -55,7 +78,9 @@ def write_json(document: Any) -> None:
 
 def error(message: str) -> None:
     """One line on stderr: ``recctl: error: ...``."""
-    print_lines([[("recctl: ", ""), ("error", "bold red"), (": " + message, "")]], stderr=True)
+    print_lines(
+        [Line([("recctl: ", ""), ("error", "bold red"), (": " + message, "")])], stderr=True
+    )
 
 
 # --- validate ------------------------------------------------------------------
@@ -81,37 +106,33 @@ def validate_json(report: Report) -> dict[str, Any]:
 
 def validate_text(report: Report) -> None:
     """``path::$.json.path: CODE message`` per finding, then one summary line."""
-    lines: list[list[Segment]] = []
+    lines: list[Line] = []
     for finding in report.findings:
         colour = "red" if finding.severity is Severity.ERROR else "yellow"
         lines.append(
-            [
-                (finding.path, "bold"),
-                ("::" + finding.pointer, "cyan"),
-                (": ", ""),
-                (finding.code, f"bold {colour}"),
-                (" " + finding.message, ""),
-            ]
+            Line(
+                [
+                    (finding.path, "bold"),
+                    ("::" + finding.pointer, "cyan"),
+                    (": ", ""),
+                    (finding.code, f"bold {colour}"),
+                    (" " + finding.message, ""),
+                ]
+            )
         )
-    files = _plural(report.files_checked, "recording")
+    files = plural(report.files_checked, "recording")
+    findings = plural(len(report.findings), "finding")
     if report.ok and not report.findings:
         every = "" if report.files_checked == 1 else "All "
-        lines.append([(f"{every}{files} valid.", "green")])
+        lines.append(Line([(f"{every}{files} valid.", "green")]))
     elif report.ok:
-        lines.append([(f"{files} valid, {_plural(len(report.findings), 'warning')}.", "yellow")])
+        lines.append(Line([(f"{files} valid, {findings} (warnings only).", "yellow")]))
     else:
-        lines.append(
-            [
-                (
-                    f"{_plural(report.files_invalid, 'invalid recording')} of "
-                    f"{report.files_checked:,} checked, "
-                    f"{_plural(len(report.findings), 'finding')}.",
-                    "bold red",
-                )
-            ]
-        )
+        invalid = plural(report.files_invalid, "invalid recording")
+        summary = f"{invalid} of {report.files_checked:,} checked, {findings}."
+        lines.append(Line([(summary, "bold red")]))
     print_lines(lines)
 
 
-def _plural(count: int, noun: str) -> str:
+def plural(count: int, noun: str) -> str:
     return f"{count:,} {noun}{'' if count == 1 else 's'}"

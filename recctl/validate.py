@@ -7,19 +7,15 @@ uses every core, and memory grows with the largest file, not with their number.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from recctl import checks, io
 from recctl.findings import Finding, Severity
+from recctl.parallel import ordered_map
 from recctl.schema import SchemaValidator
 from recctl.shapes import classify
-
-#: Below this many files, worker processes cost more than they save.
-PARALLEL_THRESHOLD = 200
-_BATCH = 64
 
 
 @dataclass
@@ -72,29 +68,17 @@ def validate_paths(
     enabled: frozenset[str],
     jobs: int | None = None,
 ) -> Report:
-    """Validate every file, in parallel when there are many, findings in file order."""
-    jobs = jobs if jobs is not None else (os.cpu_count() or 1)
+    """Validate every file, on every core when there are many, findings in file order."""
+    global _worker_state
+    _worker_state = (validator, enabled)  # for the files checked in this process
     report = Report()
-    if jobs > 1 and len(files) >= PARALLEL_THRESHOLD:
-        from concurrent.futures import ProcessPoolExecutor  # 8 ms: only when used
-
-        with ProcessPoolExecutor(
-            max_workers=jobs,
-            initializer=_init_worker,
-            initargs=(validator.schema_bytes, enabled),
-        ) as pool:
-            _collect(report, pool.map(_validate_in_worker, files, chunksize=_BATCH))
-    else:
-        _collect(report, (validate_file(path, validator, enabled) for path in files))
-    return report
-
-
-def _collect(report: Report, results: Iterable[list[Finding]]) -> None:
+    results = ordered_map(_validate, files, jobs, _init_worker, (validator.schema_bytes, enabled))
     for findings in results:
         report.files_checked += 1
         if any(finding.severity is Severity.ERROR for finding in findings):
             report.files_invalid += 1
         report.findings.extend(findings)
+    return report
 
 
 _worker_state: tuple[SchemaValidator, frozenset[str]] | None = None
@@ -105,7 +89,7 @@ def _init_worker(schema_bytes: bytes, enabled: frozenset[str]) -> None:
     _worker_state = (SchemaValidator(schema_bytes), enabled)
 
 
-def _validate_in_worker(path: str) -> list[Finding]:
+def _validate(path: str) -> list[Finding]:
     assert _worker_state is not None
     validator, enabled = _worker_state
     return validate_file(path, validator, enabled)

@@ -1,0 +1,88 @@
+"""Benchmark `recctl reassemble` and `recctl show`, whole process, same run.
+
+Usage: python bench/bench_answers.py [--corpus ../shared/corpus] [--runs N]
+
+- corpus: `recctl reassemble --output-format json TREE` over 3,000+ recordings (copies
+  of the corpus) vs a script that reads and orjson-parses every file (target: 1.5x);
+- one large stream: `recctl show FILE` of a 1 MB, 1,400-chunk recording built from the
+  seed's chunks (target: well under half a second), next to a bare orjson parse of it.
+
+Runs alternate so both commands see the same load; the best of --runs counts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+from common import best_of, build_tree
+
+PARSE_ALL = """
+import os, sys, orjson
+for root, dirs, files in os.walk(sys.argv[1]):
+    for name in files:
+        if name.endswith(".json"):
+            with open(os.path.join(root, name), "rb") as f:
+                orjson.loads(f.read())
+"""
+
+PARSE_ONE = """
+import sys, orjson
+with open(sys.argv[1], "rb") as f:
+    orjson.loads(f.read())
+"""
+
+
+def large_stream(seed: Path, target: Path, chunks: int = 1400) -> int:
+    """The seed with its content chunks repeated up to ``chunks`` chunks."""
+    recording = json.loads(seed.read_text())
+    body = recording["response"]["body"]
+    middle = body[1:-2]
+    stream = [body[0]]
+    while len(stream) < chunks - 2:
+        stream.extend(middle[: chunks - 2 - len(stream)])
+    recording["response"]["body"] = [*stream, *body[-2:]]
+    target.write_text(json.dumps(recording, indent=2) + "\n")
+    return target.stat().st_size
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, default=Path("../shared/corpus"))
+    parser.add_argument("--min-files", type=int, default=3000)
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    recctl = [sys.executable, "-m", "recctl"]
+
+    with tempfile.TemporaryDirectory() as tmp:
+        tree = Path(tmp) / "tree"
+        count = build_tree(args.corpus, tree, args.min_files)
+        parse, reassemble = best_of(
+            args.runs,
+            [sys.executable, "-c", PARSE_ALL, str(tree)],
+            [*recctl, "reassemble", "--output-format", "json", str(tree)],
+        )
+        print(f"corpus: {count:,} files")
+        print(f"  orjson parse                  {parse:7.3f} s")
+        print(
+            f"  recctl reassemble -o json     {reassemble:7.3f} s   ratio "
+            f"{reassemble / parse:.2f}x (target <= 1.5x)"
+        )
+
+        big = Path(tmp) / "large-stream.json"
+        size = large_stream(args.corpus / "seed.json", big)
+        bare, show = best_of(
+            args.runs,
+            [sys.executable, "-c", PARSE_ONE, str(big)],
+            [*recctl, "show", str(big)],
+        )
+        print(f"one stream: 1,400 chunks, {size / 2**20:.1f} MiB")
+        print(f"  orjson parse                  {bare:7.3f} s")
+        print(f"  recctl show                   {show:7.3f} s   (target: well under 0.5 s)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,27 @@
+"""Shared helpers of the benchmarks: interleaved best-of timing and a large tree."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+
+def best_of(runs: int, *commands: list[str]) -> list[float]:
+    """Best wall time of each command, runs interleaved so that both see the same load."""
+    times: list[list[float]] = [[] for _ in commands]
+    for _ in range(runs):
+        for argv, measured in zip(commands, times, strict=True):
+            start = time.perf_counter()
+            subprocess.run(argv, check=False, stdout=subprocess.DEVNULL)
+            measured.append(time.perf_counter() - start)
+    return [min(measured) for measured in times]
+
+
+def build_tree(corpus: Path, target: Path, min_files: int) -> int:
+    files = sorted(corpus.rglob("*.json"))
+    copies = -(-min_files // len(files))
+    for copy in range(copies):
+        shutil.copytree(corpus, target / f"copy{copy:03d}")
+    return copies * len(files)
