@@ -12,8 +12,17 @@ from typing import Any
 import pytest
 
 from builders import call, delta_chunk, recording
-from conftest import CORPUS, CORPUS_FILES, ROOT, SEED, VALID_STREAM, corpus_id, load, run
-from conftest import write_recording
+from conftest import (
+    CORPUS,
+    CORPUS_FILES,
+    ROOT,
+    SEED,
+    VALID_STREAM,
+    corpus_id,
+    load,
+    run,
+    write_recording,
+)
 
 CURRENT = CORPUS / "current" / "tests" / "integration"
 

@@ -8,9 +8,10 @@ from typing import Any
 
 import pytest
 
+from recctl.reassemble import Answer, reassemble
+
 from builders import call, chunk, delta_chunk, raw_request, recording, sse, usage_chunk
 from conftest import CORPUS_FILES, SEED, corpus_id, load
-from recctl.reassemble import Answer, reassemble
 
 
 def _one(answer: Answer) -> Any:
