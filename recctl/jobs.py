@@ -7,13 +7,16 @@ failure as a one-line reason instead of an exception.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import orjson
 
 from recctl import io
 from recctl.reassemble import reassemble
 from recctl.render_answer import answer_json, answer_text
-from recctl.stats import FileStats, file_stats
+
+if TYPE_CHECKING:
+    from recctl.stats import FileStats
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,8 @@ def reassemble_plain(path: str) -> Output:
 
 def stats_row(path: str) -> FileStats | tuple[str, str]:
     """One file's row of ``recctl stats``, or (path, reason) when it cannot be read."""
+    from recctl.stats import file_stats  # only stats needs the view module
+
     try:
         raw = io.read_bytes(path)
         recording = io.parse(raw)

@@ -7,13 +7,15 @@ plain everywhere else (``--textconv`` always plain).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from recctl.reassemble import Answer, Choice, ToolCall, Usage
 from recctl.render import Line, plural
-from recctl.view import Message, View
+
+if TYPE_CHECKING:
+    from recctl.view import Message, View
 
 ROLE_STYLES = {
     "system": "magenta",
