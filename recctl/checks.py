@@ -28,17 +28,20 @@ def check_stream_ids(path: str, recording: Any, shape: Shape) -> list[Finding]:
         return []
     chunks = recording["response"]["body"]
     ids = {
-        chunk["__data__"].get("id")
+        chunk_id
         for chunk in chunks
-        if isinstance(chunk["__data__"], dict) and chunk["__data__"].get("object") != ""
+        if isinstance(chunk["__data__"], dict)
+        and chunk["__data__"].get("object") != ""
+        and isinstance(chunk_id := chunk["__data__"].get("id"), str)
     }
-    ids.discard(None)
     if len(ids) <= 1:
         return []
     first: Any = None
     for index, chunk in enumerate(chunks):
         data = chunk["__data__"]
-        if not isinstance(data, dict) or data.get("object") == "" or data.get("id") is None:
+        if not isinstance(data, dict) or data.get("object") == "":
+            continue
+        if not isinstance(data.get("id"), str):
             continue
         if first is None:
             first = data["id"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 import functools
+import os
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -45,6 +46,16 @@ def command(name: str | None = None) -> Callable[[F], F]:
                 raise typer.Exit(ExitCode.OK) from None
             except KeyboardInterrupt:
                 raise typer.Exit(130) from None
+            except typer.Exit:
+                raise
+            except Exception as error:  # a bug: one line, the traceback on request
+                if os.environ.get("RECCTL_DEBUG"):
+                    raise
+                render.error(
+                    f"internal error: {type(error).__name__}: {error} "
+                    "(set RECCTL_DEBUG=1 for the traceback, and please report it)"
+                )
+                raise typer.Exit(ExitCode.CANNOT_RUN) from None
 
         app.command(name)(run)
         return function

@@ -138,15 +138,15 @@ def classify_body(body: Any, streamed: bool | None) -> tuple[BodyKind, str | Non
     # Each item's class path, "" for a raw dict, None for anything else; inline
     # rather than a function call per item: streams have up to 1,400 chunks.
     kinds = {
-        (item.get("__type__", "") if "__data__" in item or "__type__" not in item else None)
-        if type(item) is dict
+        (kind if type(kind := item.get("__type__", "")) is str else None)
+        if type(item) is dict and ("__data__" in item or "__type__" not in item)
         else None
         for item in body
     }
     if not body:
         # An empty list: a model list with no models, or a stream with no chunks.
         return (BodyKind.TYPED_CHUNKS if streamed else BodyKind.MODEL_LIST), None
-    if None in kinds or not all(isinstance(kind, str) for kind in kinds):
+    if None in kinds:
         return BodyKind.UNKNOWN, None
     if "" in kinds:  # raw dicts
         return (BodyKind.GENAI_CHUNKS if kinds == {""} else BodyKind.UNKNOWN), None

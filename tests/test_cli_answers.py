@@ -348,3 +348,15 @@ def test_stats_reports_unreadable_files(tmp_path: Path) -> None:
 def test_readme_gitattributes_line_matches() -> None:
     readme = (ROOT / "README.md").read_text()
     assert "diff=recctl" in readme and "recctl show --textconv" in readme
+
+
+def test_a_bug_is_one_line_and_exit_2(monkeypatch: pytest.MonkeyPatch) -> None:
+    import recctl.jobs
+
+    def broken(path: str) -> None:
+        raise ValueError("boom")
+
+    monkeypatch.setattr(recctl.jobs, "reassemble_plain", broken)
+    result = run("reassemble", str(SEED))
+    assert result.exit_code == 2
+    assert "recctl: error: internal error: ValueError: boom (set RECCTL_DEBUG=1" in result.output

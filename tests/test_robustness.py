@@ -1,0 +1,79 @@
+"""Recordings are untrusted: damaged copies of real ones never crash any module.
+
+Each case takes a corpus recording and damages it at random places (a value
+replaced by one of the wrong type, or a key removed), then runs everything that
+reads recordings. The random generator is seeded: failures reproduce.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import random
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from conftest import CORPUS_FILES, load
+from recctl import checks
+from recctl.reassemble import reassemble
+from recctl.render_answer import answer_json, answer_text, show_lines, view_json
+from recctl.schema import SchemaValidator, shipped_schema_bytes
+from recctl.shapes import classify
+from recctl.stats import file_stats
+from recctl.view import build_view
+
+RECORDINGS = [load(path) for path in CORPUS_FILES]
+JUNK: list[Any] = [None, 0, -1, 1.5, "", "x", "data: {", [], {}, [None], {"a": None}, True,
+                   [[]], {"__type__": {}}, {"__type__": "a.B", "__data__": []}]
+VALIDATOR = SchemaValidator(shipped_schema_bytes())
+
+
+def _places(value: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
+    yield path
+    if isinstance(value, dict):
+        for key, item in list(value.items())[:40]:
+            yield from _places(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value[:6]):
+            yield from _places(item, (*path, index))
+
+
+def _damage(recording: Any, rng: random.Random) -> Any:
+    damaged = copy.deepcopy(recording)
+    places = [p for p in _places(damaged) if p]
+    for path in rng.sample(places, min(len(places), rng.randint(1, 4))):
+        parent = damaged
+        try:
+            for key in path[:-1]:
+                parent = parent[key]
+            if isinstance(parent, dict) and rng.random() < 0.3:
+                parent.pop(path[-1], None)
+            elif isinstance(parent, dict) and isinstance(path[-1], str):
+                parent[path[-1]] = copy.deepcopy(rng.choice(JUNK))
+            elif isinstance(parent, list) and isinstance(path[-1], int):
+                parent[path[-1]] = copy.deepcopy(rng.choice(JUNK))
+        except (KeyError, IndexError, TypeError):
+            continue  # an earlier change removed this place
+    return damaged
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_damaged_recordings_never_crash(seed: int) -> None:
+    rng = random.Random(seed)
+    for _ in range(50):
+        recording = _damage(rng.choice(RECORDINGS), rng)
+        raw = json.dumps(recording).encode()
+        shape = classify(recording)
+        answer = reassemble(recording, shape)
+        json.dumps(answer_json("r.json", answer))
+        answer_text(answer)
+        view = build_view("r.json", len(raw), recording)
+        show_lines(view)
+        json.dumps(view_json(view))
+        file_stats("r.json", len(raw), recording)
+        checks.check_stream_ids("r.json", recording, shape)
+        checks.check_location("tests/x/recordings/r.json", recording)
+        checks.check_secrets("r.json", recording, raw, shape)
+        VALIDATOR.issues(recording)
