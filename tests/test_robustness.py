@@ -15,7 +15,6 @@ from typing import Any
 
 import pytest
 
-from conftest import CORPUS_FILES, load
 from recctl import checks
 from recctl.reassemble import reassemble
 from recctl.render_answer import answer_json, answer_text, show_lines, view_json
@@ -24,9 +23,26 @@ from recctl.shapes import classify
 from recctl.stats import file_stats
 from recctl.view import build_view
 
+from conftest import CORPUS_FILES, load
+
 RECORDINGS = [load(path) for path in CORPUS_FILES]
-JUNK: list[Any] = [None, 0, -1, 1.5, "", "x", "data: {", [], {}, [None], {"a": None}, True,
-                   [[]], {"__type__": {}}, {"__type__": "a.B", "__data__": []}]
+JUNK: list[Any] = [
+    None,
+    0,
+    -1,
+    1.5,
+    "",
+    "x",
+    "data: {",
+    [],
+    {},
+    [None],
+    {"a": None},
+    True,
+    [[]],
+    {"__type__": {}},
+    {"__type__": "a.B", "__data__": []},
+]
 VALIDATOR = SchemaValidator(shipped_schema_bytes())
 
 
@@ -50,9 +66,7 @@ def _damage(recording: Any, rng: random.Random) -> Any:
                 parent = parent[key]
             if isinstance(parent, dict) and rng.random() < 0.3:
                 parent.pop(path[-1], None)
-            elif isinstance(parent, dict) and isinstance(path[-1], str):
-                parent[path[-1]] = copy.deepcopy(rng.choice(JUNK))
-            elif isinstance(parent, list) and isinstance(path[-1], int):
+            elif isinstance(parent, dict if isinstance(path[-1], str) else list):
                 parent[path[-1]] = copy.deepcopy(rng.choice(JUNK))
         except (KeyError, IndexError, TypeError):
             continue  # an earlier change removed this place
