@@ -227,12 +227,13 @@ def _message(message: Message) -> list[Line]:
 
 def _answer(view: View) -> list[Line]:
     answer = view.answer
+    # "usage not recorded" only where usage belongs: answers and embeddings.
+    usage = _usage(answer.usage) if answer.usage or answer.kind in _WITH_USAGE else []
     if answer.error:
-        return [_heading("Error"), Line([(answer.error, "red")], 2), *_usage(answer.usage)]
+        return [_heading("Error"), Line([(answer.error, "red")], 2), *usage]
     if not answer.choices:
         lines = [_heading("Response", f"  ({answer.kind.replace('_', ' ')})")]
-        lines += _details(view.details)
-        return lines + _usage(answer.usage)
+        return lines + _details(view.details) + usage
     lines = []
     for choice in answer.choices:
         note = f"  finish: {choice.finish_reason or 'none'}"
@@ -252,6 +253,9 @@ def _answer(view: View) -> list[Line]:
         if choice.logprobs:
             lines.append(Line([(f"{plural(choice.logprobs, 'logprob')} recorded", "dim")], 2))
     return lines + _usage(answer.usage)
+
+
+_WITH_USAGE = frozenset({"embedding", "ollama_embedding"})
 
 
 def _tool_call(call: ToolCall) -> list[Line]:
