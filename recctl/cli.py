@@ -344,6 +344,96 @@ def stats(
 
 
 @command()
+def diff(
+    old: Annotated[
+        Path, typer.Argument(help="A recording, or a directory of them.", show_default=False)
+    ],
+    new: Annotated[
+        Path,
+        typer.Argument(help="The recording (or directory) to compare with.", show_default=False),
+    ],
+    chunks: Annotated[
+        bool, typer.Option("--chunks", help="Compare streams chunk by chunk, not reassembled.")
+    ] = False,
+    ignore: Annotated[
+        list[str],
+        typer.Option(
+            "--ignore",
+            metavar="PATH",
+            help="Also ignore this JSON path ([*] for any index, * for any key), e.g. "
+            "'$.response.body[*].__data__.model'. Repeatable.",
+            show_default=False,
+        ),
+    ] = [],  # noqa: B006 - Typer reads the default, nothing mutates it
+    no_default_ignores: Annotated[
+        bool,
+        typer.Option(
+            "--no-default-ignores",
+            help="Compare the volatile fields too (ids, created, obfuscation, "
+            "system_fingerprint, tool-call ids, genai response_id / create_time / "
+            "Date, Anthropic and interactions ids and timestamps).",
+        ),
+    ] = False,
+    details: Annotated[
+        bool, typer.Option("--details", help="With directories: the full diff of each pair.")
+    ] = False,
+    output_format: OutputFormatOption = OutputFormat.text,
+    jobs: JobsOption = None,
+) -> None:
+    """Show what changed between two recordings, or two directories of them.
+
+    A verdict first (identical, only volatile fields differ, request changed,
+    answer changed, usage changed, shape changed), then the meaning (request
+    parts, the reassembled answers), then every other difference by JSON path.
+    Directories are paired by relative path, then by test, endpoint and
+    position. Exit 0 when nothing differs after the ignores, 1 when something
+    does, 2 when it cannot run.
+    """
+    from recctl.diff import DEFAULT_IGNORES
+
+    patterns = [*([] if no_default_ignores else DEFAULT_IGNORES), *ignore]
+    if old.is_dir() and new.is_dir():
+        _diff_trees(str(old), str(new), patterns, chunks, details, output_format, jobs)
+    if old.is_dir() or new.is_dir():
+        raise RecctlError(
+            f"cannot compare a directory with a file: {old} and {new} (give two of a kind)"
+        )
+    from recctl.diff import diff_recordings
+    from recctl.render_diff import diff_json, diff_lines, diff_summary
+
+    _, old_recording = _load(str(old))
+    _, new_recording = _load(str(new))
+    result = diff_recordings(old_recording, new_recording, patterns, chunks)
+    if output_format is OutputFormat.json:
+        render.write_json(diff_json(result))
+    else:
+        render.print_lines([*diff_lines(result), render.Line([]), diff_summary(result)], wrap=True)
+    raise typer.Exit(ExitCode.FINDINGS if result.differs else ExitCode.OK)
+
+
+def _diff_trees(
+    old: str,
+    new: str,
+    patterns: list[str],
+    chunks: bool,
+    details: bool,
+    output_format: OutputFormat,
+    jobs: int | None,
+) -> None:
+    from recctl.compare import diff_trees
+    from recctl.render_diff import tree_json, tree_lines
+
+    tree = diff_trees(old, new, patterns, chunks, jobs)
+    if output_format is OutputFormat.json:
+        render.write_json(tree_json(tree, details))
+    else:
+        render.print_lines(tree_lines(tree, details), wrap=True)
+    if tree.unreadable:
+        raise typer.Exit(ExitCode.CANNOT_RUN)
+    raise typer.Exit(ExitCode.FINDINGS if tree.differs else ExitCode.OK)
+
+
+@command()
 def schema() -> None:
     """Print the recording JSON Schema (Draft 2020-12) that validate uses."""
     from recctl.schema import shipped_schema_bytes

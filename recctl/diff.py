@@ -1,0 +1,444 @@
+"""What changed between two recordings: in meaning first, in structure second.
+
+``diff_recordings`` is pure: two parsed recordings in, a ``RecordingDiff`` out.
+
+- meaning: the request as a reader sees it (model, endpoint, each message by
+  position, tools offered, parameters, test id) and the reassembled answers
+  (text, reasoning, tool calls compared as parsed JSON, finish reason, usage);
+- structure: every other difference by JSON path. Streams are compared after
+  reassembly (a re-record splits the same text into other chunks) unless
+  ``chunks``; volatile fields (``DEFAULT_IGNORES``) are counted, not listed.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+from recctl.findings import json_path
+from recctl.reassemble import Answer, Choice, ToolCall, Usage, reassemble
+from recctl.shapes import Shape, classify
+from recctl.values import as_dict, as_str
+from recctl.view import Message, conversation, shorten_data_urls, tools_offered
+
+#: Fields that change on every re-record and mean nothing in review. Paths use
+#: ``[*]`` for any index and ``*`` for any key.
+DEFAULT_IGNORES: tuple[str, ...] = (
+    # ids and timestamps the recorder normalizes, and provider noise it does not
+    "$.response.body.__data__.id",
+    "$.response.body[*].__data__.id",
+    "$.response.body.__data__.created",
+    "$.response.body[*].__data__.created",
+    "$.response.body.__data__.created_at",
+    "$.response.body[*].__data__.created_at",
+    "$.response.body.__data__.system_fingerprint",
+    "$.response.body[*].__data__.system_fingerprint",
+    "$.response.body[*].__data__.obfuscation",
+    "$.response.body[*].__data__.choices[*].obfuscation",
+    # provider tool-call ids: compared by position instead
+    "$.request.body.messages[*].tool_calls[*].id",
+    "$.request.body.messages[*].tool_call_id",
+    "$.response.body.__data__.choices[*].message.tool_calls[*].id",
+    "$.response.body[*].__data__.choices[*].delta.tool_calls[*].id",
+    # google-genai
+    "$.response.body.response_id",
+    "$.response.body[*].response_id",
+    "$.response.body.create_time",
+    "$.response.body[*].create_time",
+    "$.response.body.sdk_http_response.headers.Date",
+    "$.response.body[*].sdk_http_response.headers.Date",
+    # Anthropic messages and Gemini interactions
+    "$.response.body.id",
+    "$.response.body.created",
+    "$.response.body.updated",
+)
+
+MISSING: Any = type("Missing", (), {"__repr__": lambda self: "(missing)"})()
+
+
+@dataclass(frozen=True)
+class Change:
+    """One structural difference; ``old``/``new`` is ``MISSING`` when absent."""
+
+    path: str
+    old: Any
+    new: Any
+
+
+@dataclass(frozen=True)
+class RequestChange:
+    part: str  # model, endpoint, message 2 (user), tools, parameter temperature, test id
+    old: Any
+    new: Any
+    detail: str | None = None  # an inline word diff for text
+
+
+@dataclass(frozen=True)
+class ToolCallChange:
+    choice: int
+    position: int
+    change: str  # added, removed, changed
+    old: ToolCall | None
+    new: ToolCall | None
+
+
+@dataclass
+class AnswerDiff:
+    kind: tuple[str, str] | None = None
+    model: tuple[str | None, str | None] | None = None
+    error: tuple[str | None, str | None] | None = None
+    text: dict[int, list[str]] = field(default_factory=dict)  # unified diff lines per choice
+    reasoning: dict[int, list[str]] = field(default_factory=dict)
+    refusal: dict[int, tuple[str | None, str | None]] = field(default_factory=dict)
+    finish_reason: dict[int, tuple[str | None, str | None]] = field(default_factory=dict)
+    choices: tuple[int, int] | None = None  # number of choices, when it differs
+    tool_calls: list[ToolCallChange] = field(default_factory=list)
+    usage: tuple[Usage | None, Usage | None] | None = None
+
+    @property
+    def content_changed(self) -> bool:
+        return bool(
+            self.kind
+            or self.error
+            or self.text
+            or self.reasoning
+            or self.refusal
+            or self.finish_reason
+            or self.choices
+            or self.tool_calls
+        )
+
+
+@dataclass
+class RecordingDiff:
+    shape: tuple[Shape, Shape] | None
+    request: list[RequestChange]
+    answer: AnswerDiff
+    structural: list[Change]
+    volatile: int  # differences ignored as volatile
+
+    @property
+    def labels(self) -> list[str]:
+        if self.shape is not None:
+            return ["shape changed"]
+        labels = []
+        if self.request:
+            labels.append("request changed")
+        if self.answer.content_changed:
+            labels.append("answer changed")
+        if self.answer.usage:
+            labels.append("usage changed")
+        if self.answer.model:
+            labels.append("model changed")
+        if not labels and self.structural:
+            labels.append("other fields changed")
+        return labels
+
+    @property
+    def verdict(self) -> str:
+        labels = self.labels
+        if labels:
+            return ", ".join(labels)
+        return "only volatile fields differ" if self.volatile else "identical"
+
+    @property
+    def differs(self) -> bool:
+        return bool(self.labels)
+
+
+# --- paths to ignore -----------------------------------------------------------
+
+
+class PathMatcher:
+    """JSON-path patterns (``[*]`` any index, ``*`` any key) compiled to one regex."""
+
+    def __init__(self, patterns: Iterable[str]) -> None:
+        self.patterns = list(patterns)
+        parts = [_pattern_regex(pattern) for pattern in self.patterns]
+        self._regex = re.compile("|".join(parts)) if parts else None
+
+    def __call__(self, path: str) -> bool:
+        return bool(self._regex and self._regex.fullmatch(path))
+
+
+def _pattern_regex(pattern: str) -> str:
+    out = re.escape(pattern.strip())
+    out = out.replace(r"\[\*\]", r"\[\d+\]")
+    out = out.replace(r"\.\*", r"\.[^.\[]+")
+    return f"(?:{out})"
+
+
+# --- structure -------------------------------------------------------------------
+
+
+def json_changes(
+    old: Any, new: Any, skip: Callable[[tuple[str | int, ...]], bool] | None = None
+) -> list[Change]:
+    """Every difference between two JSON values, by path, in document order."""
+    changes: list[Change] = []
+    stack: list[tuple[tuple[str | int, ...], Any, Any]] = [((), old, new)]
+    while stack:
+        parts, a, b = stack.pop()
+        if skip is not None and parts and skip(parts):
+            continue
+        if isinstance(a, dict) and isinstance(b, dict):
+            keys = list(a) + [key for key in b if key not in a]
+            stack.extend(
+                ((*parts, key), a.get(key, MISSING), b.get(key, MISSING)) for key in reversed(keys)
+            )
+        elif isinstance(a, list) and isinstance(b, list):
+            stack.extend(
+                ((*parts, i), a[i] if i < len(a) else MISSING, b[i] if i < len(b) else MISSING)
+                for i in reversed(range(max(len(a), len(b))))
+            )
+        elif not _same(a, b):
+            changes.append(Change(json_path(parts), a, b))
+    return changes
+
+
+def _same(a: Any, b: Any) -> bool:
+    if type(a) is type(b) or (
+        isinstance(a, (int, float))
+        and isinstance(b, (int, float))
+        and not isinstance(a, bool)
+        and not isinstance(b, bool)
+    ):
+        return bool(a == b)
+    return False
+
+
+# --- meaning: the request ----------------------------------------------------------
+
+
+def request_changes(old: Any, new: Any, old_shape: Shape, new_shape: Shape) -> list[RequestChange]:
+    a, b = as_dict(as_dict(old).get("request")), as_dict(as_dict(new).get("request"))
+    changes: list[RequestChange] = []
+
+    def compare(part: str, x: Any, y: Any) -> None:
+        if not _same_json(x, y):
+            changes.append(RequestChange(part, x, y))
+
+    compare("test id", _test_id(old), _test_id(new))
+    compare(
+        "endpoint",
+        f"{a.get('method')} {old_shape.endpoint}",
+        f"{b.get('method')} {new_shape.endpoint}",
+    )
+    pa, pb = _payload(a), _payload(b)
+    compare("model", a.get("model") or pa.get("model"), b.get("model") or pb.get("model"))
+    if "tool_name" in a or "tool_name" in b:
+        compare("tool", a.get("tool_name"), b.get("tool_name"))
+        compare("arguments", a.get("kwargs"), b.get("kwargs"))
+    changes += _message_changes(
+        conversation(pa, shorten_data_urls), conversation(pb, shorten_data_urls)
+    )
+    tools_a, tools_b = tools_offered(pa), tools_offered(pb)
+    if tools_a != tools_b:
+        changes.append(RequestChange("tools offered", tools_a, tools_b))
+    elif not _same_json(pa.get("tools"), pb.get("tools")):
+        changes.append(RequestChange("tool definitions", tools_a, tools_b, "definitions differ"))
+    for key in _parameter_keys(pa, pb):
+        compare(f"parameter {key}", pa.get(key, MISSING), pb.get(key, MISSING))
+    return changes
+
+
+_CONTENT_KEYS = frozenset({"model", "messages", "tools", "contents", "input", "prompt", "system"})
+
+
+def _parameter_keys(a: dict[str, Any], b: dict[str, Any]) -> list[str]:
+    keys = list(a) + [key for key in b if key not in a]
+    return [key for key in keys if key not in _CONTENT_KEYS]
+
+
+def _payload(request: dict[str, Any]) -> dict[str, Any]:
+    return as_dict(request.get("body") or request.get("payload"))
+
+
+def _test_id(recording: Any) -> str | None:
+    top = as_dict(recording)
+    return as_str(top.get("test_id")) or as_str(as_dict(top.get("request")).get("test_id"))
+
+
+def _message_changes(old: list[Message], new: list[Message]) -> list[RequestChange]:
+    changes = []
+    for position in range(max(len(old), len(new))):
+        a = old[position] if position < len(old) else None
+        b = new[position] if position < len(new) else None
+        either = b or a
+        part = f"message {position} ({either.role if either else '?'})"
+        if a is None or b is None:
+            changes.append(
+                RequestChange(
+                    part, _message_text(a), _message_text(b), "added" if a is None else "removed"
+                )
+            )
+            continue
+        if a.role != b.role:
+            changes.append(RequestChange(part, a.role, b.role, "role"))
+        if (a.text or "") != (b.text or ""):
+            changes.append(
+                RequestChange(part, a.text, b.text, word_diff(a.text or "", b.text or ""))
+            )
+        calls_a = [(c.name, _parsed(c.arguments)) for c in a.tool_calls]
+        calls_b = [(c.name, _parsed(c.arguments)) for c in b.tool_calls]
+        if calls_a != calls_b:  # ids are provider noise: calls are compared by position
+            changes.append(
+                RequestChange(
+                    part,
+                    [f"{c.name}({c.arguments})" for c in a.tool_calls],
+                    [f"{c.name}({c.arguments})" for c in b.tool_calls],
+                    "tool calls",
+                )
+            )
+    return changes
+
+
+def _message_text(message: Message | None) -> str | None:
+    return None if message is None else message.text
+
+
+def _parsed(arguments: str) -> Any:
+    try:
+        return orjson.loads(arguments)
+    except orjson.JSONDecodeError:
+        return arguments
+
+
+def _same_json(a: Any, b: Any) -> bool:
+    return not json_changes(a, b)
+
+
+def word_diff(old: str, new: str, context: int = 6, limit: int = 240) -> str:
+    """A short inline diff: ``… same words [-removed-]{+added+} same …``."""
+    a, b = re.findall(r"\S+|\s+", old), re.findall(r"\S+|\s+", new)
+    out: list[str] = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if tag == "equal":
+            same = a[i1:i2]
+            if len(same) > 2 * context:
+                same = (
+                    [*same[:context], " … ", *same[-context:]] if out else ["…", *same[-context:]]
+                )
+            out.extend(same)
+        else:
+            if i2 > i1:
+                out.append("[-" + "".join(a[i1:i2]) + "-]")
+            if j2 > j1:
+                out.append("{+" + "".join(b[j1:j2]) + "+}")
+    text = "".join(out).strip()
+    if out and len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return text
+
+
+# --- meaning: the answer -------------------------------------------------------------
+
+
+def answer_diff(old: Answer, new: Answer) -> AnswerDiff:
+    diff = AnswerDiff()
+    if old.kind != new.kind:
+        diff.kind = (old.kind, new.kind)
+    if old.model != new.model:
+        diff.model = (old.model, new.model)
+    if old.error != new.error:
+        diff.error = (old.error, new.error)
+    if len(old.choices) != len(new.choices):
+        diff.choices = (len(old.choices), len(new.choices))
+    by_index_a = {c.index: c for c in old.choices}
+    by_index_b = {c.index: c for c in new.choices}
+    for index in sorted(set(by_index_a) | set(by_index_b)):
+        a = by_index_a.get(index) or Choice(index)
+        b = by_index_b.get(index) or Choice(index)
+        if (a.text or "") != (b.text or ""):
+            diff.text[index] = unified(a.text or "", b.text or "")
+        if (a.reasoning or "") != (b.reasoning or ""):
+            diff.reasoning[index] = unified(a.reasoning or "", b.reasoning or "")
+        if a.refusal != b.refusal:
+            diff.refusal[index] = (a.refusal, b.refusal)
+        if a.finish_reason != b.finish_reason:
+            diff.finish_reason[index] = (a.finish_reason, b.finish_reason)
+        diff.tool_calls += _tool_call_changes(index, a.tool_calls, b.tool_calls)
+    if _usage_key(old.usage) != _usage_key(new.usage):
+        diff.usage = (old.usage, new.usage)
+    return diff
+
+
+def _usage_key(usage: Usage | None) -> tuple[int | None, ...] | None:
+    if usage is None:
+        return None
+    return (usage.prompt_tokens, usage.completion_tokens, usage.total_tokens)
+
+
+def _tool_call_changes(
+    choice: int, old: list[ToolCall], new: list[ToolCall]
+) -> list[ToolCallChange]:
+    changes = []
+    for position in range(max(len(old), len(new))):
+        a = old[position] if position < len(old) else None
+        b = new[position] if position < len(new) else None
+        if a is None or b is None:
+            changes.append(
+                ToolCallChange(choice, position, "added" if a is None else "removed", a, b)
+            )
+        elif a.name != b.name or _arguments(a) != _arguments(b):
+            changes.append(ToolCallChange(choice, position, "changed", a, b))
+    return changes
+
+
+def _arguments(call: ToolCall) -> Any:
+    """Arguments as parsed JSON (whitespace and key order do not count), else the text."""
+    return call.parsed if call.valid else call.arguments
+
+
+def unified(old: str, new: str) -> list[str]:
+    return list(
+        difflib.unified_diff(old.splitlines(), new.splitlines(), "old", "new", n=2, lineterm="")
+    )
+
+
+# --- the whole comparison -------------------------------------------------------------
+
+
+def diff_recordings(
+    old: Any, new: Any, ignore: Iterable[str] = DEFAULT_IGNORES, chunks: bool = False
+) -> RecordingDiff:
+    shape_a, shape_b = classify(old), classify(new)
+    volatile = PathMatcher(ignore)
+    skip_streams = not chunks and bool(shape_a.streamed) and bool(shape_b.streamed)
+
+    def skip(parts: tuple[str | int, ...]) -> bool:
+        return skip_streams and parts == ("response", "body")
+
+    structural, ignored = [], 0
+    for change in json_changes(old, new, skip):
+        if volatile(change.path):
+            ignored += 1
+        else:
+            structural.append(change)
+    same_shape = (shape_a.request, shape_a.body, shape_a.streamed, shape_a.type_name) == (
+        shape_b.request,
+        shape_b.body,
+        shape_b.streamed,
+        shape_b.type_name,
+    )
+    answer = answer_diff(reassemble(old, shape_a), reassemble(new, shape_b))
+    if skip_streams and not answer.content_changed and not answer.usage and not answer.model:
+        # The same answer, split into other chunks or with other ids: volatile.
+        ignored += len(json_changes(_body(old), _body(new)))
+    requests = request_changes(old, new, shape_a, shape_b)
+    return RecordingDiff(
+        shape=None if same_shape else (shape_a, shape_b),
+        request=requests,
+        answer=answer,
+        structural=structural,
+        volatile=ignored,
+    )
+
+
+def _body(recording: Any) -> Any:
+    return as_dict(as_dict(recording).get("response")).get("body")
