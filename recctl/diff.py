@@ -315,25 +315,27 @@ def _same_json(a: Any, b: Any) -> bool:
 
 def word_diff(old: str, new: str, context: int = 6, limit: int = 240) -> str:
     """A short inline diff: ``… same words [-removed-]{+added+} same …``."""
-    a, b = re.findall(r"\S+|\s+", old), re.findall(r"\S+|\s+", new)
+    a, b = re.findall(r"\s*\S+", old), re.findall(r"\s*\S+", new)
+    opcodes = difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
     out: list[str] = []
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
-        if tag == "equal":
-            same = a[i1:i2]
-            if len(same) > 2 * context:
-                same = (
-                    [*same[:context], " … ", *same[-context:]] if out else ["…", *same[-context:]]
-                )
-            out.extend(same)
-        else:
+    for number, (tag, i1, i2, j1, j2) in enumerate(opcodes):
+        if tag != "equal":
             if i2 > i1:
-                out.append("[-" + "".join(a[i1:i2]) + "-]")
+                out.append("[-" + "".join(a[i1:i2]).strip() + "-]")
             if j2 > j1:
-                out.append("{+" + "".join(b[j1:j2]) + "+}")
+                out.append("{+" + "".join(b[j1:j2]).strip() + "+}")
+            continue
+        same = a[i1:i2]
+        first, last = number == 0, number == len(opcodes) - 1
+        if first and len(same) > context:
+            same = [" …", *same[-context:]]
+        elif last and len(same) > context:
+            same = [*same[:context], " …"]
+        elif len(same) > 2 * context:
+            same = [*same[:context], " …", *same[-context:]]
+        out.append("".join(same) + (" " if not last else ""))
     text = "".join(out).strip()
-    if out and len(text) > limit:
-        text = text[: limit - 1] + "…"
-    return text
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 # --- meaning: the answer -------------------------------------------------------------

@@ -302,10 +302,10 @@ def short_path(path: str) -> str:
 def tree_lines(tree: TreeDiff, details: bool) -> list[Line]:
     lines: list[Line] = []
     for pair in tree.changed:
-        lines += _pair_lines("M", short_path(pair.new), pair, details)
+        lines += _pair_lines("M", [short_path(pair.new)], pair, details)
     for pair in tree.renamed:
-        name = f"{short_path(pair.old)} → {short_path(pair.new).rpartition('/')[2]}"
-        lines += _pair_lines("R", name, pair, details)
+        new_name = short_path(pair.new).rpartition("/")[2]
+        lines += _pair_lines("R", [short_path(pair.old), f"  → {new_name}"], pair, details)
     lines += [Line([("A ", "bold green"), (short_path(path), "green")]) for path in tree.added]
     lines += [Line([("D ", "bold red"), (short_path(path), "red")]) for path in tree.removed]
     lines += [
@@ -319,7 +319,7 @@ def tree_lines(tree: TreeDiff, details: bool) -> list[Line]:
         f"{tree.unchanged + tree.volatile_only:,} unchanged",
     ]
     if tree.volatile_only:
-        counts[-1] += f" ({tree.volatile_only:,} only in volatile fields)"
+        counts[-1] += f" ({tree.volatile_only:,} volatile only)"
     if tree.unreadable:
         counts.append(f"{len(tree.unreadable):,} unreadable")
     if lines:
@@ -328,12 +328,12 @@ def tree_lines(tree: TreeDiff, details: bool) -> list[Line]:
     return lines
 
 
-def _pair_lines(letter: str, name: str, pair: Pair, details: bool) -> list[Line]:
-    lines = [
-        Line([(f"{letter} ", "bold yellow"), (name, ""), (": ", ""), (pair.verdict, "yellow")])
-    ]
-    if pair.test_id:
-        lines.append(Line([(pair.test_id, "dim")], 4))
+def _pair_lines(letter: str, names: list[str], pair: Pair, details: bool) -> list[Line]:
+    """``M path``, then the verdict and the test id, indented."""
+    lines = [Line([(f"{letter} ", "bold yellow"), (name, "")]) for name in names[:1]]
+    lines += [Line([(name, "")]) for name in names[1:]]
+    test_id = [(" · ", "dim"), (pair.test_id, "dim")] if pair.test_id else []
+    lines.append(Line([(pair.verdict, "yellow"), *test_id], 4))
     if details and pair.diff is not None:
         lines += [Line(line.segments, line.indent + 4) for line in diff_lines(pair.diff)]
         lines.append(Line([]))
