@@ -1,0 +1,154 @@
+"""The request hash a recording's file name must carry (FORMAT.md section 5).
+
+The recorder finds a recording only by the name it computes from the live
+request: ``sha256(json.dumps(obj, sort_keys=True))`` of a normalized view of the
+request. ``request_hash`` recomputes it from the stored request, under today's
+rules or an older rule set (``RULES``), so that a name that does not match can be
+explained. Serialization uses the standard library on purpose: the hash depends
+on its exact float spelling and ASCII escapes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlparse
+
+from recctl.shapes import RequestShape, classify_request
+from recctl.values import as_dict, as_list, as_str
+
+#: Paths whose hash leaves the test id out: model lists shared by every test.
+SHARED_PATHS = frozenset({"/api/tags", "/v1/models", "/v1/openai/v1/models"})
+
+_FLOAT_IN_STRING = re.compile(r"(-?\d+\.\d{4,})")
+#: Every match of the pattern above holds this; starting with a literal, it
+#: scans 50 times faster, so it goes first.
+_DECIMAL_HINT = re.compile(r"\.\d{4}")
+_UUID = r"[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}"
+#: (literal every match contains, pattern, replacement): the literal is tested
+#: first, because a pattern that starts with ",?\s*" scans slowly.
+_FILE_SEARCH = (
+    ("score:", re.compile(r"score:\s*[-+]?\d*\.?\d+(?:[eE][-+]?\d+)?"), "score: __NORMALIZED__"),
+    ("attributes:", re.compile(r",?\s*attributes:\s*\{[^}]*\}"), ""),
+    ("document_id:", re.compile(r"document_id:\s*" + _UUID), "document_id: __NORMALIZED__"),
+    ("<|", re.compile(r"<\|" + _UUID + r"\|>"), "<|__NORMALIZED__|>"),
+)
+
+
+@dataclass(frozen=True)
+class Rules:
+    """One generation of the recorder's hashing rules."""
+
+    name: str
+    file_search: bool  # file-search noise replaced in strings (Apr 2026)
+    rounding: bool  # floats rounded to 5 places, long decimals in strings too (Oct 2025)
+    project_id: bool  # project_id dropped from root extra_body / extra_query
+
+
+CURRENT = Rules("current", file_search=True, rounding=True, project_id=True)
+#: Newest first; older rule sets only explain names that no longer match.
+RULES = (
+    CURRENT,
+    Rules("before project_id was ignored", file_search=True, rounding=True, project_id=False),
+    Rules("before file-search normalization (Apr 2026)", False, True, True),
+    Rules("before file-search normalization and project_id", False, True, False),
+    Rules("before float rounding (Oct 2025)", False, False, False),
+)
+
+
+def normalize(value: Any, rules: Rules = CURRENT, root: bool = True) -> Any:
+    """N(): the recorder's normalization of a request body or payload.
+
+    As in the recorder, every item of a list is normalized as a root again (so
+    its ``extra_body.project_id`` is dropped too), a nested dict is not.
+    """
+    if isinstance(value, dict):
+        normalized = {key: normalize(item, rules, root=False) for key, item in value.items()}
+        if root and rules.project_id:
+            for extra in ("extra_body", "extra_query"):
+                if isinstance(normalized.get(extra), dict):
+                    normalized[extra].pop("project_id", None)
+        return normalized
+    if isinstance(value, list):
+        return [normalize(item, rules, root=True) for item in value]
+    if isinstance(value, float) and rules.rounding:
+        return round(value, 5)
+    if isinstance(value, str):
+        if rules.file_search:
+            for literal, pattern, replacement in _FILE_SEARCH:
+                if literal in value:
+                    value = pattern.sub(replacement, value)
+        if rules.rounding and _DECIMAL_HINT.search(value):
+            value = _FLOAT_IN_STRING.sub(lambda m: f"{float(m.group(0)):.5f}", value)
+    return value
+
+
+def hash_input(recording: Any, rules: Rules = CURRENT) -> dict[str, Any] | None:
+    """What the recorder hashes for this recording, or None when it cannot be known."""
+    top = as_dict(recording)
+    request = as_dict(top.get("request"))
+    shape = classify_request(request)
+    if shape is RequestShape.INFERENCE:
+        url = as_str(request.get("url")) or ""
+        try:
+            parsed = urlparse(url)
+        except ValueError:
+            return None
+        body = normalize(as_dict(request.get("body")), rules)
+        if "bedrock" in parsed.netloc:
+            body.pop("stream_options", None)
+        obj = {
+            "method": str(request.get("method", "")).upper(),
+            "endpoint": parsed.path,
+            "body": body,
+        }
+        if parsed.path not in SHARED_PATHS:
+            obj["test_id"] = top.get("test_id")
+        return obj
+    if shape is RequestShape.RAW_HTTP:
+        return {
+            "test_id": request.get("test_id"),
+            "url": request.get("url"),
+            "method": str(request.get("method", "")).upper(),
+            "payload": normalize(as_dict(request.get("payload")), rules),
+        }
+    if shape is RequestShape.TOOL:
+        return {key: request.get(key) for key in ("provider", "tool_name", "kwargs")}
+    return None  # file processor (it hashed a field that is not stored) or unknown
+
+
+def request_hash(recording: Any, rules: Rules = CURRENT) -> str | None:
+    obj = hash_input(recording, rules)
+    if obj is None:
+        return None
+    return hashlib.sha256(json.dumps(obj, sort_keys=True).encode()).hexdigest()
+
+
+def model_digest(recording: Any) -> str | None:
+    """``digest8`` of a model list: the sorted, unique model ids, joined by ``|``."""
+    body = as_dict(recording).get("response")
+    items = as_dict(body).get("body")
+    ids: list[str] = []
+    if isinstance(items, list):  # openai Model objects
+        ids = [
+            str(as_dict(item).get("__data__", {}).get("id"))
+            for item in items
+            if isinstance(as_dict(item).get("__data__"), dict)
+        ]
+    else:  # Ollama /api/tags ListResponse
+        models = as_list(as_dict(as_dict(items).get("__data__")).get("models"))
+        ids = [str(as_dict(model).get("model")) for model in models]
+    return hashlib.sha256("|".join(sorted(set(ids))).encode()).hexdigest()[:8]
+
+
+def expected_name(recording: Any, current_name: str, rules: Rules = CURRENT) -> str | None:
+    """The file name the recorder would look for, or None when not computable."""
+    digest = request_hash(recording, rules)
+    if digest is None:
+        return None
+    if current_name.startswith("models-"):
+        return f"models-{digest}-{model_digest(recording)}.json"
+    return f"{digest}.json"
