@@ -433,6 +433,53 @@ def _diff_trees(
     raise typer.Exit(ExitCode.FINDINGS if tree.differs else ExitCode.OK)
 
 
+@command(name="hash")
+def hash_command(
+    paths: PathsArgument,
+    fix: Annotated[
+        bool, typer.Option("--fix", help="Rename, move (and delete) as planned.")
+    ] = False,
+    delete_duplicates: Annotated[
+        bool,
+        typer.Option(
+            "--delete-duplicates",
+            help="Plan to delete a stale recording whose correctly named twin holds "
+            "the same request.",
+        ),
+    ] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="List matching recordings too.")
+    ] = False,
+    output_format: OutputFormatOption = OutputFormat.text,
+    jobs: JobsOption = None,
+) -> None:
+    """Check that each recording's name is the request hash the recorder looks for.
+
+    A recording whose name is not the hash of its own request can never be
+    replayed. For each such file recctl gives the name it should have and the
+    likely reason (older rules, edited after recording, legacy 12-hex name),
+    flags stale copies of correctly named twins and stale files that would all
+    take one name, then plans safe renames (and moves into the recordings/
+    directory the test maps to). Nothing is written without --fix; nothing is
+    ever overwritten. Exit 0 when every name matches (or was fixed), 1 when a
+    stale recording remains, 2 when it cannot run.
+    """
+    from recctl import rename
+    from recctl.render_hash import hash_json, hash_lines
+
+    planned = rename.plan(_files(paths), delete_duplicates, jobs)
+    failed = rename.apply(planned) if fix else []
+    if output_format is OutputFormat.json:
+        render.write_json(hash_json(planned, applied=fix, failed=failed))
+    else:
+        render.print_lines(hash_lines(planned, fix, failed, verbose), wrap=True)
+    if planned.unreadable:
+        raise typer.Exit(ExitCode.CANNOT_RUN)
+    remaining = planned.blocked or failed or (planned.actions and not fix)
+    stale_left = bool(planned.stale) and (not fix or bool(remaining))
+    raise typer.Exit(ExitCode.FINDINGS if stale_left or remaining else ExitCode.OK)
+
+
 @command()
 def schema() -> None:
     """Print the recording JSON Schema (Draft 2020-12) that validate uses."""

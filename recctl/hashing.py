@@ -152,3 +152,70 @@ def expected_name(recording: Any, current_name: str, rules: Rules = CURRENT) -> 
     if current_name.startswith("models-"):
         return f"models-{digest}-{model_digest(recording)}.json"
     return f"{digest}.json"
+
+
+# --- verdicts on names --------------------------------------------------------------
+
+_HASH_NAME = re.compile(r"^(?:models-)?([0-9a-f]{64}|[0-9a-f]{12})(?:-([0-9a-f]{8}))?\.json$")
+
+
+@dataclass(frozen=True)
+class NameVerdict:
+    actual: str  # the file name
+    expected: str | None  # the name today's recorder computes, None when not computable
+    match: bool | None  # None: cannot be judged
+    reason: str | None  # why the name does not match, or why it cannot be judged
+
+
+def judge_name(name: str, recording: Any) -> NameVerdict:
+    """Whether a recording's file name is the one today's recorder looks for, and why not."""
+    expected = expected_name(recording, name)
+    if expected is None:
+        shape = classify_request(as_dict(as_dict(recording).get("request")))
+        why = (
+            "file-processor requests cannot be recomputed (their hash used a field that "
+            "is not stored)"
+            if shape is RequestShape.FILE_PROCESSOR
+            else "the request has no known shape"
+        )
+        return NameVerdict(name, None, None, why)
+    if name == expected:
+        return NameVerdict(name, expected, True, None)
+    found = _HASH_NAME.match(name)
+    if found is None:
+        return NameVerdict(name, expected, None, "the name is not a request hash")
+    return NameVerdict(name, expected, False, _mismatch_reason(name, found, recording))
+
+
+def _mismatch_reason(name: str, found: re.Match[str], recording: Any) -> str:
+    digest, models = found.group(1), found.group(2)
+    if len(digest) == 12:
+        return "legacy 12-hex name from before Oct 2025: today's recorder looks for 64 digits"
+    if models is not None and digest == request_hash(recording):
+        return f"the model ids changed: their digest is {model_digest(recording)}, not {models}"
+    for rules in RULES[1:]:
+        if request_hash(recording, rules) == digest:
+            return f"recorded under older rules: {rules.name}"
+    recorded = recorded_hash_prefix(recording)
+    if recorded == digest[:12]:
+        return (
+            "edited after recording: the response ids carry this name's hash, "
+            "the stored request no longer does"
+        )
+    if recorded is not None:
+        return (
+            f"the response ids carry rec-{recorded}: recorded for another request, "
+            "then copied or renamed"
+        )
+    return "unknown: no rule set explains this name"
+
+
+def recorded_hash_prefix(recording: Any) -> str | None:
+    """The ``<hash12>`` of the ``rec-<hash12>`` ids the recorder wrote into the response."""
+    body = as_dict(as_dict(recording).get("response")).get("body")
+    for item in body if isinstance(body, list) else [body]:
+        data = as_dict(as_dict(item).get("__data__"))
+        value = as_str(data.get("id"))
+        if value and value.startswith("rec-") and len(value) == 16:
+            return value[4:]
+    return None

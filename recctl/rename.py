@@ -1,0 +1,208 @@
+"""``recctl hash``: judge every file name, then plan and apply safe renames.
+
+A stale recording (its name is not the hash of its own request) can never be
+replayed. The plan renames it to its correct name when nothing is in the way,
+moves recordings into the ``recordings/`` directory their test maps to, and, on
+request, deletes a stale copy whose correctly named twin holds the same request.
+Collisions are reported, never resolved by guessing. Everything is planned
+before anything is written; a rename never overwrites (hard link, then unlink).
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from recctl import io
+from recctl.checks import expected_directory
+from recctl.hashing import NameVerdict, judge_name
+from recctl.parallel import ordered_map
+from recctl.values import as_dict, as_str
+
+
+@dataclass(frozen=True)
+class FileVerdict:
+    path: str
+    verdict: NameVerdict
+    test_id: str | None
+    target_dir: str | None  # the recordings/ directory its test maps to, when it is elsewhere
+
+
+@dataclass(frozen=True)
+class Action:
+    kind: str  # rename, move, delete
+    source: str
+    target: str | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class Blocked:
+    path: str
+    reason: str
+
+
+@dataclass
+class Plan:
+    verdicts: list[FileVerdict]
+    actions: list[Action]
+    blocked: list[Blocked]
+    unreadable: list[tuple[str, str]]
+    twins: dict[str, str]  # stale path -> its correctly named twin
+    groups: dict[str, int]  # stale path -> stale recordings mapping to the same name
+
+    @property
+    def stale(self) -> list[FileVerdict]:
+        return [v for v in self.verdicts if v.verdict.match is False]
+
+
+def judge_file(path: str) -> FileVerdict | tuple[str, str]:
+    try:
+        recording = io.load(path)
+    except io.LoadError as error:
+        return (path, str(error))
+    verdict = judge_name(os.path.basename(path), recording)
+    test_id = as_str(as_dict(recording).get("test_id"))
+    return FileVerdict(path, verdict, test_id, _test_directory(path, test_id))
+
+
+def _test_directory(path: str, test_id: str | None) -> str | None:
+    """The ``recordings/`` directory a misplaced recording belongs in, when it can be found.
+
+    Only files under a ``recordings`` directory are judged (as validate's RC202);
+    the repository root is the nearest ancestor that holds the test's directory.
+    """
+    if not test_id:
+        return None
+    parent = os.path.dirname(os.path.abspath(path))
+    if "recordings" not in parent.split(os.sep):
+        return None
+    expected = expected_directory(test_id)
+    if parent.replace(os.sep, "/").endswith("/" + expected):
+        return None
+    test_dir = os.path.dirname(expected)
+    ancestor = parent
+    while True:
+        if os.path.isdir(os.path.join(ancestor, test_dir)):
+            return os.path.join(ancestor, expected)
+        above = os.path.dirname(ancestor)
+        if above == ancestor:
+            return None
+        ancestor = above
+
+
+def plan(files: Iterable[str], delete_duplicates: bool = False, jobs: int | None = None) -> Plan:
+    verdicts: list[FileVerdict] = []
+    unreadable: list[tuple[str, str]] = []
+    for result in ordered_map(judge_file, list(files), jobs):
+        if isinstance(result, tuple):
+            unreadable.append(result)
+        else:
+            verdicts.append(result)
+    result_plan = Plan(verdicts, [], [], unreadable, {}, {})
+    targets = {v.path: _target(v) for v in verdicts}
+    wanted = Counter(target for path, target in targets.items() if target != path)
+    for verdict in verdicts:
+        target = targets[verdict.path]
+        if target == verdict.path:
+            continue
+        stale = verdict.verdict.match is False
+        if stale:
+            result_plan.groups[verdict.path] = wanted[target]
+        if wanted[target] > 1:
+            result_plan.blocked.append(
+                Blocked(
+                    verdict.path,
+                    (
+                        f"{wanted[target]} recordings would all become {_short(target)}: "
+                        "choose one by hand"
+                    ),
+                )
+            )
+        elif os.path.lexists(target):
+            _collision(result_plan, verdict, target, delete_duplicates)
+        else:
+            kind = "move" if verdict.target_dir else "rename"
+            why = verdict.verdict.reason if stale else "its test's recordings/ directory"
+            result_plan.actions.append(Action(kind, verdict.path, target, why or ""))
+    return result_plan
+
+
+def _target(verdict: FileVerdict) -> str:
+    directory = verdict.target_dir or os.path.dirname(verdict.path)
+    name = verdict.verdict.expected if verdict.verdict.match is False else None
+    return os.path.join(directory, name or os.path.basename(verdict.path))
+
+
+def _collision(plan: Plan, verdict: FileVerdict, target: str, delete_duplicates: bool) -> None:
+    twin = _correct_twin(verdict.path, target)
+    if twin is None:
+        plan.blocked.append(
+            Blocked(
+                verdict.path,
+                (f"{_short(target)} already exists and holds another request: not overwritten"),
+            )
+        )
+        return
+    plan.twins[verdict.path] = target
+    if delete_duplicates:
+        plan.actions.append(
+            Action(
+                "delete",
+                verdict.path,
+                None,
+                f"a duplicate of its correctly named twin {_short(target)}",
+            )
+        )
+    else:
+        plan.blocked.append(
+            Blocked(
+                verdict.path,
+                (
+                    f"its correctly named twin {_short(target)} holds the same request: "
+                    "--delete-duplicates deletes this copy"
+                ),
+            )
+        )
+
+
+def _correct_twin(path: str, target: str) -> str | None:
+    """``target`` when it is correctly named and records the same request as ``path``."""
+    try:
+        mine, theirs = io.load(path), io.load(target)
+    except io.LoadError:
+        return None
+    if judge_name(os.path.basename(target), theirs).match is not True:
+        return None
+    same = (as_dict(mine).get("test_id"), as_dict(mine).get("request")) == (
+        as_dict(theirs).get("test_id"),
+        as_dict(theirs).get("request"),
+    )
+    return target if same else None
+
+
+def _short(path: str) -> str:
+    return os.path.basename(path)
+
+
+def apply(plan: Plan) -> list[Blocked]:
+    """Carry out the plan; what could not be done comes back as blocked."""
+    failed: list[Blocked] = []
+    for action in plan.actions:
+        try:
+            if action.kind == "delete":
+                if os.path.islink(action.source):
+                    raise OSError("is a symbolic link")
+                os.unlink(action.source)
+            else:
+                assert action.target is not None
+                os.makedirs(os.path.dirname(action.target), exist_ok=True)
+                os.link(action.source, action.target)  # fails, never overwrites, if it exists
+                os.unlink(action.source)
+        except OSError as error:
+            failed.append(
+                Blocked(action.source, f"{action.kind} failed: {error.strerror or error}")
+            )
+    return failed
