@@ -52,6 +52,24 @@ CHECKS: dict[str, Check] = {
             "the recording is not in the recordings/ directory its test_id maps to",
         ),
         Check(
+            "RC204",
+            "stale-name",
+            Severity.WARNING,
+            "the file name is not the request hash: the recorder can never find it",
+        ),
+        Check(
+            "RC205",
+            "stale-duplicate",
+            Severity.WARNING,
+            "a stale copy of a correctly named recording of the same request",
+        ),
+        Check(
+            "RC206",
+            "stale-collision",
+            Severity.WARNING,
+            "several stale recordings would all take the same correct name",
+        ),
+        Check(
             "RC203",
             "secret",
             Severity.ERROR,

@@ -7,15 +7,19 @@ uses every core, and memory grows with the largest file, not with their number.
 
 from __future__ import annotations
 
+import os
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from recctl import checks, io
 from recctl.findings import Finding, Severity
+from recctl.hashing import judge_name
 from recctl.parallel import ordered_map
 from recctl.schema import SchemaValidator
 from recctl.shapes import classify
+from recctl.values import as_dict
 
 
 @dataclass
@@ -29,17 +33,40 @@ class Report:
         return self.files_invalid == 0
 
 
-def validate_file(path: str, validator: SchemaValidator, enabled: frozenset[str]) -> list[Finding]:
+@dataclass(frozen=True)
+class FileResult:
+    findings: list[Finding]
+    stale_target: str | None = None  # the path its name should have, when RC204 found it stale
+
+
+def validate_file(path: str, validator: SchemaValidator, enabled: frozenset[str]) -> FileResult:
     """Every enabled finding for one file, in a stable order."""
     try:
         raw = io.read_bytes(path)
     except io.LoadError as error:
-        return _only(Finding(path, "$", "RC001", str(error)), enabled)
+        return FileResult(_only(Finding(path, "$", "RC001", str(error)), enabled))
     try:
         recording = io.parse(raw)
     except io.LoadError as error:
-        return _only(Finding(path, "$", "RC002", str(error)), enabled)
-    return list(check_recording(path, recording, raw, validator, enabled))
+        return FileResult(_only(Finding(path, "$", "RC002", str(error)), enabled))
+    findings = list(check_recording(path, recording, raw, validator, enabled))
+    if "RC204" not in enabled:
+        return FileResult(findings)
+    verdict = judge_name(os.path.basename(path), recording)
+    if verdict.match is not False or verdict.expected is None:
+        return FileResult(findings)
+    findings.append(
+        Finding(
+            path,
+            "$",
+            "RC204",
+            (
+                f"the recorder can never find this recording: its request hashes to "
+                f"{verdict.expected} ({verdict.reason})"
+            ),
+        )
+    )
+    return FileResult(findings, os.path.join(os.path.dirname(path), verdict.expected))
 
 
 def check_recording(
@@ -71,14 +98,67 @@ def validate_paths(
     """Validate every file, on every core when there are many, findings in file order."""
     global _worker_state
     _worker_state = (validator, enabled)  # for the files checked in this process
+    results = list(
+        ordered_map(_validate, files, jobs, _init_worker, (validator.schema_bytes, enabled))
+    )
+    _stale_relations(results, enabled)
     report = Report()
-    results = ordered_map(_validate, files, jobs, _init_worker, (validator.schema_bytes, enabled))
-    for findings in results:
+    for result in results:
         report.files_checked += 1
-        if any(finding.severity is Severity.ERROR for finding in findings):
+        if any(finding.severity is Severity.ERROR for finding in result.findings):
             report.files_invalid += 1
-        report.findings.extend(findings)
+        report.findings.extend(result.findings)
     return report
+
+
+def _stale_relations(results: list[FileResult], enabled: frozenset[str]) -> None:
+    """RC205 and RC206: what stale recordings mean together (needs every result)."""
+    targets = Counter(result.stale_target for result in results if result.stale_target)
+    for result in results:
+        target = result.stale_target
+        if target is None:
+            continue
+        path = result.findings[-1].path
+        name = os.path.basename(target)
+        if "RC206" in enabled and targets[target] > 1:
+            result.findings.append(
+                Finding(
+                    path,
+                    "$",
+                    "RC206",
+                    (
+                        f"{targets[target]} stale recordings map to {name}: only one of them can "
+                        "take that name"
+                    ),
+                )
+            )
+        if "RC205" in enabled and _same_request_as(path, target):
+            result.findings.append(
+                Finding(
+                    path,
+                    "$",
+                    "RC205",
+                    (
+                        f"a stale copy of {name}, which records the same request under its "
+                        "right name: delete this one (recctl hash --fix --delete-duplicates)"
+                    ),
+                )
+            )
+
+
+def _same_request_as(path: str, twin: str) -> bool:
+    if not os.path.exists(twin):
+        return False
+    try:
+        mine, theirs = io.load(path), io.load(twin)
+    except io.LoadError:
+        return False
+    if judge_name(os.path.basename(twin), theirs).match is not True:
+        return False
+    return bool(
+        (as_dict(mine).get("test_id"), as_dict(mine).get("request"))
+        == (as_dict(theirs).get("test_id"), as_dict(theirs).get("request"))
+    )
 
 
 _worker_state: tuple[SchemaValidator, frozenset[str]] | None = None
@@ -89,7 +169,7 @@ def _init_worker(schema_bytes: bytes, enabled: frozenset[str]) -> None:
     _worker_state = (SchemaValidator(schema_bytes), enabled)
 
 
-def _validate(path: str) -> list[Finding]:
+def _validate(path: str) -> FileResult:
     assert _worker_state is not None
     validator, enabled = _worker_state
     return validate_file(path, validator, enabled)
