@@ -481,6 +481,66 @@ def hash_command(
 
 
 @command()
+def explain(
+    request: Annotated[
+        str,
+        typer.Argument(
+            help="A JSON request body, a whole recording, or the recorder's 'Recording not "
+            "found' message (a file, or - for standard input).",
+            show_default=False,
+        ),
+    ] = "-",
+    url: Annotated[
+        str | None, typer.Option("--url", help="The request's url (with a request body).")
+    ] = None,
+    method: Annotated[str, typer.Option("--method", help="The request's HTTP method.")] = "POST",
+    test_id: Annotated[
+        str | None, typer.Option("--test-id", help="The pytest node id that made the request.")
+    ] = None,
+    recordings: Annotated[
+        list[Path],
+        typer.Option(
+            "--recordings",
+            metavar="DIR",
+            help="Where to look (repeatable) [default: the current directory].",
+        ),
+    ] = [],  # noqa: B006 - Typer reads the default, nothing mutates it
+    output_format: OutputFormatOption = OutputFormat.text,
+) -> None:
+    """Explain a replay miss: the hash a request yields and the closest recordings.
+
+    Prints the request hash, whether a recording by that name exists, and
+    otherwise the recordings of the same test and endpoint (then any test) whose
+    requests come closest, each with what differs. Exit 0 when the recording
+    exists, 1 when it does not, 2 when the input is not a request.
+    """
+    from recctl import io
+    from recctl.explain import ExplainError, locate, query_from_request, query_from_text, rank
+    from recctl.render_explain import explain_json, explain_lines
+
+    try:
+        raw = sys.stdin.buffer.read() if request == "-" else io.read_bytes(request)
+    except io.LoadError as error:
+        raise RecctlError(f"{request}: {error}") from None
+    try:
+        try:
+            document = io.parse(raw)
+        except io.LoadError:
+            query = query_from_text(raw.decode("utf-8", "replace"), test_id)
+        else:
+            query = query_from_request(document, url, method, test_id)
+    except ExplainError as error:
+        raise RecctlError(f"{request}: {error}") from None
+    found, loaded = locate(query, [str(path) for path in recordings] or ["."])
+    closest = [] if found else rank(query, loaded)
+    if output_format is OutputFormat.json:
+        render.write_json(explain_json(query, found, closest))
+    else:
+        render.print_lines(explain_lines(query, found, closest), wrap=True)
+    raise typer.Exit(ExitCode.OK if found else ExitCode.FINDINGS)
+
+
+@command()
 def schema() -> None:
     """Print the recording JSON Schema (Draft 2020-12) that validate uses."""
     from recctl.schema import shipped_schema_bytes

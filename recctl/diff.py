@@ -221,7 +221,8 @@ def request_changes(old: Any, new: Any, old_shape: Shape, new_shape: Shape) -> l
 
     def compare(part: str, x: Any, y: Any) -> None:
         if not _same_json(x, y):
-            changes.append(RequestChange(part, x, y))
+            detail = text_diff(x, y) if isinstance(x, str) and isinstance(y, str) else None
+            changes.append(RequestChange(part, x, y, detail))
 
     compare("test id", _test_id(old), _test_id(new))
     compare(
@@ -311,6 +312,22 @@ def _parsed(arguments: str) -> Any:
 
 def _same_json(a: Any, b: Any) -> bool:
     return not json_changes(a, b)
+
+
+def text_diff(old: str, new: str) -> str:
+    """Words differ for prose; one long token (a test id, a url) differs in its middle."""
+    if any(ch.isspace() for ch in old + new):
+        return word_diff(old, new)
+    start = 0
+    while start < min(len(old), len(new)) and old[start] == new[start]:
+        start += 1
+    end = 0
+    while end < min(len(old), len(new)) - start and old[-1 - end] == new[-1 - end]:
+        end += 1
+    head = ("…" + old[max(0, start - 20) : start]) if start > 20 else old[:start]
+    tail = (old[len(old) - end :][:20] + "…") if end > 20 else old[len(old) - end :]
+    removed, added = old[start : len(old) - end], new[start : len(new) - end]
+    return head + (f"[-{removed}-]" if removed else "") + (f"{{+{added}+}}" if added else "") + tail
 
 
 def word_diff(old: str, new: str, context: int = 6, limit: int = 240) -> str:

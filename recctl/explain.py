@@ -1,0 +1,159 @@
+"""``recctl explain``: why a replay did not find its recording.
+
+Given the live request (a body with its url, a whole recording, or the recorder's
+"Recording not found" message), compute the hash the recorder looked for, say
+whether that recording exists, and otherwise rank the recordings that come
+closest: same test and endpoint first, then any test, fewest differences in the
+normalized request first. ``locate`` reads the recordings; the rest is pure.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlparse
+
+from recctl import io
+from recctl.diff import RequestChange, json_changes, request_changes
+from recctl.hashing import hash_input, request_hash
+from recctl.shapes import classify
+from recctl.values import as_dict, as_str
+
+
+class ExplainError(Exception):
+    """The input does not describe a request."""
+
+
+@dataclass(frozen=True)
+class Query:
+    """What is known of the live request."""
+
+    hash: str | None  # given by the recorder's message, or computed from the request
+    recording: dict[str, Any] | None  # the request as a recording, when its body is known
+    test_id: str | None
+    endpoint: str | None
+    method: str | None
+    model: str | None
+
+
+@dataclass(frozen=True)
+class Candidate:
+    path: str
+    same_test: bool
+    differences: int  # structural differences between the normalized requests
+    changes: list[RequestChange]  # what differs, as `recctl diff` shows it
+
+
+_MISS = re.compile(r"request hash:\s*([0-9a-f]{64})", re.IGNORECASE)
+_REQUEST = re.compile(r"Request:\s*([A-Z]+)\s+(\S+)")
+_URL = re.compile(r"URL:\s*(\S+)")
+_METHOD = re.compile(r"Method:\s*([A-Za-z]+)")
+_MODEL = re.compile(r"Model:\s*([^|\n]+?)\s*(?:\||$)", re.MULTILINE)
+_TEST = re.compile(r"Test (?:context|ID):\s*(.+?)\s*$", re.MULTILINE)
+
+
+def query_from_text(text: str, test_id: str | None = None) -> Query:
+    """Read the recorder's "Recording not found" error or its debug lines."""
+    found = _MISS.search(text)
+    if found is None:
+        raise ExplainError("no 'request hash: <64 hex digits>' in the text")
+    request = _REQUEST.search(text)
+    method = request.group(1) if request else None
+    url = request.group(2) if request else None
+    if url is None and (match := _URL.search(text)):
+        url = match.group(1)
+    if method is None and (match := _METHOD.search(text)):
+        method = match.group(1).upper()
+    model = _MODEL.search(text)
+    test = _TEST.search(text)
+    return Query(
+        hash=found.group(1),
+        recording=None,
+        test_id=test_id or (test.group(1) if test and test.group(1) != "None" else None),
+        endpoint=urlparse(url).path if url else None,
+        method=method,
+        model=model.group(1).strip() if model else None,
+    )
+
+
+def query_from_request(document: Any, url: str | None, method: str, test_id: str | None) -> Query:
+    """A request body (with its url), or a whole recording, as the live request."""
+    if isinstance(document, dict) and isinstance(document.get("request"), dict):
+        recording = dict(document)
+        if test_id is not None:
+            recording["test_id"] = test_id
+    else:
+        if not isinstance(document, dict):
+            raise ExplainError("the request body must be a JSON object")
+        if not url:
+            raise ExplainError("give the request's --url (or --endpoint) with a request body")
+        recording = {
+            "test_id": test_id,
+            "request": {
+                "method": method.upper(),
+                "url": url,
+                "headers": {},
+                "body": document,
+                "endpoint": urlparse(url).path,
+                "model": document.get("model", ""),
+            },
+            "response": {"body": None, "is_streaming": False},
+        }
+    digest = request_hash(recording)
+    if digest is None:
+        raise ExplainError("the request hash of this request cannot be computed")
+    request = as_dict(recording.get("request"))
+    return Query(
+        hash=digest,
+        recording=recording,
+        test_id=as_str(recording.get("test_id")) or as_str(request.get("test_id")),
+        endpoint=classify(recording).endpoint,
+        method=as_str(request.get("method")),
+        model=as_str(request.get("model")) or as_str(as_dict(request.get("body")).get("model")),
+    )
+
+
+def rank(query: Query, recordings: list[tuple[str, Any]], limit: int = 3) -> list[Candidate]:
+    """The recordings closest to the query, best first: same test and endpoint first."""
+    scored: list[Candidate] = []
+    for path, recording in recordings:
+        if query.endpoint is not None and classify(recording).endpoint != query.endpoint:
+            continue
+        same_test = query.test_id is not None and _test_id(recording) == query.test_id
+        if query.recording is not None:
+            old, new = hash_input(recording), hash_input(query.recording)
+            differences = len(json_changes(old, new))
+            changes = request_changes(
+                recording, query.recording, classify(recording), classify(query.recording)
+            )
+        else:  # only the recorder's message: the model is all there is to compare
+            model = as_str(as_dict(as_dict(recording).get("request")).get("model"))
+            differences = 0 if model == query.model else 1
+            changes = []
+        scored.append(Candidate(path, same_test, differences, changes))
+    scored.sort(key=lambda c: (not c.same_test, c.differences, c.path))
+    return scored[:limit]
+
+
+def _test_id(recording: Any) -> str | None:
+    top = as_dict(recording)
+    return as_str(top.get("test_id")) or as_str(as_dict(top.get("request")).get("test_id"))
+
+
+def locate(query: Query, directories: list[str]) -> tuple[str | None, list[tuple[str, Any]]]:
+    """The recording named by the query's hash, if any, and every recording read."""
+    found = None
+    loaded: list[tuple[str, Any]] = []
+    for path in io.discover(directories):
+        name = os.path.basename(path)
+        if query.hash and (
+            name == f"{query.hash}.json" or name.startswith(f"models-{query.hash}-")
+        ):
+            found = path
+        try:
+            loaded.append((path, io.load(path)))
+        except io.LoadError:
+            continue  # not a recording: nothing to compare with
+    return found, loaded
