@@ -518,6 +518,8 @@ def explain(
     from recctl.explain import ExplainError, locate, query_from_request, query_from_text, rank
     from recctl.render_explain import explain_json, explain_lines
 
+    if request == "-" and sys.stdin.isatty():
+        raise RecctlError("give a request file, or pipe the recorder's message into recctl explain")
     try:
         raw = sys.stdin.buffer.read() if request == "-" else io.read_bytes(request)
     except io.LoadError as error:
