@@ -502,7 +502,7 @@ def explain(
         typer.Option(
             "--recordings",
             metavar="DIR",
-            help="Where to look (repeatable) [default: the current directory].",
+            help="Where to look (repeatable; default: the current directory).",
         ),
     ] = [],  # noqa: B006 - Typer reads the default, nothing mutates it
     output_format: OutputFormatOption = OutputFormat.text,
