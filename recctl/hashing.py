@@ -196,6 +196,12 @@ def _mismatch_reason(name: str, found: re.Match[str], recording: Any) -> str:
     for rules in RULES[1:]:
         if request_hash(recording, rules) == digest:
             return f"recorded under older rules: {rules.name}"
+    renamed = _before_project_rename(recording)
+    if renamed is not None and request_hash(renamed) == digest:
+        return (
+            "edited after recording: the project-wide rename llama_stack → ogx changed "
+            "its test id or request"
+        )
     recorded = recorded_hash_prefix(recording)
     if recorded == digest[:12]:
         return (
@@ -208,6 +214,19 @@ def _mismatch_reason(name: str, found: re.Match[str], recording: Any) -> str:
             "then copied or renamed"
         )
     return "unknown: no rule set explains this name"
+
+
+#: Project-wide renames that rewrote recordings in place (new spelling, old spelling).
+PROJECT_RENAMES = (("ogx", "llama_stack"),)
+
+
+def _before_project_rename(recording: Any) -> Any:
+    """The recording as it was before a project-wide rename, or None if it has no trace of one."""
+    text = json.dumps(recording)
+    changed = text
+    for new, old in PROJECT_RENAMES:
+        changed = changed.replace(new, old)
+    return None if changed == text else json.loads(changed)
 
 
 def recorded_hash_prefix(recording: Any) -> str | None:

@@ -360,3 +360,11 @@ def test_corpus_copy_fix_twice(tmp_path: Path) -> None:
     assert first.exit_code in (0, 1)
     second = run("hash", str(tmp_path / "current"), "--fix", "-o", "json")
     assert all(d.get("action") is None for d in json.loads(second.output))
+
+
+def test_a_project_wide_rename_is_recognized() -> None:
+    [model_list] = (CORPUS / "current").rglob("models-e42ca9261e3c*.json")
+    verdict = judge_name(model_list.name, load(model_list))
+    assert verdict.match is False
+    assert verdict.reason is not None
+    assert verdict.reason.startswith("edited after recording: the project-wide rename")
