@@ -543,6 +543,92 @@ def explain(
 
 
 @command()
+def prune(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="Recording files or directories [default: every recordings/ "
+            "directory under the root].",
+            show_default=False,
+        ),
+    ] = None,
+    root: Annotated[
+        Path | None,
+        typer.Option(
+            "--root",
+            help="The directory test ids are relative to (default: the "
+            "git work tree holding the recordings).",
+            show_default=False,
+        ),
+    ] = None,
+    collected: Annotated[
+        list[Path],
+        typer.Option(
+            "--collected",
+            metavar="FILE",
+            help="Node ids as 'pytest --collect-only -q' prints them, or a "
+            "pytest-json-report file. Repeatable: their union counts. Exact mode: "
+            "a recording is stale when its exact test id was not collected.",
+        ),
+    ] = [],  # noqa: B006 - Typer reads the default, nothing mutates it
+    collect: Annotated[
+        list[str],
+        typer.Option(
+            "--collect",
+            metavar="ARGS",
+            help="Run 'python -m pytest --collect-only -q ARGS' in the root and use "
+            "its node ids (quote the arguments; repeatable, one per configuration).",
+        ),
+    ] = [],  # noqa: B006 - Typer reads the default, nothing mutates it
+    delete: Annotated[bool, typer.Option("--delete", help="Delete the stale recordings.")] = False,
+    output_format: OutputFormatOption = OutputFormat.text,
+    jobs: JobsOption = None,
+) -> None:
+    """Find recordings whose test no longer exists, and delete them on request.
+
+    Static mode (the default) imports and runs nothing: a recording is stale
+    when its test file is gone, or the file defines no such test function,
+    class or method; whenever recctl cannot be sure (syntax errors, bases
+    defined elsewhere, names made at run time) the recording is kept.
+    Parametrization is judged only in exact mode (--collected, --collect).
+    Recordings without a test id and test-free model lists are shared, never
+    stale. Exit 0 when nothing is stale, 1 when something is, 2 when it
+    cannot run.
+    """
+    from recctl import io
+    from recctl import prune as pruning
+    from recctl.render_prune import prune_json, prune_lines
+
+    base = str(root) if root else pruning.find_root(str(paths[0]) if paths else ".")
+    targets = [str(p) for p in paths] if paths else pruning.recording_directories(base)
+    node_ids: set[str] | None = None
+    if collected or collect:
+        node_ids = set()
+        for file in collected:
+            try:
+                node_ids |= pruning.read_collected(io.read_bytes(file).decode("utf-8", "replace"))
+            except io.LoadError as error:
+                raise RecctlError(f"--collected {file}: {error}") from None
+        for arguments in collect:
+            try:
+                node_ids |= pruning.collect(base, arguments)
+            except pruning.CollectError as error:
+                raise RecctlError(str(error)) from None
+    report = pruning.prune(io.discover(targets), base, node_ids, jobs)
+    deleted = None
+    if delete:
+        deleted, refused = pruning.delete(report.stale, targets)
+        report.unreadable += refused
+    if output_format is OutputFormat.json:
+        render.write_json(prune_json(report, deleted))
+    else:
+        render.print_lines(prune_lines(report, deleted), wrap=True)
+    if report.unreadable:
+        raise typer.Exit(ExitCode.CANNOT_RUN)
+    raise typer.Exit(ExitCode.FINDINGS if report.stale and not delete else ExitCode.OK)
+
+
+@command()
 def schema() -> None:
     """Print the recording JSON Schema (Draft 2020-12) that validate uses."""
     from recctl.schema import shipped_schema_bytes

@@ -90,7 +90,11 @@ def test_hook_passes_on_a_valid_recording_and_fails_on_a_broken_one(
 def test_hook_definition() -> None:
     import yaml  # pre-commit depends on PyYAML
 
-    [hook] = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
-    assert hook["id"] == "recctl-validate"
-    assert hook["entry"] == "recctl validate"
-    assert json.dumps(hook)  # plain data
+    validate, prune = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    assert (validate["id"], validate["entry"]) == ("recctl-validate", "recctl validate")
+    assert (prune["id"], prune["entry"], prune["pass_filenames"]) == (
+        "recctl-prune",
+        "recctl prune",
+        False,
+    )
+    assert json.dumps([validate, prune])  # plain data

@@ -1,0 +1,272 @@
+"""``recctl prune``: recordings whose test no longer exists.
+
+Static mode reads each test file once (``testindex``) and keeps a recording
+whenever it cannot be sure. Exact mode compares with the node ids a real
+``pytest --collect-only`` produced. Shared recordings (no test id, test-free
+model lists) are never stale; recordings that sit outside the ``recordings/``
+directory their test maps to are reported, not pruned.
+
+Only the head of each recording is read: the recorder writes ``test_id`` first
+and the request url right after, so a whole repository is judged at a fraction
+of the cost of parsing it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shlex
+import subprocess
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlparse
+
+from recctl import io
+from recctl.checks import expected_directory
+from recctl.hashing import SHARED_PATHS
+from recctl.parallel import ordered_map
+from recctl.testindex import ModuleIndex, find_test, index_module, split_node_id
+from recctl.values import as_dict, as_str
+
+_HEAD = 8192
+_TEST_ID = re.compile(rb'\A\{\s*"test_id":\s*(null|"(?:[^"\\]|\\.)*")')
+_NO_TEST_ID = re.compile(rb'\A\{\s*"request":')
+_URL = re.compile(rb'"url":\s*("(?:[^"\\]|\\.)*")')
+
+
+@dataclass(frozen=True)
+class Facts:
+    path: str
+    test_id: str | None
+    shared: bool  # no test id, or a model list whose hash leaves the test id out
+
+
+@dataclass(frozen=True)
+class Stale:
+    path: str
+    test_id: str
+    reason: str
+
+
+@dataclass
+class PruneReport:
+    stale: list[Stale] = field(default_factory=list)
+    live: int = 0
+    shared: int = 0
+    elsewhere: list[tuple[str, str]] = field(default_factory=list)  # (path, test id)
+    unreadable: list[tuple[str, str]] = field(default_factory=list)
+    unsure: int = 0  # live only because recctl could not be sure
+
+
+def read_facts(path: str) -> Facts | tuple[str, str]:
+    """The test id of a recording (and whether it is shared), from its head when possible."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(_HEAD)
+    except OSError as error:
+        return (path, error.strerror or str(error))
+    name = os.path.basename(path)
+    match = _TEST_ID.match(head)
+    if match and not name.startswith("models-"):
+        test_id = json.loads(match.group(1))
+        return Facts(path, test_id, test_id is None)
+    if _NO_TEST_ID.match(head) and not name.startswith("models-"):
+        return Facts(path, None, True)  # older files: no test id at all
+    if match and name.startswith("models-"):
+        url = _URL.search(head)
+        if url is not None:
+            test_id = json.loads(match.group(1))
+            shared = test_id is None or urlparse(json.loads(url.group(1))).path in SHARED_PATHS
+            return Facts(path, test_id, shared)
+    return _facts_from_whole_file(path)
+
+
+def _facts_from_whole_file(path: str) -> Facts | tuple[str, str]:
+    try:
+        recording = io.load(path)
+    except io.LoadError as error:
+        return (path, str(error))
+    top = as_dict(recording)
+    request = as_dict(top.get("request"))
+    test_id = as_str(top.get("test_id")) or as_str(request.get("test_id"))
+    url = as_str(request.get("url")) or ""
+    model_list = os.path.basename(path).startswith("models-")
+    shared = test_id is None or (model_list and urlparse(url).path in SHARED_PATHS)
+    return Facts(path, test_id, shared)
+
+
+def index_test_file(path: str) -> ModuleIndex | None:
+    """The index of a test file, or None when it does not exist."""
+    try:
+        with open(path, "rb") as f:
+            return index_module(f.read())
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        return ModuleIndex(error=f"cannot be read: {error.strerror or error}")
+
+
+def prune(
+    files: Iterable[str],
+    root: str,
+    collected: set[str] | None = None,
+    jobs: int | None = None,
+) -> PruneReport:
+    """Judge every recording; static unless ``collected`` node ids are given."""
+    report = PruneReport()
+    judged: list[Facts] = []
+    for facts in ordered_map(read_facts, list(files), jobs):
+        if isinstance(facts, tuple):
+            report.unreadable.append(facts)
+        elif facts.shared or facts.test_id is None:
+            report.shared += 1
+        elif not _in_its_directory(facts.path, facts.test_id):
+            report.elsewhere.append((facts.path, facts.test_id))
+        else:
+            judged.append(facts)
+    indexes: dict[str, ModuleIndex | None] = {}
+    if collected is None:
+        test_files = sorted({split_node_id(f.test_id or "")[0] for f in judged})
+        paths = [os.path.join(root, test_file) for test_file in test_files]
+        # Each test file is read and parsed once, however many recordings point at it.
+        indexes = dict(zip(test_files, ordered_map(index_test_file, paths, jobs), strict=True))
+    for facts in judged:
+        assert facts.test_id is not None
+        found, why = _judge(facts.test_id, indexes, collected)
+        if found is False:
+            report.stale.append(Stale(facts.path, facts.test_id, why))
+        else:
+            report.live += 1
+            report.unsure += found is None
+    return report
+
+
+def _judge(
+    test_id: str, indexes: dict[str, ModuleIndex | None], collected: set[str] | None
+) -> tuple[bool | None, str]:
+    if collected is not None:
+        return (True, "") if test_id in collected else (False, "not collected")
+    test_file, names = split_node_id(test_id)
+    index = indexes.get(test_file)
+    if index is None:
+        return False, f"test file {test_file} gone"
+    if not test_file.endswith(".py"):
+        return None, "not a Python test file"
+    return find_test(index, names)
+
+
+def _in_its_directory(path: str, test_id: str) -> bool:
+    parent = os.path.dirname(os.path.abspath(path)).replace(os.sep, "/")
+    return parent.endswith("/" + expected_directory(test_id))
+
+
+# --- roots, default paths, collected ids --------------------------------------------------
+
+
+def find_root(start: str) -> str:
+    """The git work tree holding ``start``, else ``start`` itself."""
+    directory = start if os.path.isdir(start) else os.path.dirname(os.path.abspath(start))
+    try:
+        top = subprocess.run(
+            ["git", "rev-parse", "--show-toplevel"],
+            cwd=directory or ".",
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=30,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return os.path.abspath(directory or ".")
+    return (
+        top.stdout.strip()
+        if top.returncode == 0 and top.stdout.strip()
+        else (os.path.abspath(directory or "."))
+    )
+
+
+_SKIP_DIRS = frozenset(
+    {
+        ".git",
+        ".venv",
+        "venv",
+        "node_modules",
+        "__pycache__",
+        ".tox",
+        ".mypy_cache",
+        ".ruff_cache",
+        ".pytest_cache",
+        "site-packages",
+    }
+)
+
+
+def recording_directories(root: str) -> list[str]:
+    """Every directory named ``recordings`` under ``root`` (symlinks not followed)."""
+    found = []
+    for directory, subdirs, _ in os.walk(root):
+        subdirs[:] = sorted(d for d in subdirs if d not in _SKIP_DIRS)
+        if os.path.basename(directory) == "recordings":
+            found.append(directory)
+            subdirs[:] = []  # a recordings directory holds recordings, not more tests
+    return found
+
+
+def read_collected(text: str) -> set[str]:
+    """Node ids from ``pytest --collect-only -q`` output or a pytest-json-report file."""
+    stripped = text.lstrip()
+    if stripped.startswith("{"):
+        try:
+            document: Any = json.loads(stripped)
+        except json.JSONDecodeError:
+            document = None
+        if isinstance(document, dict):
+            return _json_report_ids(document)
+    return {line.rstrip("\n") for line in text.splitlines() if "::" in line}
+
+
+def _json_report_ids(document: dict[str, Any]) -> set[str]:
+    ids = {as_str(as_dict(test).get("nodeid")) for test in document.get("tests") or []}
+    for collector in document.get("collectors") or []:
+        for item in as_dict(collector).get("result") or []:
+            item = as_dict(item)
+            if item.get("type") not in ("Module", "Package", "Dir", "Class"):
+                ids.add(as_str(item.get("nodeid")))
+    return {node_id for node_id in ids if node_id and "::" in node_id}
+
+
+class CollectError(Exception):
+    pass
+
+
+def collect(root: str, arguments: str) -> set[str]:
+    """Run ``pytest --collect-only -q ARGUMENTS`` in ``root`` and read its node ids."""
+    command = [sys.executable, "-m", "pytest", "--collect-only", "-q", *shlex.split(arguments)]
+    try:
+        result = subprocess.run(command, cwd=root, capture_output=True, text=True, check=False)
+    except OSError as error:
+        raise CollectError(f"cannot run pytest: {error.strerror or error}") from None
+    if result.returncode not in (0, 5):  # 5: nothing collected
+        last = (result.stdout.strip().splitlines() or ["(no output)"])[-1]
+        raise CollectError(f"pytest --collect-only {arguments} failed: {last}")
+    return read_collected(result.stdout)
+
+
+def delete(stale: list[Stale], allowed: list[str]) -> tuple[int, list[tuple[str, str]]]:
+    """Delete stale recording files under ``allowed`` directories; never follow symlinks."""
+    roots = [os.path.realpath(path) for path in allowed]
+    deleted, refused = 0, []
+    for item in stale:
+        real = os.path.realpath(item.path)
+        inside = any(real == r or real.startswith(r.rstrip(os.sep) + os.sep) for r in roots)
+        if os.path.islink(item.path) or not item.path.endswith(".json") or not inside:
+            refused.append((item.path, "not a recording file inside the given paths"))
+            continue
+        try:
+            os.unlink(item.path)
+            deleted += 1
+        except OSError as error:
+            refused.append((item.path, error.strerror or str(error)))
+    return deleted, refused

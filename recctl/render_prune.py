@@ -1,0 +1,56 @@
+"""``recctl prune`` output, as lines or JSON. Pure functions."""
+
+from __future__ import annotations
+
+from itertools import groupby
+from typing import Any
+
+from recctl.prune import PruneReport
+from recctl.render import Line, plural
+
+
+def prune_json(report: PruneReport, deleted: int | None) -> dict[str, Any]:
+    return {
+        "stale": [{"path": s.path, "test_id": s.test_id, "reason": s.reason} for s in report.stale],
+        "live": report.live,
+        "shared": report.shared,
+        "unreadable": [{"path": path, "reason": reason} for path, reason in report.unreadable],
+        "elsewhere": [{"path": path, "test_id": test_id} for path, test_id in report.elsewhere],
+        "deleted": deleted,
+    }
+
+
+def prune_lines(report: PruneReport, deleted: int | None) -> list[Line]:
+    lines: list[Line] = []
+    ordered = sorted(report.stale, key=lambda s: (s.test_id, s.reason, s.path))
+    for (test_id, reason), group in groupby(ordered, key=lambda s: (s.test_id, s.reason)):
+        lines.append(Line([(test_id, "bold"), (f"  ({reason})", "yellow")]))
+        lines += [Line([(item.path, "")], 4) for item in group]
+    if report.elsewhere:
+        lines.append(
+            Line([("Not in the recordings/ directory of their test (not pruned):", "bold")])
+        )
+        lines += [Line([(path, "")], 4) for path, _ in report.elsewhere]
+    lines += [
+        Line([("unreadable ", "red"), (f"{path}: {reason}", "")])
+        for path, reason in report.unreadable
+    ]
+    counts = [
+        f"{report.live:,} live",
+        f"{report.shared:,} shared",
+        f"{len(report.stale):,} stale",
+        f"{len(report.unreadable):,} unreadable",
+    ]
+    if report.elsewhere:
+        counts.append(f"{len(report.elsewhere):,} elsewhere")
+    summary = ", ".join(counts) + "."
+    if report.unsure:
+        summary += f" ({plural(report.unsure, 'recording')} kept because recctl cannot be sure.)"
+    if deleted is not None:
+        summary += f" Deleted {plural(deleted, 'recording')}."
+    elif report.stale:
+        summary += " Run with --delete to remove the stale ones."
+    if lines:
+        lines.append(Line([]))
+    lines.append(Line([(summary, "bold")]))
+    return lines
