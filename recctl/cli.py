@@ -629,6 +629,78 @@ def prune(
 
 
 @command()
+def normalize(
+    paths: PathsArgument,
+    check: Annotated[
+        bool, typer.Option("--check", help="Write nothing; exit 1 when a file would change.")
+    ] = False,
+    diff: Annotated[
+        bool, typer.Option("--diff", help="Write nothing; print a unified diff of each change.")
+    ] = False,
+    extra: Annotated[
+        bool,
+        typer.Option(
+            "--extra",
+            help="Also the extra rules: obfuscation, system_fingerprint, "
+            "genai response_id / create_time / Date, Anthropic and interaction ids "
+            "and timestamps.",
+        ),
+    ] = False,
+    rule: Annotated[
+        list[str],
+        typer.Option(
+            "--rule",
+            metavar="NAME",
+            help="Apply only these rules (repeatable). Default rules: id, created, "
+            "created_at, durations; extra: obfuscation, system_fingerprint, "
+            "genai_response_id, genai_create_time, date_header, anthropic_id, "
+            "interaction_id, interaction_timestamps.",
+        ),
+    ] = [],  # noqa: B006 - Typer reads the default, nothing mutates it
+    output_format: OutputFormatOption = OutputFormat.text,
+    jobs: JobsOption = None,
+) -> None:
+    """Re-normalize ids and timestamps so re-records make small, honest diffs.
+
+    By default the recorder's own rules, on every typed object of the response:
+    id -> rec-<hash[:12]> (the hash the file is named by), created -> 0 (not
+    for models), Ollama created_at and durations. Request bodies are never
+    touched. A file that does not change is not written; a changed file is
+    written exactly as the recorder writes it, atomically, keeping its mode.
+    Exit 0 when done (or nothing to do), 1 with --check or --diff when a
+    file would change, 2 when it cannot run.
+    """
+    from recctl import io
+    from recctl.jobs import normalize_file
+    from recctl.normalize import ALL_RULES, DEFAULT_RULES
+    from recctl.parallel import ordered_map
+    from recctl.render_normalize import normalize_json, normalize_lines
+
+    unknown = [name for name in rule if name not in ALL_RULES]
+    if unknown:
+        raise RecctlError(f"--rule {unknown[0]}: no such rule (see --help)")
+    rules = frozenset(rule or (ALL_RULES if extra else DEFAULT_RULES))
+    files = _files(paths)
+    dry = check or diff
+    results = []
+    for result in ordered_map(functools.partial(normalize_file, rules=rules), files, jobs):
+        if result.new is not None and not dry:
+            try:
+                io.write_atomic(result.path, result.new)
+            except OSError as error:
+                result = type(result)(result.path, (), error=f"cannot write: {error.strerror}")
+        results.append(result)
+    if output_format is OutputFormat.json:
+        render.write_json(normalize_json(results))
+    else:
+        render.print_lines(normalize_lines(results, written=not dry, show_diff=diff), wrap=False)
+    if any(result.error for result in results):
+        raise typer.Exit(ExitCode.CANNOT_RUN)
+    changed = any(result.rules for result in results)
+    raise typer.Exit(ExitCode.FINDINGS if dry and changed else ExitCode.OK)
+
+
+@command()
 def schema() -> None:
     """Print the recording JSON Schema (Draft 2020-12) that validate uses."""
     from recctl.schema import shipped_schema_bytes

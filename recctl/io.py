@@ -1,4 +1,4 @@
-"""The one place that finds, reads and parses recording files.
+"""The one place that finds, reads, parses and writes recording files.
 
 Files are read with orjson. Every way a file can fail to load (missing, a
 directory, unreadable, too large, empty, not UTF-8, not JSON, nested too deep)
@@ -7,7 +7,10 @@ becomes a ``LoadError`` with a one-line reason, never a traceback.
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
+import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -94,3 +97,36 @@ def _describe_decode_error(error: orjson.JSONDecodeError) -> str:
     if error.msg.startswith("unexpected end of data"):
         return f"truncated JSON: unexpected end of data at {where}"
     return f"not valid JSON: {error.msg} at {where}"
+
+
+def dumps_like_recorder(value: Any) -> bytes:
+    """The bytes the recorder writes: ``json.dump(obj, f, indent=2)`` then a newline.
+
+    ASCII escapes, insertion key order, LF (FORMAT.md section 8). The standard
+    library on purpose: orjson's output differs (raw UTF-8, float spelling).
+    """
+    return (json.dumps(value, indent=2) + "\n").encode("ascii")
+
+
+def write_atomic(path: str, content: bytes) -> None:
+    """Replace ``path`` with ``content`` atomically, keeping its mode.
+
+    The bytes go to a temporary file in the same directory, which is flushed,
+    synced and renamed over the original: a reader (or a crash) sees the old
+    content or the new, never a mix. The temporary file is removed on failure.
+    """
+    directory = os.path.dirname(os.path.abspath(path))
+    mode = os.stat(path).st_mode & 0o7777 if os.path.exists(path) else None
+    handle, temporary = tempfile.mkstemp(prefix=".recctl-", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(handle, "wb") as f:
+            f.write(content)
+            f.flush()
+            os.fsync(f.fileno())
+        if mode is not None:
+            os.chmod(temporary, mode)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+        raise

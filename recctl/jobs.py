@@ -6,6 +6,8 @@ failure as a one-line reason instead of an exception.
 
 from __future__ import annotations
 
+import json
+import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -55,3 +57,37 @@ def stats_row(path: str) -> FileStats | tuple[str, str]:
     except io.LoadError as error:
         return (path, str(error))
     return file_stats(path, len(raw), recording)
+
+
+@dataclass(frozen=True)
+class Normalized:
+    path: str
+    rules: tuple[str, ...]  # the rules that changed something; empty: unchanged
+    old: bytes | None = None  # the file as it was, when it changes
+    new: bytes | None = None  # the file as it will be written, when it changes
+    error: str | None = None
+
+
+def normalize_file(path: str, rules: frozenset[str]) -> Normalized:
+    """Normalize one file in memory: nothing is written here.
+
+    The check runs on the orjson parse; only a file that changes is parsed
+    again with the standard library, which keeps every number exactly as
+    written, and serialized as the recorder does.
+    """
+    from recctl.normalize import file_hash, normalize_recording
+
+    try:
+        raw = io.read_bytes(path)
+        recording = io.parse(raw)
+    except io.LoadError as error:
+        return Normalized(path, (), error=str(error))
+    digest = file_hash(os.path.basename(path), recording)
+    if not normalize_recording(recording, digest, rules):
+        return Normalized(path, ())
+    exact = json.loads(raw)
+    changed = normalize_recording(exact, digest, rules)
+    new = io.dumps_like_recorder(exact)
+    if new == raw:  # pragma: no cover - the rules changed nothing after all
+        return Normalized(path, ())
+    return Normalized(path, tuple(sorted(changed)), raw, new)

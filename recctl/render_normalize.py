@@ -1,0 +1,61 @@
+"""``recctl normalize`` output, as lines or JSON. Pure functions."""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any
+
+from recctl.jobs import Normalized
+from recctl.render import Line, plural
+
+
+def normalize_json(results: list[Normalized]) -> dict[str, Any]:
+    return {
+        "changed": [
+            {"path": r.path, "rules": list(r.rules), "renamed_to": None} for r in results if r.rules
+        ],
+        "unchanged": sum(1 for r in results if not r.rules and not r.error),
+        "errors": [{"path": r.path, "reason": r.error} for r in results if r.error],
+    }
+
+
+def normalize_lines(results: list[Normalized], written: bool, show_diff: bool) -> list[Line]:
+    lines: list[Line] = []
+    verb = "normalized" if written else "would normalize"
+    for result in results:
+        if result.error:
+            lines.append(Line([(result.path, "bold"), (f": {result.error}", "red")]))
+        elif result.rules:
+            lines.append(
+                Line(
+                    [
+                        (f"{verb} ", "bold"),
+                        (result.path, ""),
+                        (f"  ({', '.join(result.rules)})", "dim"),
+                    ]
+                )
+            )
+            if show_diff and result.old is not None and result.new is not None:
+                lines += _diff(result)
+    changed = sum(1 for r in results if r.rules)
+    unchanged = sum(1 for r in results if not r.rules and not r.error)
+    done = "normalized" if written else "would be normalized"
+    summary = f"{plural(changed, 'file')} {done}, {unchanged:,} unchanged"
+    errors = sum(1 for r in results if r.error)
+    if errors:
+        summary += f", {plural(errors, 'error')}"
+    lines.append(Line([(summary + ".", "bold")]))
+    return lines
+
+
+def _diff(result: Normalized) -> list[Line]:
+    assert result.old is not None and result.new is not None
+    old = result.old.decode("utf-8", "replace").splitlines()
+    new = result.new.decode("ascii").splitlines()
+    lines = []
+    for text in difflib.unified_diff(
+        old, new, f"a/{result.path}", f"b/{result.path}", n=2, lineterm=""
+    ):
+        style = {"-": "red", "+": "green", "@": "cyan"}.get(text[:1], "")
+        lines.append(Line([(text, style)]))
+    return lines
