@@ -62,7 +62,7 @@ def test_extra_rules_on_chunks() -> None:
 
 
 def test_models_keep_their_ids_and_created() -> None:
-    model = {
+    model: Any = {
         "__type__": "openai.types.model.Model",
         "__data__": {"id": "gpt-4o", "object": "model", "created": 1715367049},
     }
