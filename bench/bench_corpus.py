@@ -1,10 +1,11 @@
-"""Benchmark `recctl hash`, whole process, same run.
+"""Benchmark `recctl hash` and `recctl normalize --check`, whole process, same run.
 
-Usage: python bench/bench_hash.py [--corpus ../shared/corpus] [--runs N]
+Usage: python bench/bench_corpus.py [--corpus ../shared/corpus] [--runs N]
 
-`recctl hash --output-format json` over 3,000+ recordings (copies of the corpus) vs a
-script that reads and orjson-parses every file (target: at most 3x). Runs alternate
-so both commands see the same load; the best of --runs counts.
+Over 3,000+ recordings (copies of the corpus), each against a script that reads and
+orjson-parses every file: `recctl hash --output-format json` (target: at most 3x) and
+`recctl normalize --check` (target: at most 2x). Runs alternate so all commands see
+the same load; the best of --runs counts.
 """
 
 from __future__ import annotations
@@ -35,16 +36,22 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         tree = Path(tmp) / "tree"
         count = build_tree(args.corpus, tree, args.min_files)
-        parse, hashed = best_of(
+        recctl = [sys.executable, "-m", "recctl"]
+        parse, hashed, check = best_of(
             args.runs,
             [sys.executable, "-c", PARSE_ALL, str(tree)],
-            [sys.executable, "-m", "recctl", "hash", "--output-format", "json", str(tree)],
+            [*recctl, "hash", "--output-format", "json", str(tree)],
+            [*recctl, "normalize", "--check", str(tree)],
         )
         print(f"corpus: {count:,} files")
-        print(f"  orjson parse              {parse:7.3f} s")
+        print(f"  orjson parse                {parse:7.3f} s")
         print(
-            f"  recctl hash -o json       {hashed:7.3f} s   ratio {hashed / parse:.2f}x "
+            f"  recctl hash -o json         {hashed:7.3f} s   ratio {hashed / parse:.2f}x "
             "(target <= 3x)"
+        )
+        print(
+            f"  recctl normalize --check    {check:7.3f} s   ratio {check / parse:.2f}x "
+            "(target <= 2x)"
         )
 
 
