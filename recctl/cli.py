@@ -628,6 +628,22 @@ def prune(
     raise typer.Exit(ExitCode.FINDINGS if report.stale and not delete else ExitCode.OK)
 
 
+def _write_normalized(result: Any) -> Any:
+    """Write one normalized file (renaming it when its hash changed); errors become results."""
+    from recctl import io
+
+    if result.new is None:
+        return result
+    try:
+        if result.renamed_to:
+            io.move_rewritten(result.path, result.renamed_to, result.new)
+        else:
+            io.write_atomic(result.path, result.new)
+    except OSError as error:
+        return type(result)(result.path, (), error=f"cannot write: {error.strerror or error}")
+    return result
+
+
 @command()
 def normalize(
     paths: PathsArgument,
@@ -644,6 +660,16 @@ def normalize(
             help="Also the extra rules: obfuscation, system_fingerprint, "
             "genai response_id / create_time / Date, Anthropic and interaction ids "
             "and timestamps.",
+        ),
+    ] = False,
+    tool_call_ids: Annotated[
+        bool,
+        typer.Option(
+            "--tool-call-ids",
+            help="Rewrite provider tool-call ids per test to deterministic ones, in the "
+            "response that introduced each and every request that echoes it; re-hash and "
+            "rename what changed. A test whose ids are ambiguous or whose new names are "
+            "taken is left alone.",
         ),
     ] = False,
     rule: Annotated[
@@ -670,30 +696,23 @@ def normalize(
     Exit 0 when done (or nothing to do), 1 with --check or --diff when a
     file would change, 2 when it cannot run.
     """
-    from recctl import io
-    from recctl.jobs import normalize_file
     from recctl.normalize import ALL_RULES, DEFAULT_RULES
-    from recctl.parallel import ordered_map
+    from recctl.normalize_files import normalize_files
     from recctl.render_normalize import normalize_json, normalize_lines
 
     unknown = [name for name in rule if name not in ALL_RULES]
     if unknown:
         raise RecctlError(f"--rule {unknown[0]}: no such rule (see --help)")
     rules = frozenset(rule or (ALL_RULES if extra else DEFAULT_RULES))
-    files = _files(paths)
     dry = check or diff
-    results = []
-    for result in ordered_map(functools.partial(normalize_file, rules=rules), files, jobs):
-        if result.new is not None and not dry:
-            try:
-                io.write_atomic(result.path, result.new)
-            except OSError as error:
-                result = type(result)(result.path, (), error=f"cannot write: {error.strerror}")
-        results.append(result)
+    results, aborted = normalize_files(_files(paths), rules, tool_call_ids, jobs)
+    if not dry:
+        results = [_write_normalized(result) for result in results]
     if output_format is OutputFormat.json:
-        render.write_json(normalize_json(results))
+        render.write_json(normalize_json(results, aborted))
     else:
-        render.print_lines(normalize_lines(results, written=not dry, show_diff=diff), wrap=False)
+        lines = normalize_lines(results, aborted, written=not dry, show_diff=diff)
+        render.print_lines(lines, wrap=False)
     if any(result.error for result in results):
         raise typer.Exit(ExitCode.CANNOT_RUN)
     changed = any(result.rules for result in results)

@@ -130,3 +130,26 @@ def write_atomic(path: str, content: bytes) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
         raise
+
+
+def move_rewritten(old_path: str, new_path: str, content: bytes) -> None:
+    """Write ``content`` under a new name that must not exist, then remove the old file.
+
+    The new file appears complete or not at all (a synced temporary file, hard
+    linked to its name, which fails if the name is taken); the old one is removed
+    only after. A crash in between leaves both, never neither.
+    """
+    directory = os.path.dirname(os.path.abspath(new_path))
+    mode = os.stat(old_path).st_mode & 0o7777
+    handle, temporary = tempfile.mkstemp(prefix=".recctl-", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(handle, "wb") as f:
+            f.write(content)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(temporary, mode)
+        os.link(temporary, new_path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+    os.unlink(old_path)

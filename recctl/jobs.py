@@ -66,6 +66,7 @@ class Normalized:
     old: bytes | None = None  # the file as it was, when it changes
     new: bytes | None = None  # the file as it will be written, when it changes
     error: str | None = None
+    renamed_to: str | None = None  # its new name, when its request (so its hash) changed
 
 
 def normalize_file(path: str, rules: frozenset[str]) -> Normalized:

@@ -9,17 +9,22 @@ from recctl.jobs import Normalized
 from recctl.render import Line, plural
 
 
-def normalize_json(results: list[Normalized]) -> dict[str, Any]:
+def normalize_json(results: list[Normalized], aborted: list[tuple[str, str]]) -> dict[str, Any]:
     return {
         "changed": [
-            {"path": r.path, "rules": list(r.rules), "renamed_to": None} for r in results if r.rules
+            {"path": r.path, "rules": list(r.rules), "renamed_to": r.renamed_to}
+            for r in results
+            if r.rules
         ],
         "unchanged": sum(1 for r in results if not r.rules and not r.error),
         "errors": [{"path": r.path, "reason": r.error} for r in results if r.error],
+        "aborted": [{"test_id": test_id, "reason": why} for test_id, why in aborted],
     }
 
 
-def normalize_lines(results: list[Normalized], written: bool, show_diff: bool) -> list[Line]:
+def normalize_lines(
+    results: list[Normalized], aborted: list[tuple[str, str]], written: bool, show_diff: bool
+) -> list[Line]:
     lines: list[Line] = []
     verb = "normalized" if written else "would normalize"
     for result in results:
@@ -31,12 +36,17 @@ def normalize_lines(results: list[Normalized], written: bool, show_diff: bool) -
                     [
                         (f"{verb} ", "bold"),
                         (result.path, ""),
+                        (f" → {result.renamed_to}" if result.renamed_to else "", "bold"),
                         (f"  ({', '.join(result.rules)})", "dim"),
                     ]
                 )
             )
             if show_diff and result.old is not None and result.new is not None:
                 lines += _diff(result)
+    lines += [
+        Line([("left alone ", "bold yellow"), (test_id, ""), (f": {why}", "yellow")])
+        for test_id, why in aborted
+    ]
     changed = sum(1 for r in results if r.rules)
     unchanged = sum(1 for r in results if not r.rules and not r.error)
     done = "normalized" if written else "would be normalized"
