@@ -1,0 +1,144 @@
+"""`recctl normalize --tool-call-ids`: a chain of recordings stays replayable."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from recctl.hashing import judge_name, request_hash
+from recctl.toolcalls import echoed_ids, introduced_ids
+
+from builders import call, delta_chunk
+from conftest import load, run, write_recording
+
+TEST_ID = "tests/integration/x/test_x.py::test_chain"
+URL = "https://api.openai.com/v1/v1/chat/completions"
+
+
+def _turn(messages: list[Any], calls: list[tuple[str, str]], text: str | None = None) -> Any:
+    """One recorded turn: the request so far, and an answer making ``calls``."""
+    body = [delta_chunk(role="assistant", content=text)] if text else []
+    body += [
+        delta_chunk(tool_calls=[call(n, "{}", call_id, name)])
+        for n, (call_id, name) in enumerate(calls)
+    ]
+    body.append(delta_chunk(finish="tool_calls" if calls else "stop"))
+    recording = {
+        "test_id": TEST_ID,
+        "request": {
+            "method": "POST",
+            "url": URL,
+            "headers": {},
+            "body": {"model": "m", "messages": messages},
+            "endpoint": "/v1/chat/completions",
+            "model": "m",
+        },
+        "response": {"body": body, "is_streaming": True},
+        "id_normalization_mapping": {},
+    }
+    digest = request_hash(recording) or ""
+    for chunk in body:
+        chunk["__data__"]["id"] = f"rec-{digest[:12]}"
+    return recording
+
+
+def _assistant(*ids: str) -> dict[str, Any]:
+    return {
+        "role": "assistant",
+        "content": "",
+        "tool_calls": [
+            {"id": i, "type": "function", "function": {"name": "f", "arguments": "{}"}} for i in ids
+        ],
+    }
+
+
+def _chain(directory: Path, first: str = "call_AAA", second: str = "call_BBB") -> list[Path]:
+    """Three turns: A is called, then B (echoing A), then an answer echoing both."""
+    user = {"role": "user", "content": "go"}
+    one = _turn([user], [(first, "f")])
+    two_messages = [
+        user,
+        _assistant(first),
+        {"role": "tool", "tool_call_id": first, "content": "1"},
+    ]
+    two = _turn(two_messages, [(second, "g")])
+    three = _turn(
+        [
+            *two_messages,
+            _assistant(second),
+            {"role": "tool", "tool_call_id": second, "content": "2"},
+        ],
+        [],
+        "done",
+    )
+    return [write_recording(directory / f"{request_hash(r)}.json", r) for r in (one, two, three)]
+
+
+def _check_replayable(directory: Path) -> None:
+    """Every name is its request's hash; every echoed id was introduced by a recording."""
+    recordings = {p: load(p) for p in directory.glob("*.json")}
+    introduced = {i for r in recordings.values() for i in introduced_ids(r)}
+    for path, recording in recordings.items():
+        assert judge_name(path.name, recording).match is True, path.name
+        assert echoed_ids(recording) <= introduced
+        ids = {c["__data__"]["id"] for c in recording["response"]["body"]}
+        assert ids == {f"rec-{path.stem[:12]}"}
+
+
+def test_a_chain_of_three_is_rewritten_and_stays_replayable(tmp_path: Path) -> None:
+    _chain(tmp_path)
+    check = run("normalize", "--tool-call-ids", "--check", str(tmp_path), "-o", "json")
+    assert check.exit_code == 1
+    planned = json.loads(check.output)["changed"]
+    assert len(planned) == 3
+    assert sum(1 for item in planned if item["renamed_to"]) == 2  # the two that echo ids
+    result = run("normalize", "--tool-call-ids", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    _check_replayable(tmp_path)
+    ids = {i for p in tmp_path.glob("*.json") for i in introduced_ids(load(p))}
+    assert len(ids) == 2 and all(i.startswith("call_") and len(i) == 29 for i in ids)
+    again = run("normalize", "--tool-call-ids", "--check", str(tmp_path))
+    assert again.exit_code == 0  # normalizing twice changes nothing
+
+
+def test_two_rerecords_of_the_same_conversation_normalize_to_the_same_bytes(
+    tmp_path: Path,
+) -> None:
+    first, second = tmp_path / "a", tmp_path / "b"
+    first.mkdir()
+    second.mkdir()
+    _chain(first, "call_one", "call_two")
+    _chain(second, "call_xyz", "call_qrs")
+    for directory in (first, second):
+        assert run("normalize", "--tool-call-ids", str(directory)).exit_code == 0
+    contents = [{p.name: p.read_bytes() for p in d.glob("*.json")} for d in (first, second)]
+    assert contents[0] == contents[1]
+
+
+def test_an_id_with_two_origins_leaves_the_test_alone(tmp_path: Path) -> None:
+    paths = _chain(tmp_path)
+    extra = _turn([{"role": "user", "content": "again"}], [("call_AAA", "f")])
+    write_recording(tmp_path / f"{request_hash(extra)}.json", extra)
+    before = {p.name: p.read_bytes() for p in tmp_path.glob("*.json")}
+    result = run("normalize", "--tool-call-ids", str(tmp_path), "-o", "json")
+    document = json.loads(result.output)
+    [aborted] = document["aborted"]
+    assert aborted["test_id"] == TEST_ID
+    assert "tool-call id call_AAA is introduced by both" in aborted["reason"]
+    assert {p.name: p.read_bytes() for p in tmp_path.glob("*.json")} == before
+    assert all(p.exists() for p in paths)
+
+
+def test_a_taken_name_leaves_the_test_alone(tmp_path: Path) -> None:
+    _chain(tmp_path)
+    plan = json.loads(
+        run("normalize", "--tool-call-ids", "--check", str(tmp_path), "-o", "json").output
+    )
+    target = Path(next(item["renamed_to"] for item in plan["changed"] if item["renamed_to"]))
+    target.write_text("{}")  # something else squats the new name
+    before = {p.name: p.read_bytes() for p in tmp_path.glob("*.json")}
+    result = json.loads(run("normalize", "--tool-call-ids", str(tmp_path), "-o", "json").output)
+    assert "is taken" in result["aborted"][0]["reason"]
+    after = {p.name: p.read_bytes() for p in tmp_path.glob("*.json")}
+    assert after == before
