@@ -18,22 +18,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from common import best_of, build_tree
-
-PARSE_ALL = """
-import os, sys, orjson
-for root, dirs, files in os.walk(sys.argv[1]):
-    for name in files:
-        if name.endswith(".json"):
-            with open(os.path.join(root, name), "rb") as f:
-                orjson.loads(f.read())
-"""
-
-PARSE_ONE = """
-import sys, orjson
-with open(sys.argv[1], "rb") as f:
-    orjson.loads(f.read())
-"""
+from common import PARSE_ALL, best_of, build_tree
 
 
 def large_stream(seed: Path, target: Path, chunks: int = 1400) -> int:
@@ -76,7 +61,7 @@ def main() -> None:
         size = large_stream(args.corpus / "seed.json", big)
         bare, show = best_of(
             args.runs,
-            [sys.executable, "-c", PARSE_ONE, str(big)],
+            [sys.executable, "-c", PARSE_ALL, str(big)],
             [*recctl, "show", str(big)],
         )
         print(f"one stream: 1,400 chunks, {size / 2**20:.1f} MiB")

@@ -22,21 +22,7 @@ import tempfile
 from pathlib import Path
 
 from bench_answers import large_stream
-from common import best_of, build_tree
-
-PARSE = """
-import os, sys, orjson
-def parse(path):
-    with open(path, "rb") as f:
-        orjson.loads(f.read())
-for top in sys.argv[1:]:
-    if os.path.isfile(top):
-        parse(top)
-    for root, dirs, files in os.walk(top):
-        for name in files:
-            if name.endswith(".json"):
-                parse(os.path.join(root, name))
-"""
+from common import PARSE_ALL, best_of, build_tree
 
 
 def rerecord(path: Path, change_usage: bool) -> None:
@@ -71,7 +57,7 @@ def main() -> None:
                     rerecord(path, change_usage=number % (2 * every) == 0)
             parse, diff = best_of(
                 args.runs,
-                [sys.executable, "-c", PARSE, str(old), str(new)],
+                [sys.executable, "-c", PARSE_ALL, str(old), str(new)],
                 [*recctl, str(old), str(new)],
             )
             print(f"two trees: {count:,} recordings each, {label}")
@@ -90,7 +76,7 @@ def main() -> None:
         b.write_text(json.dumps(large, indent=2) + "\n")
         bare, one = best_of(
             args.runs,
-            [sys.executable, "-c", PARSE, str(a), str(b)],
+            [sys.executable, "-c", PARSE_ALL, str(a), str(b)],
             [*recctl, str(a), str(b)],
         )
         print(f"two streams of 1,400 chunks, {size / 2**20:.1f} MiB each")

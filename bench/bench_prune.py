@@ -21,16 +21,7 @@ import tempfile
 from collections import defaultdict
 from pathlib import Path
 
-from common import best_of
-
-PARSE_ALL = """
-import os, sys, orjson
-for root, dirs, files in os.walk(sys.argv[1]):
-    for name in files:
-        if name.endswith(".json"):
-            with open(os.path.join(root, name), "rb") as f:
-                orjson.loads(f.read())
-"""
+from common import PARSE_ALL, best_of
 
 
 def build(corpus: Path, root: Path, min_files: int) -> int:

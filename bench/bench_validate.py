@@ -22,16 +22,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from common import best_of, build_tree
-
-PARSE_ALL = """
-import os, sys, orjson
-for root, dirs, files in os.walk(sys.argv[1]):
-    for name in files:
-        if name.endswith(".json"):
-            with open(os.path.join(root, name), "rb") as f:
-                orjson.loads(f.read())
-"""
+from common import PARSE_ALL, best_of, build_tree
 
 VALIDATE_ONE = """
 import sys, orjson, jsonschema_rs

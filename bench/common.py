@@ -7,6 +7,21 @@ import subprocess
 import time
 from pathlib import Path
 
+#: The baseline: a script that reads and orjson-parses every *.json under its arguments.
+PARSE_ALL = """
+import os, sys, orjson
+def parse(path):
+    with open(path, "rb") as f:
+        orjson.loads(f.read())
+for top in sys.argv[1:]:
+    if os.path.isfile(top):
+        parse(top)
+    for root, dirs, files in os.walk(top):
+        for name in files:
+            if name.endswith(".json"):
+                parse(os.path.join(root, name))
+"""
+
 
 def best_of(runs: int, *commands: list[str]) -> list[float]:
     """Best wall time of each command, runs interleaved so that both see the same load."""
