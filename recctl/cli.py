@@ -149,7 +149,9 @@ def validate(
     what a schema cannot express.
     Each finding is one line, `path::$.json.path: CODE message`. Codes:
     RC001 unreadable, RC002 not JSON, RC100 schema, RC201 stream ids differ,
-    RC202 stored outside its test's recordings/ directory, RC203 secret.
+    RC202 stored outside its test's recordings/ directory, RC203 secret;
+    warnings, which do not fail the run: RC204 stale name (not its request
+    hash), RC205 stale duplicate, RC206 stale collision.
     Exit 0 when every recording is valid, 1 when any is not, 2 when it cannot run.
     """
     from recctl import io

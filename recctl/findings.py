@@ -52,6 +52,12 @@ CHECKS: dict[str, Check] = {
             "the recording is not in the recordings/ directory its test_id maps to",
         ),
         Check(
+            "RC203",
+            "secret",
+            Severity.ERROR,
+            "the recording holds what looks like a real credential",
+        ),
+        Check(
             "RC204",
             "stale-name",
             Severity.WARNING,
@@ -68,12 +74,6 @@ CHECKS: dict[str, Check] = {
             "stale-collision",
             Severity.WARNING,
             "several stale recordings would all take the same correct name",
-        ),
-        Check(
-            "RC203",
-            "secret",
-            Severity.ERROR,
-            "the recording holds what looks like a real credential",
         ),
     )
 }
