@@ -12,13 +12,12 @@ Runs alternate so both commands see the same load; the best of --runs counts.
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import tempfile
 from pathlib import Path
 
-from common import PARSE_ALL, best_of, build_tree
+from common import PARSE_ALL, arguments, best_of, build_tree
 
 
 def large_stream(seed: Path, target: Path, chunks: int = 1400) -> int:
@@ -35,11 +34,7 @@ def large_stream(seed: Path, target: Path, chunks: int = 1400) -> int:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", type=Path, default=Path("../shared/corpus"))
-    parser.add_argument("--min-files", type=int, default=3000)
-    parser.add_argument("--runs", type=int, default=5)
-    args = parser.parse_args()
+    args = arguments(__doc__)
     recctl = [sys.executable, "-m", "recctl"]
 
     with tempfile.TemporaryDirectory() as tmp:

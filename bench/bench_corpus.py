@@ -10,20 +10,15 @@ the same load; the best of --runs counts.
 
 from __future__ import annotations
 
-import argparse
 import sys
 import tempfile
 from pathlib import Path
 
-from common import PARSE_ALL, best_of, build_tree
+from common import PARSE_ALL, arguments, best_of, build_tree
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", type=Path, default=Path("../shared/corpus"))
-    parser.add_argument("--min-files", type=int, default=3000)
-    parser.add_argument("--runs", type=int, default=5)
-    args = parser.parse_args()
+    args = arguments(__doc__)
     with tempfile.TemporaryDirectory() as tmp:
         tree = Path(tmp) / "tree"
         count = build_tree(args.corpus, tree, args.min_files)

@@ -14,7 +14,6 @@ Runs alternate so both commands see the same load; the best of --runs counts.
 
 from __future__ import annotations
 
-import argparse
 import json
 import shutil
 import sys
@@ -22,7 +21,7 @@ import tempfile
 from pathlib import Path
 
 from bench_answers import large_stream
-from common import PARSE_ALL, best_of, build_tree
+from common import PARSE_ALL, arguments, best_of, build_tree
 
 
 def rerecord(path: Path, change_usage: bool) -> None:
@@ -39,11 +38,7 @@ def rerecord(path: Path, change_usage: bool) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", type=Path, default=Path("../shared/corpus"))
-    parser.add_argument("--min-files", type=int, default=3000)
-    parser.add_argument("--runs", type=int, default=5)
-    args = parser.parse_args()
+    args = arguments(__doc__)
     recctl = [sys.executable, "-m", "recctl", "diff"]
 
     with tempfile.TemporaryDirectory() as tmp:

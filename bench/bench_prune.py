@@ -12,7 +12,6 @@ recording is live and every test file must be read). Times `recctl prune
 
 from __future__ import annotations
 
-import argparse
 import json
 import shutil
 import subprocess
@@ -21,7 +20,7 @@ import tempfile
 from collections import defaultdict
 from pathlib import Path
 
-from common import PARSE_ALL, best_of
+from common import PARSE_ALL, arguments, best_of
 
 
 def build(corpus: Path, root: Path, min_files: int) -> int:
@@ -63,11 +62,7 @@ def build(corpus: Path, root: Path, min_files: int) -> int:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", type=Path, default=Path("../shared/corpus"))
-    parser.add_argument("--min-files", type=int, default=3000)
-    parser.add_argument("--runs", type=int, default=5)
-    args = parser.parse_args()
+    args = arguments(__doc__)
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         count = build(args.corpus, root, args.min_files)

@@ -17,12 +17,11 @@ what to compare; absolute times are noise on a shared machine.
 
 from __future__ import annotations
 
-import argparse
 import sys
 import tempfile
 from pathlib import Path
 
-from common import PARSE_ALL, best_of, build_tree
+from common import PARSE_ALL, arguments, best_of, build_tree
 
 VALIDATE_ONE = """
 import sys, orjson, jsonschema_rs
@@ -35,11 +34,7 @@ with open(sys.argv[1], "rb") as f:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", type=Path, default=Path("../shared/corpus"))
-    parser.add_argument("--min-files", type=int, default=3000)
-    parser.add_argument("--runs", type=int, default=5)
-    args = parser.parse_args()
+    args = arguments(__doc__)
     recctl = [sys.executable, "-m", "recctl"]
     seed = args.corpus / "seed.json"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import shutil
 import subprocess
 import time
@@ -40,3 +41,12 @@ def build_tree(corpus: Path, target: Path, min_files: int) -> int:
     for copy in range(copies):
         shutil.copytree(corpus, target / f"copy{copy:03d}")
     return copies * len(files)
+
+
+def arguments(doc: str) -> argparse.Namespace:
+    """The options every benchmark takes: --corpus, --min-files, --runs."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, default=Path("../shared/corpus"))
+    parser.add_argument("--min-files", type=int, default=3000)
+    parser.add_argument("--runs", type=int, default=5)
+    return parser.parse_args()

@@ -137,8 +137,7 @@ def _target(verdict: FileVerdict) -> str:
 
 
 def _collision(plan: Plan, verdict: FileVerdict, target: str, delete_duplicates: bool) -> None:
-    twin = _correct_twin(verdict.path, target)
-    if twin is None:
+    if not is_correct_twin(verdict.path, target):
         plan.blocked.append(
             Blocked(
                 verdict.path,
@@ -168,19 +167,20 @@ def _collision(plan: Plan, verdict: FileVerdict, target: str, delete_duplicates:
         )
 
 
-def _correct_twin(path: str, target: str) -> str | None:
-    """``target`` when it is correctly named and records the same request as ``path``."""
+def is_correct_twin(path: str, twin: str) -> bool:
+    """Whether ``twin`` is correctly named and records the same request as ``path``."""
+    if not os.path.lexists(twin):
+        return False
     try:
-        mine, theirs = io.load(path), io.load(target)
+        mine, theirs = io.load(path), io.load(twin)
     except io.LoadError:
-        return None
-    if judge_name(os.path.basename(target), theirs).match is not True:
-        return None
-    same = (as_dict(mine).get("test_id"), as_dict(mine).get("request")) == (
-        as_dict(theirs).get("test_id"),
-        as_dict(theirs).get("request"),
+        return False
+    if judge_name(os.path.basename(twin), theirs).match is not True:
+        return False
+    return bool(
+        (as_dict(mine).get("test_id"), as_dict(mine).get("request"))
+        == (as_dict(theirs).get("test_id"), as_dict(theirs).get("request"))
     )
-    return target if same else None
 
 
 def _short(path: str) -> str:

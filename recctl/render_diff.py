@@ -8,7 +8,7 @@ from typing import Any
 import orjson
 
 from recctl.compare import Pair, TreeDiff
-from recctl.diff import MISSING, AnswerDiff, RecordingDiff, ToolCallChange
+from recctl.diff import MISSING, AnswerDiff, RecordingDiff, RequestChange, ToolCallChange
 from recctl.reassemble import ToolCall, Usage
 from recctl.render import Line, Segment, plural
 from recctl.render_answer import usage_json
@@ -156,6 +156,15 @@ def _was_now(label: str, old: Any, new: Any, note: str = "", indent: int = 2) ->
     return Line([(label, "bold"), (old, "red"), (" → ", ""), (new, "green"), (note, "dim")], indent)
 
 
+def request_change_line(change: RequestChange, indent: int) -> Line:
+    """``part: inline word diff``, or ``part: old → new  (note)``."""
+    label = f"{change.part}: "
+    if change.detail and ("[-" in change.detail or "{+" in change.detail):
+        return Line([(label, "bold"), *_word_diff_segments(change.detail)], indent)
+    note = f"  ({change.detail})" if change.detail else ""
+    return _was_now(label, short(change.old), short(change.new), note, indent)
+
+
 def diff_lines(diff: RecordingDiff) -> list[Line]:
     ignored = plural(diff.volatile, "volatile difference")
     colour = "bold yellow" if diff.differs else "bold green"
@@ -173,14 +182,7 @@ def diff_lines(diff: RecordingDiff) -> list[Line]:
         lines.append(_was_now("shape: ", old, new))
     if diff.request:
         lines += [Line([]), Line([("Request", "bold underline")])]
-        for change in diff.request:
-            label = f"{change.part}: "
-            if change.detail and ("[-" in change.detail or "{+" in change.detail):
-                segments = _word_diff_segments(change.detail)
-                lines.append(Line([(label, "bold"), *segments], 2))
-            else:
-                note = f"  ({change.detail})" if change.detail else ""
-                lines.append(_was_now(label, short(change.old), short(change.new), note))
+        lines += [request_change_line(change, 2) for change in diff.request]
     answer_lines = _answer_lines(diff.answer)
     if answer_lines:
         lines += [Line([]), Line([("Answer", "bold underline")]), *answer_lines]

@@ -7,7 +7,7 @@ from typing import Any
 from recctl.diff import MISSING
 from recctl.explain import Candidate, Query
 from recctl.render import Line
-from recctl.render_diff import short
+from recctl.render_diff import request_change_line
 
 
 def _value(value: Any) -> Any:
@@ -62,19 +62,5 @@ def explain_lines(query: Query, found: str | None, closest: list[Candidate]) -> 
                 2,
             )
         )
-        for change in candidate.changes:
-            if change.detail and ("[-" in change.detail or "{+" in change.detail):
-                lines.append(Line([(f"{change.part}: ", "bold"), (change.detail, "")], 6))
-            else:
-                lines.append(
-                    Line(
-                        [
-                            (f"{change.part}: ", "bold"),
-                            (short(change.old), "red"),
-                            (" → ", ""),
-                            (short(change.new), "green"),
-                        ],
-                        6,
-                    )
-                )
+        lines += [request_change_line(change, 6) for change in candidate.changes]
     return lines

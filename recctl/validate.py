@@ -17,9 +17,9 @@ from recctl import checks, io
 from recctl.findings import Finding, Severity
 from recctl.hashing import judge_name
 from recctl.parallel import ordered_map
+from recctl.rename import is_correct_twin
 from recctl.schema import SchemaValidator
 from recctl.shapes import classify
-from recctl.values import as_dict
 
 
 @dataclass
@@ -132,7 +132,7 @@ def _stale_relations(results: list[FileResult], enabled: frozenset[str]) -> None
                     ),
                 )
             )
-        if "RC205" in enabled and _same_request_as(path, target):
+        if "RC205" in enabled and is_correct_twin(path, target):
             result.findings.append(
                 Finding(
                     path,
@@ -144,21 +144,6 @@ def _stale_relations(results: list[FileResult], enabled: frozenset[str]) -> None
                     ),
                 )
             )
-
-
-def _same_request_as(path: str, twin: str) -> bool:
-    if not os.path.exists(twin):
-        return False
-    try:
-        mine, theirs = io.load(path), io.load(twin)
-    except io.LoadError:
-        return False
-    if judge_name(os.path.basename(twin), theirs).match is not True:
-        return False
-    return bool(
-        (as_dict(mine).get("test_id"), as_dict(mine).get("request"))
-        == (as_dict(theirs).get("test_id"), as_dict(theirs).get("request"))
-    )
 
 
 _worker_state: tuple[SchemaValidator, frozenset[str]] | None = None
