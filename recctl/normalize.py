@@ -23,7 +23,7 @@ from collections.abc import Callable
 from typing import Any
 
 from recctl.hashing import request_hash
-from recctl.values import as_dict
+from recctl.values import as_dict, as_list
 
 DEFAULT_RULES = ("id", "created", "created_at", "durations")
 EXTRA_RULES = (
@@ -105,7 +105,7 @@ def _typed(
                 changes.set(data, key, 0, "durations")
     if "obfuscation" in rules:
         changes.remove(data, "obfuscation", "obfuscation")
-        for choice in data.get("choices") or []:
+        for choice in as_list(data.get("choices")):
             if isinstance(choice, dict):
                 changes.remove(choice, "obfuscation", "obfuscation")
     if "system_fingerprint" in rules and isinstance(data.get("system_fingerprint"), str):

@@ -35,8 +35,8 @@ class ModuleIndex:
 def index_module(source: str | bytes) -> ModuleIndex:
     try:
         tree = ast.parse(source)
-    except (SyntaxError, ValueError) as error:
-        return ModuleIndex(error=f"does not parse: {error}")
+    except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
+        return ModuleIndex(error=f"does not parse: {type(error).__name__}")
     index = ModuleIndex()
     _index_body(tree.body, index)
     return index

@@ -89,16 +89,17 @@ def echoed_ids(recording: Any) -> set[str]:
 
 def _replace_in_request(recording: Any, mapping: dict[str, str]) -> None:
     for message in _request_messages(recording):
-        if message.get("tool_call_id") in mapping:
-            message["tool_call_id"] = mapping[message["tool_call_id"]]
+        echoed = message.get("tool_call_id")
+        if isinstance(echoed, str) and echoed in mapping:
+            message["tool_call_id"] = mapping[echoed]
         for call in as_list(message.get("tool_calls")):
-            if isinstance(call, dict) and call.get("id") in mapping:
+            if isinstance(call, dict) and isinstance(call.get("id"), str) and call["id"] in mapping:
                 call["id"] = mapping[call["id"]]
 
 
 def _replace_in_response(recording: Any, mapping: dict[str, str]) -> None:
     for call in _response_calls(recording):
-        if call["id"] in mapping:
+        if call["id"] in mapping:  # _response_calls yields string ids only
             call["id"] = mapping[call["id"]]
 
 

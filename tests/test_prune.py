@@ -329,3 +329,9 @@ def test_split_node_id(node_id: str, expected: tuple[str, list[str]]) -> None:
 )
 def test_find_test(source: str, names: list[str], found: bool | None) -> None:
     assert find_test(index_module(source), names)[0] is found
+
+
+@pytest.mark.parametrize("source", ["def test_f(:\n", "x = 1\0\n", "(" * 300 + ")" * 300])
+def test_unparseable_files_are_unsure(source: str) -> None:
+    found, why = find_test(index_module(source), ["test_f"])
+    assert found is None and why.startswith("does not parse")

@@ -16,11 +16,14 @@ from typing import Any
 import pytest
 
 from recctl import checks
+from recctl.hashing import judge_name
+from recctl.normalize import ALL_RULES, normalize_recording
 from recctl.reassemble import reassemble
 from recctl.render_answer import answer_json, answer_text, show_lines, view_json
 from recctl.schema import SchemaValidator, shipped_schema_bytes
 from recctl.shapes import classify
 from recctl.stats import file_stats
+from recctl.toolcalls import plan_tool_call_ids
 from recctl.view import build_view
 
 from conftest import CORPUS_FILES, load
@@ -91,3 +94,6 @@ def test_damaged_recordings_never_crash(seed: int) -> None:
         checks.check_location("tests/x/recordings/r.json", recording)
         checks.check_secrets("r.json", recording, raw, shape)
         VALIDATOR.issues(recording)
+        judge_name("0" * 64 + ".json", recording)
+        normalize_recording(copy.deepcopy(recording), "a" * 64, frozenset(ALL_RULES))
+        plan_tool_call_ids({"a.json": recording, "b.json": copy.deepcopy(recording)})
