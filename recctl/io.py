@@ -108,15 +108,8 @@ def dumps_like_recorder(value: Any) -> bytes:
     return (json.dumps(value, indent=2) + "\n").encode("ascii")
 
 
-def write_atomic(path: str, content: bytes) -> None:
-    """Replace ``path`` with ``content`` atomically, keeping its mode.
-
-    The bytes go to a temporary file in the same directory, which is flushed,
-    synced and renamed over the original: a reader (or a crash) sees the old
-    content or the new, never a mix. The temporary file is removed on failure.
-    """
-    directory = os.path.dirname(os.path.abspath(path))
-    mode = os.stat(path).st_mode & 0o7777 if os.path.exists(path) else None
+def _synced_temporary(directory: str, content: bytes, mode: int | None) -> str:
+    """A temporary file in ``directory`` holding ``content``, flushed and synced."""
     handle, temporary = tempfile.mkstemp(prefix=".recctl-", suffix=".tmp", dir=directory)
     try:
         with os.fdopen(handle, "wb") as f:
@@ -125,6 +118,22 @@ def write_atomic(path: str, content: bytes) -> None:
             os.fsync(f.fileno())
         if mode is not None:
             os.chmod(temporary, mode)
+    except BaseException:
+        os.unlink(temporary)
+        raise
+    return temporary
+
+
+def write_atomic(path: str, content: bytes) -> None:
+    """Replace ``path`` with ``content`` atomically, keeping its mode.
+
+    The bytes go to a synced temporary file in the same directory, renamed over
+    the original: a reader (or a crash) sees the old content or the new, never a
+    mix. The temporary file is removed on failure.
+    """
+    mode = os.stat(path).st_mode & 0o7777 if os.path.exists(path) else None
+    temporary = _synced_temporary(os.path.dirname(os.path.abspath(path)), content, mode)
+    try:
         os.replace(temporary, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
@@ -139,15 +148,9 @@ def move_rewritten(old_path: str, new_path: str, content: bytes) -> None:
     linked to its name, which fails if the name is taken); the old one is removed
     only after. A crash in between leaves both, never neither.
     """
-    directory = os.path.dirname(os.path.abspath(new_path))
     mode = os.stat(old_path).st_mode & 0o7777
-    handle, temporary = tempfile.mkstemp(prefix=".recctl-", suffix=".tmp", dir=directory)
+    temporary = _synced_temporary(os.path.dirname(os.path.abspath(new_path)), content, mode)
     try:
-        with os.fdopen(handle, "wb") as f:
-            f.write(content)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(temporary, mode)
         os.link(temporary, new_path)
     finally:
         with contextlib.suppress(FileNotFoundError):
