@@ -1,6 +1,6 @@
 """Benchmark `recctl reassemble` and `recctl show`, whole process, same run.
 
-Usage: python bench/bench_answers.py [--corpus ../shared/corpus] [--runs N]
+Usage: python bench/bench_answers.py [--corpus DIR] [--runs N]
 
 - corpus: `recctl reassemble --output-format json TREE` over 3,000+ recordings (copies
   of the corpus) vs a script that reads and orjson-parses every file (target: 1.5x);
@@ -17,7 +17,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from common import PARSE_ALL, arguments, best_of, build_tree
+from common import FIXTURE_CORPUS, PARSE_ALL, arguments, best_of, build_tree
 
 
 def large_stream(seed: Path, target: Path, chunks: int = 1400) -> int:
@@ -53,7 +53,7 @@ def main() -> None:
         )
 
         big = Path(tmp) / "large-stream.json"
-        size = large_stream(args.corpus / "seed.json", big)
+        size = large_stream(FIXTURE_CORPUS / "seed.json", big)
         bare, show = best_of(
             args.runs,
             [sys.executable, "-c", PARSE_ALL, str(big)],

@@ -1,6 +1,6 @@
 """Benchmark `recctl hash` and `recctl normalize --check`, whole process, same run.
 
-Usage: python bench/bench_corpus.py [--corpus ../shared/corpus] [--runs N]
+Usage: python bench/bench_corpus.py [--corpus DIR] [--runs N]
 
 Over 3,000+ recordings (copies of the corpus), each against a script that reads and
 orjson-parses every file: `recctl hash --output-format json` (target: at most 3x) and

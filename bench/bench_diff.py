@@ -1,6 +1,6 @@
 """Benchmark `recctl diff`, whole process, same run.
 
-Usage: python bench/bench_diff.py [--corpus ../shared/corpus] [--runs N]
+Usage: python bench/bench_diff.py [--corpus DIR] [--runs N]
 
 - two trees of 3,000+ recordings (copies of the corpus), the new one with one file in
   twenty re-recorded (ids changed, every other one with a changed usage), then with
@@ -21,7 +21,7 @@ import tempfile
 from pathlib import Path
 
 from bench_answers import large_stream
-from common import PARSE_ALL, arguments, best_of, build_tree
+from common import FIXTURE_CORPUS, PARSE_ALL, arguments, best_of, build_tree
 
 
 def rerecord(path: Path, change_usage: bool) -> None:
@@ -63,7 +63,7 @@ def main() -> None:
             )
 
         a, b = Path(tmp) / "a.json", Path(tmp) / "b.json"
-        size = large_stream(args.corpus / "seed.json", a)
+        size = large_stream(FIXTURE_CORPUS / "seed.json", a)
         large = json.loads(a.read_text())
         for chunk in large["response"]["body"]:
             chunk["__data__"]["id"] = "rec-000000000000"

@@ -1,6 +1,6 @@
 """Benchmark static `recctl prune`, whole process, same run.
 
-Usage: python bench/bench_prune.py [--corpus ../shared/corpus] [--runs N]
+Usage: python bench/bench_prune.py [--corpus DIR] [--runs N]
 
 Builds a repository from the corpus's `current/` tree: every recording copied until
 there are 3,000+, and for every test file they name a generated module of about 400
@@ -24,7 +24,7 @@ from common import PARSE_ALL, arguments, best_of
 
 
 def build(corpus: Path, root: Path, min_files: int) -> int:
-    source = corpus / "current"
+    source = corpus / "current" if (corpus / "current").is_dir() else corpus
     originals = sorted(source.rglob("*.json"))
     copies = -(-min_files // len(originals))
     wanted: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))

@@ -1,6 +1,6 @@
 """Benchmark `recctl validate` against plain orjson parsing, whole process, same run.
 
-Usage: python bench/bench_validate.py [--corpus ../shared/corpus] [--copies N] [--runs N]
+Usage: python bench/bench_validate.py [--corpus DIR] [--copies N] [--runs N]
 
 Builds a tree of at least 3,000 recordings (copies of the corpus) in a temporary
 directory, then times, as separate processes, each best of --runs:
@@ -21,7 +21,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from common import PARSE_ALL, arguments, best_of, build_tree
+from common import FIXTURE_CORPUS, PARSE_ALL, arguments, best_of, build_tree
 
 VALIDATE_ONE = """
 import sys, orjson, jsonschema_rs
@@ -36,7 +36,7 @@ with open(sys.argv[1], "rb") as f:
 def main() -> None:
     args = arguments(__doc__)
     recctl = [sys.executable, "-m", "recctl"]
-    seed = args.corpus / "seed.json"
+    seed = FIXTURE_CORPUS / "seed.json"
 
     with tempfile.TemporaryDirectory() as tmp:
         tree = Path(tmp)

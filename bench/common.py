@@ -8,6 +8,9 @@ import subprocess
 import time
 from pathlib import Path
 
+#: The default corpus: the real recordings the tests use, replicated by build_tree.
+FIXTURE_CORPUS = Path(__file__).resolve().parent.parent / "fixtures" / "corpus"
+
 #: The baseline: a script that reads and orjson-parses every *.json under its arguments.
 PARSE_ALL = """
 import os, sys, orjson
@@ -46,7 +49,12 @@ def build_tree(corpus: Path, target: Path, min_files: int) -> int:
 def arguments(doc: str) -> argparse.Namespace:
     """The options every benchmark takes: --corpus, --min-files, --runs."""
     parser = argparse.ArgumentParser(description=doc.splitlines()[0])
-    parser.add_argument("--corpus", type=Path, default=Path("../shared/corpus"))
+    parser.add_argument(
+        "--corpus",
+        type=Path,
+        default=FIXTURE_CORPUS,
+        help="a tree of recordings (default: fixtures/corpus, replicated to --min-files)",
+    )
     parser.add_argument("--min-files", type=int, default=3000)
     parser.add_argument("--runs", type=int, default=5)
     return parser.parse_args()

@@ -1,4 +1,4 @@
-"""The request hash a recording's file name must carry (FORMAT.md section 5).
+"""The request hash a recording's file name must carry (docs/format.md, section 5).
 
 The recorder finds a recording only by the name it computes from the live
 request: ``sha256(json.dumps(obj, sort_keys=True))`` of a normalized view of the

@@ -102,7 +102,7 @@ def _describe_decode_error(error: orjson.JSONDecodeError) -> str:
 def dumps_like_recorder(value: Any) -> bytes:
     """The bytes the recorder writes: ``json.dump(obj, f, indent=2)`` then a newline.
 
-    ASCII escapes, insertion key order, LF (FORMAT.md section 8). The standard
+    ASCII escapes, insertion key order, LF (docs/format.md, section 8). The standard
     library on purpose: orjson's output differs (raw UTF-8, float spelling).
     """
     return (json.dumps(value, indent=2) + "\n").encode("ascii")

@@ -1,4 +1,4 @@
-"""``recctl normalize``: the recorder's id normalization, re-applied (FORMAT.md section 7).
+"""``recctl normalize``: the recorder's id normalization, re-applied (docs/format.md, section 7).
 
 ``normalize_recording`` changes a parsed recording in place and returns the
 names of the rules that changed something. The default rules are the

@@ -1,4 +1,4 @@
-"""Turn any recording into the answer it holds (FORMAT.md section 6).
+"""Turn any recording into the answer it holds (docs/format.md, section 6).
 
 ``reassemble`` takes a parsed recording and returns an ``Answer``: per choice
 the text, reasoning, refusal, tool calls and finish reason, plus usage, model,

@@ -1,4 +1,4 @@
-"""What kind of recording a parsed file is (FORMAT.md sections 3 and 4).
+"""What kind of recording a parsed file is (docs/format.md, sections 3 and 4).
 
 ``classify`` accepts any JSON value and never raises: whatever it does not
 recognise is reported as ``unknown``. Nothing named in a ``__type__`` is imported;

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -10,16 +11,25 @@ from typer.testing import CliRunner, Result
 from recctl.cli import app
 
 ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT.parent / "shared" / "corpus"
 FIXTURES = ROOT / "fixtures"
+#: Real recordings copied unchanged (fixtures/README.md): the suite's corpus.
+CORPUS = FIXTURES / "corpus"
 VALID_STREAM = next((FIXTURES / "chat-stream-valid").rglob("*.json"))
 SEED = CORPUS / "seed.json"
 
 CORPUS_FILES = sorted(CORPUS.rglob("*.json"))
 
+#: For local checks on a bigger corpus (a checkout of ogx, say), the per-file tests
+#: also run over every *.json under $RECCTL_CORPUS. Unset, they run over the fixtures.
+EXTRA_CORPUS = Path(os.environ["RECCTL_CORPUS"]) if os.environ.get("RECCTL_CORPUS") else None
+EVERY_FILE = CORPUS_FILES + (sorted(EXTRA_CORPUS.rglob("*.json")) if EXTRA_CORPUS else [])
+
 
 def corpus_id(path: Path) -> str:
-    return str(path.relative_to(CORPUS))
+    for root in (CORPUS, EXTRA_CORPUS):
+        if root is not None and path.is_relative_to(root):
+            return str(path.relative_to(root))
+    return str(path)
 
 
 def run(*args: str) -> Result:
@@ -31,7 +41,7 @@ def load(path: Path) -> Any:
 
 
 def write_recording(path: Path, recording: Any) -> Path:
-    """Write as the recorder does (FORMAT.md section 8)."""
+    """Write as the recorder does (docs/format.md, bytes on disk)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(recording, indent=2) + "\n")
     return path

@@ -10,7 +10,7 @@ from recctl import checks
 from recctl.findings import json_path
 from recctl.shapes import classify
 
-from conftest import CORPUS, CORPUS_FILES, load
+from conftest import CORPUS, EVERY_FILE, load
 
 
 def _secrets(recording: Any) -> list[str]:
@@ -53,7 +53,7 @@ def test_azure_leading_empty_chunk_is_not_compared(seed: Any) -> None:
 
 
 def test_no_corpus_stream_mixes_ids() -> None:
-    for path in CORPUS_FILES:
+    for path in EVERY_FILE:
         recording = load(path)
         assert checks.check_stream_ids(str(path), recording, classify(recording)) == []
 
@@ -165,7 +165,7 @@ def test_sk_inside_a_word_is_not_a_key(seed: Any) -> None:
 
 
 def test_no_corpus_file_holds_a_secret() -> None:
-    for path in CORPUS_FILES:
+    for path in EVERY_FILE:
         recording = load(path)
         found = checks.check_secrets(str(path), recording, path.read_bytes(), classify(recording))
         assert found == [], path

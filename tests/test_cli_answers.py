@@ -15,6 +15,7 @@ from builders import call, delta_chunk, recording
 from conftest import (
     CORPUS,
     CORPUS_FILES,
+    EVERY_FILE,
     ROOT,
     SEED,
     VALID_STREAM,
@@ -184,7 +185,7 @@ def test_show_shortens_base64_images(tmp_path: Path) -> None:
     assert "iVBORw0KGgoiVBORw0KGgo" in run("show", "--full", str(path)).output
 
 
-@pytest.mark.parametrize("path", CORPUS_FILES, ids=corpus_id)
+@pytest.mark.parametrize("path", EVERY_FILE, ids=corpus_id)
 def test_show_every_corpus_file(path: Path) -> None:
     text = run("show", str(path))
     assert text.exit_code == 0, text.output

@@ -13,7 +13,7 @@ import pytest
 from recctl.diff import DEFAULT_IGNORES, PathMatcher, diff_recordings, json_changes, word_diff
 
 from builders import call, delta_chunk, recording, usage_chunk
-from conftest import CORPUS, CORPUS_FILES, SEED, corpus_id, load, run, write_recording
+from conftest import CORPUS, EVERY_FILE, SEED, corpus_id, load, run, write_recording
 
 
 def _stream(*pieces: str, args: str = '{"city": "Paris"}', usage: tuple[int, int] = (10, 3)) -> Any:
@@ -26,7 +26,7 @@ def _stream(*pieces: str, args: str = '{"city": "Paris"}', usage: tuple[int, int
 # --- the pure comparison ---------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", CORPUS_FILES, ids=corpus_id)
+@pytest.mark.parametrize("path", EVERY_FILE, ids=corpus_id)
 def test_every_corpus_file_against_itself_is_identical(path: Path) -> None:
     old = load(path)
     result = diff_recordings(old, copy.deepcopy(old))

@@ -1,4 +1,4 @@
-"""Request hashes (FORMAT.md section 5), name verdicts, and `recctl hash` with --fix."""
+"""Request hashes (docs/format.md, section 5), name verdicts, and `recctl hash` with --fix."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 
 from recctl.hashing import RULES, judge_name, normalize, request_hash
 
-from conftest import CORPUS, load, run, write_recording
+from conftest import CORPUS, VALID_STREAM, load, run, write_recording
 
 TEST_ID = "tests/integration/x/test_x.py::test_f[p]"
 
@@ -191,7 +191,7 @@ def test_every_current_corpus_file_gets_a_verdict() -> None:
 
 
 def test_the_fixture_is_named_by_its_hash() -> None:
-    fixture = next((Path(__file__).parent.parent / "fixtures").rglob("*.json"))
+    fixture = VALID_STREAM
     assert judge_name(fixture.name, load(fixture)).match is True
 
 

@@ -1,4 +1,4 @@
-"""Reassembly of every stream flavour and non-streamed body (FORMAT.md section 6)."""
+"""Reassembly of every stream flavour and non-streamed body (docs/format.md, section 6)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from recctl.reassemble import Answer, reassemble
 
 from builders import call, chunk, delta_chunk, raw_request, recording, sse, usage_chunk
-from conftest import CORPUS_FILES, SEED, corpus_id, load
+from conftest import EVERY_FILE, SEED, corpus_id, load
 
 
 def _one(answer: Answer) -> Any:
@@ -541,7 +541,7 @@ def test_anything_reassembles_without_raising(value: Any) -> None:
     assert isinstance(reassemble(value), Answer)
 
 
-@pytest.mark.parametrize("path", CORPUS_FILES, ids=corpus_id)
+@pytest.mark.parametrize("path", EVERY_FILE, ids=corpus_id)
 def test_every_corpus_file_reassembles(path: Path) -> None:
     answer = reassemble(load(path))
     assert answer.kind != "unknown"

@@ -12,7 +12,7 @@ import pytest
 
 from recctl.schema import SchemaError, SchemaValidator, shipped_schema_bytes
 
-from conftest import CORPUS_FILES, SEED, corpus_id, load
+from conftest import EVERY_FILE, SEED, corpus_id, load
 
 VALIDATOR = SchemaValidator(shipped_schema_bytes())
 
@@ -25,7 +25,7 @@ def test_schema_is_draft_2020_12_and_valid() -> None:
     Draft202012Validator.check_schema(schema)
 
 
-@pytest.mark.parametrize("path", CORPUS_FILES, ids=corpus_id)
+@pytest.mark.parametrize("path", EVERY_FILE, ids=corpus_id)
 def test_every_corpus_file_is_valid(path: Path) -> None:
     assert VALIDATOR.issues(load(path)) == []
 

@@ -7,13 +7,13 @@ import pytest
 
 from recctl.shapes import BodyKind, RequestShape, classify
 
-from conftest import CORPUS, CORPUS_FILES, corpus_id, load
+from conftest import CORPUS, CORPUS_FILES, EVERY_FILE, corpus_id, load
 
 CURRENT = CORPUS / "current" / "tests" / "integration"
 OLD = CORPUS / "2025-10" / "tests" / "integration" / "recordings" / "responses"
 
 
-@pytest.mark.parametrize("path", CORPUS_FILES, ids=corpus_id)
+@pytest.mark.parametrize("path", EVERY_FILE, ids=corpus_id)
 def test_every_corpus_file_is_classified(path: Path) -> None:
     shape = classify(load(path))
     assert shape.request is not RequestShape.UNKNOWN
