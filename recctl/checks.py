@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from recctl.confine import module_path_of, unsafe_reason, unsafe_test_ids
 from recctl.findings import Finding, json_path
 from recctl.shapes import BodyKind, Shape
 
@@ -63,8 +64,7 @@ def check_stream_ids(path: str, recording: Any, shape: Shape) -> list[Finding]:
 
 def expected_directory(test_id: str) -> str:
     """``tests/x/test_a.py::TestC::test_m[p::q]`` -> ``tests/x/recordings``."""
-    test_file = test_id.split("[", 1)[0].split("::", 1)[0]
-    return posixpath.join(posixpath.dirname(test_file), "recordings")
+    return posixpath.join(posixpath.dirname(module_path_of(test_id)), "recordings")
 
 
 def check_location(path: str, recording: Any) -> list[Finding]:
@@ -74,8 +74,8 @@ def check_location(path: str, recording: Any) -> list[Finding]:
     are not judged, nor are recordings without a test id (shared calls).
     """
     test_id = recording.get("test_id") if isinstance(recording, dict) else None
-    if not isinstance(test_id, str) or not test_id.strip():
-        return []
+    if not isinstance(test_id, str) or not test_id.strip() or unsafe_reason(test_id):
+        return []  # RC207 reports a test id that leads outside the repository
     parent = os.path.dirname(os.path.abspath(path)).replace(os.sep, "/")
     if "/recordings" not in parent:
         return []
@@ -90,6 +90,26 @@ def check_location(path: str, recording: Any) -> list[Finding]:
             f"test_id maps to {expected}/ but the file is in {parent}/: "
             "the recorder will never look for it here",
         )
+    ]
+
+
+# --- RC207: a test id that leads outside the repository ------------------------
+
+
+def check_test_id(path: str, recording: Any) -> list[Finding]:
+    """A test id names a file inside the repository: relative, never climbing with ``..``.
+
+    Commands derive paths from it (where a recording belongs, which module prune
+    reads), so one that leads outside is refused everywhere and reported here.
+    """
+    return [
+        Finding(
+            path,
+            json_path(where),
+            "RC207",
+            f"{problem}: recctl never moves, renames, rewrites or prunes this recording",
+        )
+        for where, problem in unsafe_test_ids(recording)
     ]
 
 

@@ -18,6 +18,7 @@ import typer
 
 from recctl import __version__, render
 from recctl.errors import ExitCode, RecctlError
+from recctl.printable import printable
 
 app = typer.Typer(
     name="recctl",
@@ -94,6 +95,15 @@ JobsOption = Annotated[
         show_default=False,
     ),
 ]
+RootOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--root",
+        help="The repository root: test ids are relative to it and nothing is "
+        "written outside it (default: the git work tree holding the paths).",
+        show_default=False,
+    ),
+]
 
 
 def _version(value: bool) -> None:
@@ -151,7 +161,8 @@ def validate(
     RC001 unreadable, RC002 not JSON, RC100 schema, RC201 stream ids differ,
     RC202 stored outside its test's recordings/ directory, RC203 secret;
     warnings, which do not fail the run: RC204 stale name (not its request
-    hash), RC205 stale duplicate, RC206 stale collision.
+    hash), RC205 stale duplicate, RC206 stale collision; and the error RC207
+    unsafe test id (absolute, or climbing out with ..).
     Exit 0 when every recording is valid, 1 when any is not, 2 when it cannot run.
     """
     from recctl import io
@@ -236,7 +247,7 @@ def reassemble(
         if as_json:
             out.write((b",\n" if number else b"") + result.content)
         elif not result.error:
-            header = f"==> {result.path} <==\n".encode() if len(files) > 1 else b""
+            header = f"==> {printable(result.path)} <==\n".encode() if len(files) > 1 else b""
             out.write(header + result.content)
     out.write(b"\n]\n" if as_json else b"")
     out.flush()
@@ -278,9 +289,11 @@ def show(
         except RecctlError:
             if not textconv:
                 raise
-            # git must always get text back: show the file as it is.
+            # git must always get text back: show the file as it is, made safe.
             with open(path, "rb") as f:
-                sys.stdout.buffer.write(f.read())
+                text = f.read().decode("utf-8", "replace")
+            sys.stdout.write(printable(text, multiline=True))
+            sys.stdout.flush()
             continue
         if textconv:  # full text, but base64 data as size and digest
             recording = _map_strings(recording, shorten_data_urls)
@@ -452,6 +465,7 @@ def hash_command(
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="List matching recordings too.")
     ] = False,
+    root: RootOption = None,
     output_format: OutputFormatOption = OutputFormat.text,
     jobs: JobsOption = None,
 ) -> None:
@@ -463,14 +477,17 @@ def hash_command(
     flags stale copies of correctly named twins and stale files that would all
     take one name, then plans safe renames (and moves into the recordings/
     directory the test maps to). Nothing is written without --fix; nothing is
-    ever overwritten. Exit 0 when every name matches (or was fixed), 1 when a
-    stale recording remains, 2 when it cannot run.
+    ever overwritten, and nothing moves outside the root. Exit 0 when every
+    name matches (or was fixed), 1 when a stale recording remains, 2 when it
+    cannot run.
     """
     from recctl import rename
+    from recctl.confine import roots_of
     from recctl.render_hash import hash_json, hash_lines
 
-    planned = rename.plan(_files(paths), delete_duplicates, jobs)
-    failed = rename.apply(planned) if fix else []
+    roots = roots_of([str(p) for p in paths], str(root) if root else None)
+    planned = rename.plan(_files(paths), delete_duplicates, jobs, roots)
+    failed = rename.apply(planned, roots) if fix else []
     if output_format is OutputFormat.json:
         render.write_json(hash_json(planned, applied=fix, failed=failed))
     else:
@@ -554,15 +571,7 @@ def prune(
             show_default=False,
         ),
     ] = None,
-    root: Annotated[
-        Path | None,
-        typer.Option(
-            "--root",
-            help="The directory test ids are relative to (default: the "
-            "git work tree holding the recordings).",
-            show_default=False,
-        ),
-    ] = None,
+    root: RootOption = None,
     collected: Annotated[
         list[Path],
         typer.Option(
@@ -599,9 +608,10 @@ def prune(
     """
     from recctl import io
     from recctl import prune as pruning
+    from recctl.confine import root_of
     from recctl.render_prune import prune_json, prune_lines
 
-    base = str(root) if root else pruning.find_root(str(paths[0]) if paths else ".")
+    base = os.path.abspath(root) if root else root_of(str(paths[0]) if paths else ".")
     targets = [str(p) for p in paths] if paths else pruning.recording_directories(base)
     node_ids: set[str] | None = None
     if collected or collect:
@@ -627,7 +637,8 @@ def prune(
         render.print_lines(prune_lines(report, deleted), wrap=True)
     if report.unreadable:
         raise typer.Exit(ExitCode.CANNOT_RUN)
-    raise typer.Exit(ExitCode.FINDINGS if report.stale and not delete else ExitCode.OK)
+    stale_left = bool(report.stale) and not delete
+    raise typer.Exit(ExitCode.FINDINGS if stale_left or report.unsafe else ExitCode.OK)
 
 
 def _write_normalized(result: Any) -> Any:
@@ -695,9 +706,11 @@ def normalize(
     for models), Ollama created_at and durations. Request bodies are never
     touched. A file that does not change is not written; a changed file is
     written exactly as the recorder writes it, atomically, keeping its mode.
+    A recording whose test id leads outside the repository is left alone.
     Exit 0 when done (or nothing to do), 1 with --check or --diff when a
-    file would change, 2 when it cannot run.
+    file would change, or when a file was left alone, 2 when it cannot run.
     """
+    from recctl import io
     from recctl.normalize import ALL_RULES, DEFAULT_RULES
     from recctl.normalize_files import normalize_files
     from recctl.render_normalize import normalize_json, normalize_lines
@@ -707,8 +720,10 @@ def normalize(
         raise RecctlError(f"--rule {unknown[0]}: no such rule (see --help)")
     rules = frozenset(rule or (ALL_RULES if extra else DEFAULT_RULES))
     dry = check or diff
-    results, aborted = normalize_files(_files(paths), rules, tool_call_ids, jobs)
+    files = _files(paths)
+    results, aborted = normalize_files(files, rules, tool_call_ids, jobs)
     if not dry:
+        io.remove_leftovers(sorted({os.path.dirname(os.path.abspath(f)) for f in files}))
         results = [_write_normalized(result) for result in results]
     if output_format is OutputFormat.json:
         render.write_json(normalize_json(results, aborted))
@@ -718,7 +733,8 @@ def normalize(
     if any(result.error for result in results):
         raise typer.Exit(ExitCode.CANNOT_RUN)
     changed = any(result.rules for result in results)
-    raise typer.Exit(ExitCode.FINDINGS if dry and changed else ExitCode.OK)
+    refused = any(result.refused for result in results)
+    raise typer.Exit(ExitCode.FINDINGS if (dry and changed) or refused else ExitCode.OK)
 
 
 @command()

@@ -58,7 +58,18 @@ DEFAULT_IGNORES: tuple[str, ...] = (
     "$.response.body.updated",
 )
 
-MISSING: Any = type("Missing", (), {"__repr__": lambda self: "(missing)"})()
+
+class _Missing:
+    """What one side lacks: a key or a list item. One object, in every process."""
+
+    def __repr__(self) -> str:
+        return "(missing)"
+
+    def __reduce__(self) -> str:
+        return "MISSING"  # unpickles as this module's MISSING, so ``is MISSING`` holds
+
+
+MISSING: Any = _Missing()
 
 
 @dataclass(frozen=True)

@@ -75,6 +75,12 @@ CHECKS: dict[str, Check] = {
             Severity.WARNING,
             "several stale recordings would all take the same correct name",
         ),
+        Check(
+            "RC207",
+            "unsafe-test-id",
+            Severity.ERROR,
+            "the test id names a file outside the repository (absolute, or climbing with ..)",
+        ),
     )
 }
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -108,9 +109,17 @@ def dumps_like_recorder(value: Any) -> bytes:
     return (json.dumps(value, indent=2) + "\n").encode("ascii")
 
 
+_TEMPORARY = re.compile(r"^\.recctl-(\d+)-.*\.tmp$")
+
+
 def _synced_temporary(directory: str, content: bytes, mode: int | None) -> str:
-    """A temporary file in ``directory`` holding ``content``, flushed and synced."""
-    handle, temporary = tempfile.mkstemp(prefix=".recctl-", suffix=".tmp", dir=directory)
+    """A temporary file in ``directory`` holding ``content``, flushed and synced.
+
+    Its name carries this process's id, so that a later run can tell the
+    leftover of a killed run from the file of a run still going.
+    """
+    prefix = f".recctl-{os.getpid()}-"
+    handle, temporary = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=directory)
     try:
         with os.fdopen(handle, "wb") as f:
             f.write(content)
@@ -122,6 +131,39 @@ def _synced_temporary(directory: str, content: bytes, mode: int | None) -> str:
         os.unlink(temporary)
         raise
     return temporary
+
+
+def remove_leftovers(directories: Iterable[str]) -> list[str]:
+    """Remove the temporary files of killed recctl runs in ``directories``.
+
+    A SIGKILL between creating a temporary file and renaming it leaves the file
+    behind (nothing can clean up after SIGKILL). Only recctl's own names are
+    touched, and only when the process that made them is gone.
+    """
+    removed = []
+    for directory in directories:
+        try:
+            names = os.listdir(directory)
+        except OSError:
+            continue
+        for name in names:
+            found = _TEMPORARY.match(name)
+            if found is None or _alive(int(found.group(1))):
+                continue
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(os.path.join(directory, name))
+                removed.append(os.path.join(directory, name))
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True  # another user's process, or not a pid: leave the file alone
+    return True
 
 
 def write_atomic(path: str, content: bytes) -> None:

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 import orjson
 
 from recctl import io
+from recctl.confine import unsafe_test_ids
+from recctl.printable import printable
 from recctl.reassemble import reassemble
 from recctl.render_answer import answer_json, answer_text
 
@@ -44,7 +46,7 @@ def reassemble_plain(path: str) -> Output:
         recording = io.load(path)
     except io.LoadError as error:
         return Output(path, b"", f"{path}: {error}")
-    return Output(path, answer_text(reassemble(recording)).encode())
+    return Output(path, printable(answer_text(reassemble(recording)), multiline=True).encode())
 
 
 def stats_row(path: str) -> FileStats | tuple[str, str]:
@@ -67,6 +69,7 @@ class Normalized:
     new: bytes | None = None  # the file as it will be written, when it changes
     error: str | None = None
     renamed_to: str | None = None  # its new name, when its request (so its hash) changed
+    refused: str | None = None  # why it is left alone: its test id leads outside the root
 
 
 def normalize_file(path: str, rules: frozenset[str]) -> Normalized:
@@ -83,6 +86,9 @@ def normalize_file(path: str, rules: frozenset[str]) -> Normalized:
         recording = io.parse(raw)
     except io.LoadError as error:
         return Normalized(path, (), error=str(error))
+    unsafe = unsafe_test_ids(recording)
+    if unsafe:
+        return Normalized(path, (), refused=unsafe[0][1])
     digest = file_hash(os.path.basename(path), recording)
     if not normalize_recording(recording, digest, rules):
         return Normalized(path, ())

@@ -12,6 +12,7 @@ import os
 from collections.abc import Sequence
 
 from recctl import io
+from recctl.confine import unsafe_test_ids
 from recctl.jobs import Normalized, normalize_file
 from recctl.normalize import file_hash, normalize_recording
 from recctl.parallel import ordered_map
@@ -25,20 +26,28 @@ def normalize_files(
     per_file = functools.partial(normalize_file, rules=rules)
     if not tool_call_ids:
         return list(ordered_map(per_file, files, jobs)), []
-    loaded, raw, errors = {}, {}, {}
+    loaded, raw, errors, refused = {}, {}, {}, {}
     for path in files:
         try:
             raw[path] = io.read_bytes(path)
             io.parse(raw[path])  # a clear reason for files that are not JSON
-            loaded[path] = json.loads(raw[path])
+            recording = json.loads(raw[path])
         except io.LoadError as error:
             errors[path] = str(error)
+            continue
+        unsafe = unsafe_test_ids(recording)
+        if unsafe:
+            refused[path] = unsafe[0][1]
+        else:
+            loaded[path] = recording
     plan = plan_tool_call_ids(loaded)
     rewritten = {rewrite.path: rewrite for rewrite in plan.rewrites}
     results = []
     for path in files:
         if path in errors:
             results.append(Normalized(path, (), error=errors[path]))
+        elif path in refused:
+            results.append(Normalized(path, (), refused=refused[path]))
         elif path not in rewritten:
             results.append(per_file(path))
         else:

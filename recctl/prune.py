@@ -26,6 +26,7 @@ from urllib.parse import urlparse
 
 from recctl import io
 from recctl.checks import expected_directory
+from recctl.confine import inside, module_path_of, unsafe_reason
 from recctl.hashing import SHARED_PATHS
 from recctl.parallel import ordered_map
 from recctl.testindex import ModuleIndex, find_test, index_module, split_node_id
@@ -57,6 +58,7 @@ class PruneReport:
     live: int = 0
     shared: int = 0
     elsewhere: list[tuple[str, str]] = field(default_factory=list)  # (path, test id)
+    unsafe: list[tuple[str, str, str]] = field(default_factory=list)  # (path, test id, why)
     unreadable: list[tuple[str, str]] = field(default_factory=list)
     unsure: int = 0  # live only because recctl could not be sure
 
@@ -69,18 +71,21 @@ def read_facts(path: str) -> Facts | tuple[str, str]:
     except OSError as error:
         return (path, error.strerror or str(error))
     name = os.path.basename(path)
-    match = _TEST_ID.match(head)
-    if match and not name.startswith("models-"):
-        test_id = json.loads(match.group(1))
-        return Facts(path, test_id, test_id is None)
-    if _NO_TEST_ID.match(head) and not name.startswith("models-"):
-        return Facts(path, None, True)  # older files: no test id at all
-    if match and name.startswith("models-"):
-        url = _URL.search(head)
-        if url is not None:
+    try:
+        match = _TEST_ID.match(head)
+        if match and not name.startswith("models-"):
             test_id = json.loads(match.group(1))
-            shared = test_id is None or urlparse(json.loads(url.group(1))).path in SHARED_PATHS
-            return Facts(path, test_id, shared)
+            return Facts(path, test_id, test_id is None)
+        if _NO_TEST_ID.match(head) and not name.startswith("models-"):
+            return Facts(path, None, True)  # older files: no test id at all
+        if match and name.startswith("models-"):
+            url = _URL.search(head)
+            if url is not None:
+                test_id = json.loads(match.group(1))
+                shared = test_id is None or urlparse(json.loads(url.group(1))).path in SHARED_PATHS
+                return Facts(path, test_id, shared)
+    except ValueError:  # not UTF-8, a bad escape, a bad url: the whole file says why
+        pass
     return _facts_from_whole_file(path)
 
 
@@ -123,6 +128,8 @@ def prune(
             report.unreadable.append(facts)
         elif facts.shared or facts.test_id is None:
             report.shared += 1
+        elif problem := _unsafe(facts.test_id, root):
+            report.unsafe.append((facts.path, facts.test_id, problem))
         elif not _in_its_directory(facts.path, facts.test_id):
             report.elsewhere.append((facts.path, facts.test_id))
         else:
@@ -142,6 +149,14 @@ def prune(
             report.live += 1
             report.unsure += found is None
     return report
+
+
+def _unsafe(test_id: str, root: str) -> str | None:
+    """Why a test id must not be followed: it names a file outside ``root``."""
+    problem = unsafe_reason(test_id)
+    if problem is None and not inside(os.path.join(root, module_path_of(test_id)), root):
+        problem = "its test file resolves outside the root (a symbolic link)"
+    return problem
 
 
 def _judge(
@@ -164,27 +179,6 @@ def _in_its_directory(path: str, test_id: str) -> bool:
 
 
 # --- roots, default paths, collected ids --------------------------------------------------
-
-
-def find_root(start: str) -> str:
-    """The git work tree holding ``start``, else ``start`` itself."""
-    directory = start if os.path.isdir(start) else os.path.dirname(os.path.abspath(start))
-    try:
-        top = subprocess.run(
-            ["git", "rev-parse", "--show-toplevel"],
-            cwd=directory or ".",
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=30,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return os.path.abspath(directory or ".")
-    return (
-        top.stdout.strip()
-        if top.returncode == 0 and top.stdout.strip()
-        else (os.path.abspath(directory or "."))
-    )
 
 
 _SKIP_DIRS = frozenset(

@@ -6,10 +6,13 @@ moves recordings into the ``recordings/`` directory their test maps to, and, on
 request, deletes a stale copy whose correctly named twin holds the same request.
 Collisions are reported, never resolved by guessing. Everything is planned
 before anything is written; a rename never overwrites (hard link, then unlink).
+Every source and target stays inside its root (``confine``): a recording whose
+test id leads outside is reported and left alone.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 from collections import Counter
 from collections.abc import Iterable
@@ -17,6 +20,7 @@ from dataclasses import dataclass
 
 from recctl import io
 from recctl.checks import expected_directory
+from recctl.confine import inside, root_for, unsafe_reason
 from recctl.hashing import NameVerdict, judge_name
 from recctl.parallel import ordered_map
 from recctl.values import as_dict, as_str
@@ -28,6 +32,7 @@ class FileVerdict:
     verdict: NameVerdict
     test_id: str | None
     target_dir: str | None  # the recordings/ directory its test maps to, when it is elsewhere
+    unsafe: str | None = None  # why its test id leads outside the root: never acted on
 
 
 @dataclass(frozen=True)
@@ -58,23 +63,32 @@ class Plan:
         return [v for v in self.verdicts if v.verdict.match is False]
 
 
-def judge_file(path: str) -> FileVerdict | tuple[str, str]:
+def judge_file(path: str, roots: tuple[str, ...] = ()) -> FileVerdict | tuple[str, str]:
     try:
         recording = io.load(path)
     except io.LoadError as error:
         return (path, str(error))
     verdict = judge_name(os.path.basename(path), recording)
     test_id = as_str(as_dict(recording).get("test_id"))
-    return FileVerdict(path, verdict, test_id, _test_directory(path, test_id))
+    unsafe = unsafe_reason(test_id) if test_id else None
+    if unsafe:
+        return FileVerdict(path, verdict, test_id, None, unsafe)
+    root = root_for(path, roots)
+    target_dir = _test_directory(path, test_id, root)
+    if target_dir is not None and root is not None and not inside(target_dir, root):
+        unsafe = "its test's recordings/ directory resolves outside the root (a symbolic link)"
+        return FileVerdict(path, verdict, test_id, None, unsafe)
+    return FileVerdict(path, verdict, test_id, target_dir)
 
 
-def _test_directory(path: str, test_id: str | None) -> str | None:
+def _test_directory(path: str, test_id: str | None, root: str | None) -> str | None:
     """The ``recordings/`` directory a misplaced recording belongs in, when it can be found.
 
     Only files under a ``recordings`` directory are judged (as validate's RC202);
-    the repository root is the nearest ancestor that holds the test's directory.
+    the repository root is the nearest ancestor, up to ``root``, that holds the
+    test's directory. Without a root nothing moves.
     """
-    if not test_id:
+    if not test_id or root is None:
         return None
     parent = os.path.dirname(os.path.abspath(path))
     if "recordings" not in parent.split(os.sep):
@@ -87,24 +101,39 @@ def _test_directory(path: str, test_id: str | None) -> str | None:
     while True:
         if os.path.isdir(os.path.join(ancestor, test_dir)):
             return os.path.join(ancestor, expected)
+        if ancestor == root:
+            return None
         above = os.path.dirname(ancestor)
         if above == ancestor:
             return None
         ancestor = above
 
 
-def plan(files: Iterable[str], delete_duplicates: bool = False, jobs: int | None = None) -> Plan:
+def plan(
+    files: Iterable[str],
+    delete_duplicates: bool = False,
+    jobs: int | None = None,
+    roots: Iterable[str] = (),
+) -> Plan:
+    """Judge every file and plan what --fix does; ``roots`` bound every move."""
     verdicts: list[FileVerdict] = []
     unreadable: list[tuple[str, str]] = []
-    for result in ordered_map(judge_file, list(files), jobs):
+    judge = functools.partial(judge_file, roots=tuple(roots))
+    for result in ordered_map(judge, list(files), jobs):
         if isinstance(result, tuple):
             unreadable.append(result)
         else:
             verdicts.append(result)
     result_plan = Plan(verdicts, [], [], unreadable, {}, {})
-    targets = {v.path: _target(v) for v in verdicts}
-    wanted = Counter(target for path, target in targets.items() if target != path)
     for verdict in verdicts:
+        if verdict.unsafe:
+            result_plan.blocked.append(
+                Blocked(verdict.path, f"{verdict.unsafe}: never renamed, moved or deleted")
+            )
+    safe = [v for v in verdicts if not v.unsafe]
+    targets = {v.path: _target(v) for v in safe}
+    wanted = Counter(target for path, target in targets.items() if target != path)
+    for verdict in safe:
         target = targets[verdict.path]
         if target == verdict.path:
             continue
@@ -187,11 +216,20 @@ def _short(path: str) -> str:
     return os.path.basename(path)
 
 
-def apply(plan: Plan) -> list[Blocked]:
-    """Carry out the plan; what could not be done comes back as blocked."""
+def apply(plan: Plan, roots: Iterable[str] = ()) -> list[Blocked]:
+    """Carry out the plan; what could not be done comes back as blocked.
+
+    Each source and target is checked against its root again, just before the
+    write, with symbolic links resolved: nothing lands outside.
+    """
+    roots = tuple(roots)
     failed: list[Blocked] = []
     for action in plan.actions:
         try:
+            root = root_for(action.source, roots)
+            places = [action.source, *([action.target] if action.target else [])]
+            if root is None or not all(inside(place, root) for place in places):
+                raise OSError("it would reach outside the root")
             if action.kind == "delete":
                 if os.path.islink(action.source):
                     raise OSError("is a symbolic link")

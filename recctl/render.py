@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from recctl.findings import Severity
+from recctl.printable import printable
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -26,14 +27,18 @@ Segment = tuple[str, str]  # (text, Rich style)
 
 @dataclass
 class Line:
-    """One line of output: styled segments, indented by ``indent`` spaces."""
+    """One line of output: styled segments, indented by ``indent`` spaces.
+
+    Text is made terminal-safe when printed, newlines included: a line is one
+    line (multi-line text is split into lines before it gets here).
+    """
 
     segments: list[Segment]
     indent: int = 0
 
     @property
     def plain(self) -> str:
-        return " " * self.indent + "".join(text for text, _ in self.segments)
+        return " " * self.indent + "".join(printable(text) for text, _ in self.segments)
 
 
 def console(stderr: bool = False, wrap: bool = False) -> Console:
@@ -67,7 +72,7 @@ def print_lines(
 
     out = console(stderr, wrap)
     for line in lines:
-        text = Text.assemble(*line.segments)
+        text = Text.assemble(*((printable(part), style) for part, style in line.segments))
         out.print(Padding(text, (0, 0, 0, line.indent)) if line.indent else text)
 
 

@@ -16,8 +16,9 @@ def normalize_json(results: list[Normalized], aborted: list[tuple[str, str]]) ->
             for r in results
             if r.rules
         ],
-        "unchanged": sum(1 for r in results if not r.rules and not r.error),
+        "unchanged": sum(1 for r in results if not r.rules and not r.error and not r.refused),
         "errors": [{"path": r.path, "reason": r.error} for r in results if r.error],
+        "refused": [{"path": r.path, "reason": r.refused} for r in results if r.refused],
         "aborted": [{"test_id": test_id, "reason": why} for test_id, why in aborted],
     }
 
@@ -30,6 +31,12 @@ def normalize_lines(
     for result in results:
         if result.error:
             lines.append(Line([(result.path, "bold"), (f": {result.error}", "red")]))
+        elif result.refused:
+            lines.append(
+                Line(
+                    [("left alone ", "bold red"), (result.path, ""), (f": {result.refused}", "red")]
+                )
+            )
         elif result.rules:
             lines.append(
                 Line(
@@ -48,12 +55,15 @@ def normalize_lines(
         for test_id, why in aborted
     ]
     changed = sum(1 for r in results if r.rules)
-    unchanged = sum(1 for r in results if not r.rules and not r.error)
+    unchanged = sum(1 for r in results if not r.rules and not r.error and not r.refused)
     done = "normalized" if written else "would be normalized"
     summary = f"{plural(changed, 'file')} {done}, {unchanged:,} unchanged"
     errors = sum(1 for r in results if r.error)
     if errors:
         summary += f", {plural(errors, 'error')}"
+    refused = sum(1 for r in results if r.refused)
+    if refused:
+        summary += f", {refused:,} left alone (unsafe test id)"
     lines.append(Line([(summary + ".", "bold")]))
     return lines
 

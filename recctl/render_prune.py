@@ -16,6 +16,10 @@ def prune_json(report: PruneReport, deleted: int | None) -> dict[str, Any]:
         "shared": report.shared,
         "unreadable": [{"path": path, "reason": reason} for path, reason in report.unreadable],
         "elsewhere": [{"path": path, "test_id": test_id} for path, test_id in report.elsewhere],
+        "unsafe": [
+            {"path": path, "test_id": test_id, "reason": why}
+            for path, test_id, why in report.unsafe
+        ],
         "deleted": deleted,
     }
 
@@ -31,6 +35,9 @@ def prune_lines(report: PruneReport, deleted: int | None) -> list[Line]:
             Line([("Not in the recordings/ directory of their test (not pruned):", "bold")])
         )
         lines += [Line([(path, "")], 4) for path, _ in report.elsewhere]
+    if report.unsafe:
+        lines.append(Line([("Test id leads outside the root (never pruned):", "bold red")]))
+        lines += [Line([(path, ""), (f": {why}", "red")], 4) for path, _, why in report.unsafe]
     lines += [
         Line([("unreadable ", "red"), (f"{path}: {reason}", "")])
         for path, reason in report.unreadable
@@ -43,6 +50,8 @@ def prune_lines(report: PruneReport, deleted: int | None) -> list[Line]:
     ]
     if report.elsewhere:
         counts.append(f"{len(report.elsewhere):,} elsewhere")
+    if report.unsafe:
+        counts.append(f"{len(report.unsafe):,} unsafe")
     summary = ", ".join(counts) + "."
     if report.unsure:
         summary += f" ({plural(report.unsure, 'recording')} kept because recctl cannot be sure.)"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from recctl.printable import printable
 from recctl.stats import Overview, Totals, sorted_groups
 
 if TYPE_CHECKING:
@@ -18,18 +19,21 @@ TITLES = {
 
 
 def print_overview(overview: Overview) -> None:
+    from rich.text import Text
+
     from recctl.render import console
 
     out = console(wrap=True)
     for grouping, rows in overview.groups.items():
         table = _table(TITLES[grouping], grouping)
         for name, totals in sorted_groups(rows):
-            table.add_row(name, *_cells(totals))
+            table.add_row(Text(printable(name)), *_cells(totals))  # Text: no markup
         table.add_section()
         table.add_row("total", *_cells(overview.totals), style="bold")
         out.print(table)
     for item in overview.unreadable:
-        out.print(f"[red]unreadable[/red] {item['path']}: {item['reason']}", markup=True)
+        problem = printable(f" {item['path']}: {item['reason']}")
+        out.print(Text.assemble(("unreadable", "red"), problem))
     out.print(LEGEND, style="dim")
     totals = overview.totals
     out.print(

@@ -83,6 +83,8 @@ def check_recording(
         yield from checks.check_location(path, recording)
     if "RC203" in enabled:
         yield from checks.check_secrets(path, recording, raw, shape)
+    if "RC207" in enabled:
+        yield from checks.check_test_id(path, recording)
 
 
 def _only(finding: Finding, enabled: frozenset[str]) -> list[Finding]:

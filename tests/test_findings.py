@@ -16,7 +16,7 @@ def test_json_path() -> None:
     [
         ([], set()),
         (["RC203"], {"RC203"}),
-        (["rc2"], {"RC201", "RC202", "RC203", "RC204", "RC205", "RC206"}),
+        (["rc2"], {"RC201", "RC202", "RC203", "RC204", "RC205", "RC206", "RC207"}),
         (["secret", "schema"], {"RC203", "RC100"}),
     ],
 )
@@ -40,4 +40,5 @@ def test_codes_are_stable() -> None:
         "RC204": "stale-name",
         "RC205": "stale-duplicate",
         "RC206": "stale-collision",
+        "RC207": "unsafe-test-id",
     }

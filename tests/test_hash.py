@@ -232,7 +232,8 @@ def test_older_rule_sets_are_named() -> None:
 
 
 def _repo(tmp_path: Path) -> Path:
-    """A small repository: test dirs with recordings, some stale."""
+    """A small repository (its root marked by .git): test dirs with recordings, some stale."""
+    (tmp_path / ".git").mkdir()
     (tmp_path / "tests/integration/x").mkdir(parents=True)
     (tmp_path / "tests/integration/x/test_x.py").write_text("def test_f(): pass\n")
     return tmp_path / "tests/integration/x/recordings"

@@ -210,6 +210,7 @@ def test_json_shape(tmp_path: Path) -> None:
                 "reason": "truncated JSON: unexpected end of data at line 1 column 2",
             }
         ],
+        "refused": [],
         "aborted": [],
     }
 
