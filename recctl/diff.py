@@ -21,6 +21,7 @@ from typing import Any
 import orjson
 
 from recctl.findings import json_path
+from recctl.printable import text_lines
 from recctl.reassemble import Answer, Choice, ToolCall, Usage, reassemble
 from recctl.shapes import Shape, classify
 from recctl.values import as_dict, as_str
@@ -427,7 +428,7 @@ def _arguments(call: ToolCall) -> Any:
 
 def unified(old: str, new: str) -> list[str]:
     return list(
-        difflib.unified_diff(old.splitlines(), new.splitlines(), "old", "new", n=2, lineterm="")
+        difflib.unified_diff(text_lines(old), text_lines(new), "old", "new", n=2, lineterm="")
     )
 
 

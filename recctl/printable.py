@@ -15,6 +15,7 @@ import re
 _CONTROLS = "\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
 _UNSAFE = re.compile(f"[{_CONTROLS}]")
 _UNSAFE_ONE_LINE = re.compile(f"[\n{_CONTROLS}]")
+_LINE_BREAK = re.compile("\r?\n")
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -30,3 +31,15 @@ def printable(text: str, multiline: bool = False) -> str:
     """
     pattern = _UNSAFE if multiline else _UNSAFE_ONE_LINE
     return pattern.sub(_escape, text) if pattern.search(text) else text
+
+
+def text_lines(text: str) -> list[str]:
+    """``text`` split at its line breaks, ``\\n`` or ``\\r\\n``, like ``str.splitlines``.
+
+    Unlike ``splitlines``, a lone ``\\r`` (or form feed, or U+0085) does not
+    break the line: it stays in it, for ``printable`` to show.
+    """
+    lines = _LINE_BREAK.split(text)
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines

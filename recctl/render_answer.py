@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from recctl.printable import text_lines
 from recctl.reassemble import Answer, Choice, ToolCall, Usage
 from recctl.render import Line, plural
 
@@ -216,7 +217,7 @@ def _message(message: Message) -> list[Line]:
         label.append((f" [{message.tool_call_id}]", "dim"))
     lines = [Line(label, 2)]
     if message.text:
-        lines += [Line([(text, "")], 6) for text in message.text.splitlines() or [""]]
+        lines += [Line([(text, "")], 6) for text in text_lines(message.text) or [""]]
     for call in message.tool_calls:
         call_id = f"  [{call.id}]" if call.id else ""
         lines.append(
@@ -243,9 +244,9 @@ def _answer(view: View) -> list[Line]:
         lines.append(_heading(title, note))
         if choice.reasoning:
             lines.append(Line([("reasoning", "dim italic")], 2))
-            lines += [Line([(t, "dim")], 6) for t in choice.reasoning.strip("\n").splitlines()]
+            lines += [Line([(t, "dim")], 6) for t in text_lines(choice.reasoning.strip("\n"))]
         if choice.text:
-            lines += [Line([(t, "")], 2) for t in choice.text.strip("\n").splitlines()]
+            lines += [Line([(t, "")], 2) for t in text_lines(choice.text.strip("\n"))]
         if choice.refusal:
             lines.append(Line([("refusal: ", "red"), (choice.refusal, "")], 2))
         for call in choice.tool_calls:
@@ -266,7 +267,7 @@ def _tool_call(call: ToolCall) -> list[Line]:
         head.append(("  arguments are not valid JSON", "red"))
         return [Line(head, 2), Line([(call.arguments, "")], 6)]
     pretty = orjson.dumps(call.parsed, option=orjson.OPT_INDENT_2).decode()
-    return [Line(head, 2), *(Line([(text, "")], 6) for text in pretty.splitlines())]
+    return [Line(head, 2), *(Line([(text, "")], 6) for text in text_lines(pretty))]
 
 
 def _usage(usage: Usage | None) -> list[Line]:
@@ -301,7 +302,7 @@ def _details(details: dict[str, Any]) -> list[Line]:
             lines += [Line([(str(item), "")], 4) for item in value]
         elif isinstance(value, str) and "\n" in value:
             lines.append(Line([(f"{key}:", "dim")], 2))
-            lines += [Line([(text, "")], 4) for text in value.splitlines()]
+            lines += [Line([(text, "")], 4) for text in text_lines(value)]
         elif value is not None:
             lines.append(Line([(f"{key}: ", "dim"), (_compact(value, 200), "")], 2))
     return lines
