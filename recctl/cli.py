@@ -278,6 +278,7 @@ def show(
     arguments, the finish reason, and a usage line ("usage not recorded" when
     the recording holds none).
     """
+    from recctl import io
     from recctl.render_answer import show_lines, view_json
     from recctl.view import build_view, shorten_data_urls
 
@@ -289,9 +290,12 @@ def show(
         except RecctlError:
             if not textconv:
                 raise
-            # git must always get text back: show the file as it is, made safe.
-            with open(path, "rb") as f:
-                text = f.read().decode("utf-8", "replace")
+            # git must always get text back: the file as it is, made safe, or (too
+            # large, not a file) why not, without the path: git's is a temporary one.
+            try:
+                text = io.read_bytes(path).decode("utf-8", "replace")
+            except io.LoadError as error:
+                text = f"(recctl cannot show this file: {error})\n"
             sys.stdout.write(printable(text, multiline=True))
             sys.stdout.flush()
             continue
