@@ -28,7 +28,7 @@ SOURCES = [
     *sorted((CORPUS / "2025-10/tests/integration/recordings/responses").glob("*.json"))[:2],
 ]
 
-BAD_INPUTS: dict[str, Callable[[Path], None]] = {
+BAD_INPUTS: dict[str, Callable[[Path], object]] = {
     "not-json.json": lambda p: p.write_text("this is not JSON"),
     "truncated.json": lambda p: p.write_bytes(SEED.read_bytes()[:700]),
     "wrong-types.json": lambda p: p.write_text(
@@ -109,9 +109,9 @@ def test_every_command_survives_broken_files(tmp_path: Path, seed: int) -> None:
     _check("normalize", "--tool-call-ids", str(recordings))
     _check("hash", "--fix", "--delete-duplicates", str(recordings))
     _check("prune", "--root", str(tmp_path / "repo"), "--delete")
-    for path in recordings.iterdir():  # writes were byte-exact: what parsed still parses
-        if path.is_file() and path.name in {s.name for s in SOURCES}:
-            load(path)
+    for written in recordings.iterdir():  # writes were byte-exact: what parsed still parses
+        if written.is_file() and written.name in {s.name for s in SOURCES}:
+            load(written)
 
 
 def test_textconv_of_a_huge_file_is_one_line_not_its_content(tmp_path: Path) -> None:

@@ -159,8 +159,8 @@ def test_every_worker_result_pickles(repo: Path, tmp_path: Path) -> None:
     validator = SchemaValidator(shipped_schema_bytes())
     changed = tmp_path / "changed"
     shutil.copytree(repo, changed)
-    for path in changed.rglob("*.json"):
-        path.write_bytes(path.read_bytes().replace(b"rec-", b"rec-0"))
+    for other in changed.rglob("*.json"):
+        other.write_bytes(other.read_bytes().replace(b"rec-", b"rec-0"))
     compare._init(str(repo), str(changed), (), False)
     for path in files:
         _round_trip(validate.validate_file(path, validator, frozenset(CHECKS)))
@@ -170,8 +170,8 @@ def test_every_worker_result_pickles(repo: Path, tmp_path: Path) -> None:
         _round_trip(jobs.normalize_file(path, frozenset({"id", "obfuscation"})))
         _round_trip(rename.judge_file(path, (str(repo),)))
         _round_trip(prune.read_facts(path))
-        relative = os.path.relpath(path, repo)
-        _round_trip(compare._compare(f"{relative}\0{relative}"))
-    module = tmp_path / "test_a.py"
-    module.write_text("class TestA:\n    def test_m(self):\n        pass\n")
-    _round_trip(prune.index_test_file(str(module)))
+        same = os.path.relpath(path, repo)
+        _round_trip(compare._compare(f"{same}\0{same}"))
+    test_module = tmp_path / "test_a.py"
+    test_module.write_text("class TestA:\n    def test_m(self):\n        pass\n")
+    _round_trip(prune.index_test_file(str(test_module)))
