@@ -27,13 +27,13 @@ for top in sys.argv[1:]:
 """
 
 
-def best_of(runs: int, *commands: list[str]) -> list[float]:
+def best_of(runs: int, *commands: list[str], cwd: Path | None = None) -> list[float]:
     """Best wall time of each command, runs interleaved so that both see the same load."""
     times: list[list[float]] = [[] for _ in commands]
     for _ in range(runs):
         for argv, measured in zip(commands, times, strict=True):
             start = time.perf_counter()
-            subprocess.run(argv, check=False, stdout=subprocess.DEVNULL)
+            subprocess.run(argv, check=False, stdout=subprocess.DEVNULL, cwd=cwd)
             measured.append(time.perf_counter() - start)
     return [min(measured) for measured in times]
 

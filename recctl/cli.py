@@ -8,17 +8,21 @@ from __future__ import annotations
 
 import enum
 import functools
+import json
 import os
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
 from recctl import __version__, render
 from recctl.errors import ExitCode, RecctlError
 from recctl.printable import printable
+
+if TYPE_CHECKING:
+    from recctl.config import Config
 
 app = typer.Typer(
     name="recctl",
@@ -69,10 +73,41 @@ class OutputFormat(str, enum.Enum):
     json = "json"
 
 
+class FindingsFormat(str, enum.Enum):
+    text = "text"
+    json = "json"
+    github = "github"
+
+
+class DiffFormat(str, enum.Enum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+
+
 OutputFormatOption = Annotated[
     OutputFormat,
     typer.Option(
         "--output-format", "-o", metavar="text|json", help="text for people, json for machines."
+    ),
+]
+FindingsFormatOption = Annotated[
+    FindingsFormat,
+    typer.Option(
+        "--output-format",
+        "-o",
+        metavar="text|json|github",
+        help="text for people, json for machines, github for workflow annotations.",
+    ),
+]
+DiffFormatOption = Annotated[
+    DiffFormat,
+    typer.Option(
+        "--output-format",
+        "-o",
+        metavar="text|json|markdown",
+        help="text for people, json for machines, markdown for a pull request or "
+        "$GITHUB_STEP_SUMMARY.",
     ),
 ]
 PathsArgument = Annotated[
@@ -150,7 +185,7 @@ def validate(
             show_default=False,
         ),
     ] = [],  # noqa: B006 - Typer reads the default, nothing mutates it
-    output_format: OutputFormatOption = OutputFormat.text,
+    output_format: FindingsFormatOption = FindingsFormat.text,
     jobs: JobsOption = None,
 ) -> None:
     """Check recordings against the shipped schema and further checks.
@@ -170,6 +205,9 @@ def validate(
     from recctl.schema import SchemaError, SchemaValidator, shipped_schema_bytes
     from recctl.validate import validate_paths
 
+    settings = _settings()
+    ignore = ignore or settings.get("validate.ignore")
+    schema = schema or settings.get("validate.schema")
     try:
         enabled = selected(CHECKS, ignore)
     except ValueError as error:
@@ -189,9 +227,13 @@ def validate(
     files = list(io.discover(paths))
     if not files:
         render.error("no *.json recordings found under " + ", ".join(map(str, paths)))
-    report = validate_paths(files, validator, enabled, jobs)
-    if output_format is OutputFormat.json:
+    report = validate_paths(files, validator, enabled, _jobs(jobs, settings))
+    if output_format == "json":
         render.write_json(render.validate_json(report))
+    elif output_format == "github":
+        from recctl.render_github import validate_annotations
+
+        render.write_raw_lines(validate_annotations(report))
     else:
         render.validate_text(report)
     raise typer.Exit(ExitCode.OK if report.ok else ExitCode.FINDINGS)
@@ -206,6 +248,21 @@ def _load(path: str) -> tuple[int, Any]:
         return len(raw), io.parse(raw)
     except io.LoadError as error:
         raise RecctlError(f"{path}: {error}") from None
+
+
+def _settings() -> Config:
+    """``[tool.recctl]`` of the nearest pyproject.toml (``config.load``)."""
+    from recctl import config
+
+    return config.load()
+
+
+def _jobs(jobs: int | None, settings: Config | None = None) -> int | None:
+    """``--jobs`` when given, else the configured ``jobs``, else one per core."""
+    if jobs is not None:
+        return jobs
+    configured: int | None = (settings or _settings()).get("jobs")
+    return configured
 
 
 def _files(paths: list[Path]) -> list[str]:
@@ -239,7 +296,7 @@ def reassemble(
     failed = False
     out.write(b"[\n" if as_json else b"")
     for number, result in enumerate(
-        ordered_map(reassemble_json if as_json else reassemble_plain, files, jobs)
+        ordered_map(reassemble_json if as_json else reassemble_plain, files, _jobs(jobs))
     ):
         if result.error:
             render.error(result.error)
@@ -341,7 +398,7 @@ def stats(
     from recctl.stats import FileStats, aggregate
 
     files = _files(paths)
-    rows: Iterable[FileStats | tuple[str, str]] = ordered_map(stats_row, files, jobs)
+    rows: Iterable[FileStats | tuple[str, str]] = ordered_map(stats_row, files, _jobs(jobs))
     if len(files) > 300 and render.is_terminal(stderr=True):
         from rich.progress import track
 
@@ -364,13 +421,24 @@ def stats(
 
 @command()
 def diff(
-    old: Annotated[
-        Path, typer.Argument(help="A recording, or a directory of them.", show_default=False)
-    ],
-    new: Annotated[
-        Path,
-        typer.Argument(help="The recording (or directory) to compare with.", show_default=False),
-    ],
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="OLD and NEW: two recordings, or two directories of them. With --rev: "
+            "the paths to compare [default: every recordings/ directory].",
+            show_default=False,
+        ),
+    ] = None,
+    rev: Annotated[
+        str | None,
+        typer.Option(
+            "--rev",
+            metavar="REV",
+            help="Compare the recordings at git revision REV with the work tree, or "
+            "A..B: revision A with revision B. Read from git's objects, no checkout.",
+            show_default=False,
+        ),
+    ] = None,
     chunks: Annotated[
         bool, typer.Option("--chunks", help="Compare streams chunk by chunk, not reassembled.")
     ] = False,
@@ -384,22 +452,23 @@ def diff(
             show_default=False,
         ),
     ] = [],  # noqa: B006 - Typer reads the default, nothing mutates it
-    no_default_ignores: Annotated[
-        bool,
+    default_ignores: Annotated[
+        bool | None,
         typer.Option(
-            "--no-default-ignores",
-            help="Compare the volatile fields too (ids, created, obfuscation, "
+            "--default-ignores/--no-default-ignores",
+            help="Ignore the volatile fields (ids, created, obfuscation, "
             "system_fingerprint, tool-call ids, genai response_id / create_time / "
-            "Date, Anthropic and interactions ids and timestamps).",
+            "Date, Anthropic and interactions ids and timestamps) [default: ignore].",
+            show_default=False,
         ),
-    ] = False,
+    ] = None,
     details: Annotated[
         bool, typer.Option("--details", help="With directories: the full diff of each pair.")
     ] = False,
-    output_format: OutputFormatOption = OutputFormat.text,
+    output_format: DiffFormatOption = DiffFormat.text,
     jobs: JobsOption = None,
 ) -> None:
-    """Show what changed between two recordings, or two directories of them.
+    """Show what changed between two recordings, two directories, or two revisions.
 
     A verdict first (identical, only volatile fields differ, request changed,
     answer changed, usage changed, shape changed), then the meaning (request
@@ -410,41 +479,80 @@ def diff(
     """
     from recctl.diff import DEFAULT_IGNORES
 
-    patterns = [*([] if no_default_ignores else DEFAULT_IGNORES), *ignore]
-    if old.is_dir() and new.is_dir():
-        _diff_trees(str(old), str(new), patterns, chunks, details, output_format, jobs)
-    if old.is_dir() or new.is_dir():
+    settings = _settings()
+    use_defaults = (
+        settings.get("diff.default-ignores") if default_ignores is None else default_ignores
+    )
+    extra = ignore or settings.get("diff.ignore")
+    patterns = [*(DEFAULT_IGNORES if use_defaults else []), *extra]
+    jobs = _jobs(jobs, settings)
+    given = [str(path) for path in paths or []]
+    if rev is not None:
+        _diff_revisions(rev, given, patterns, chunks, details, output_format, jobs)
+    if len(given) != 2:
+        raise RecctlError("diff takes two paths, OLD and NEW (or --rev REV and paths)")
+    old, new = given
+    if os.path.isdir(old) and os.path.isdir(new):
+        from recctl.compare import diff_trees
+
+        tree = diff_trees(old, new, patterns, chunks, jobs)
+        _report_tree(tree, f"{old} → {new}", details, output_format)
+    if os.path.isdir(old) or os.path.isdir(new):
         raise RecctlError(
             f"cannot compare a directory with a file: {old} and {new} (give two of a kind)"
         )
     from recctl.diff import diff_recordings
     from recctl.render_diff import diff_json, diff_lines, diff_summary
 
-    _, old_recording = _load(str(old))
-    _, new_recording = _load(str(new))
+    _, old_recording = _load(old)
+    _, new_recording = _load(new)
     result = diff_recordings(old_recording, new_recording, patterns, chunks)
-    if output_format is OutputFormat.json:
+    if output_format == "json":
         render.write_json(diff_json(result))
+    elif output_format == "markdown":
+        from recctl.render_markdown import pair_markdown
+
+        render.write_raw_lines([pair_markdown(result, old, new).rstrip("\n")])
     else:
         render.print_lines([*diff_lines(result), render.Line([]), diff_summary(result)], wrap=True)
     raise typer.Exit(ExitCode.FINDINGS if result.differs else ExitCode.OK)
 
 
-def _diff_trees(
-    old: str,
-    new: str,
+def _diff_revisions(
+    rev: str,
+    paths: list[str],
     patterns: list[str],
     chunks: bool,
     details: bool,
-    output_format: OutputFormat,
+    output_format: DiffFormat,
     jobs: int | None,
 ) -> None:
-    from recctl.compare import diff_trees
+    from recctl import gitrev
+    from recctl.compare import diff_sides
+
+    root = gitrev.work_tree_root()
+    old_rev, new_rev = gitrev.split_range(rev)
+    specs = gitrev.pathspecs(root, paths)
+    with gitrev.BlobReader(root) as reader:
+        old = gitrev.revision_side(root, old_rev, specs, reader)
+        if new_rev is None:
+            new = gitrev.worktree_side(root, specs)
+        else:
+            new = gitrev.revision_side(root, new_rev, specs, reader)
+        tree = diff_sides(old, new, patterns, chunks, jobs)
+    title = f"{old_rev} → {new_rev or 'work tree'}"
+    _report_tree(tree, title, details, output_format)
+
+
+def _report_tree(tree: Any, title: str, details: bool, output_format: DiffFormat) -> None:
     from recctl.render_diff import tree_json, tree_lines
 
-    tree = diff_trees(old, new, patterns, chunks, jobs)
-    if output_format is OutputFormat.json:
+    if output_format == "json":
         render.write_json(tree_json(tree, details))
+    elif output_format == "markdown":
+        from recctl.render_markdown import tree_markdown
+
+        render.write_raw_lines([tree_markdown(tree, title).rstrip("\n")])
     else:
         render.print_lines(tree_lines(tree, details), wrap=True)
     if tree.unreadable:
@@ -470,7 +578,7 @@ def hash_command(
         bool, typer.Option("--verbose", "-v", help="List matching recordings too.")
     ] = False,
     root: RootOption = None,
-    output_format: OutputFormatOption = OutputFormat.text,
+    output_format: FindingsFormatOption = FindingsFormat.text,
     jobs: JobsOption = None,
 ) -> None:
     """Check that each recording's name is the request hash the recorder looks for.
@@ -490,10 +598,14 @@ def hash_command(
     from recctl.render_hash import hash_json, hash_lines
 
     roots = roots_of([str(p) for p in paths], str(root) if root else None)
-    planned = rename.plan(_files(paths), delete_duplicates, jobs, roots)
+    planned = rename.plan(_files(paths), delete_duplicates, _jobs(jobs), roots)
     failed = rename.apply(planned, roots) if fix else []
-    if output_format is OutputFormat.json:
+    if output_format == "json":
         render.write_json(hash_json(planned, applied=fix, failed=failed))
+    elif output_format == "github":
+        from recctl.render_github import hash_annotations
+
+        render.write_raw_lines(hash_annotations(hash_json(planned, applied=fix, failed=failed)))
     else:
         render.print_lines(hash_lines(planned, fix, failed, verbose), wrap=True)
     if planned.unreadable:
@@ -595,8 +707,17 @@ def prune(
             "its node ids (quote the arguments; repeatable, one per configuration).",
         ),
     ] = [],  # noqa: B006 - Typer reads the default, nothing mutates it
+    exclude: Annotated[
+        list[str],
+        typer.Option(
+            "--exclude",
+            metavar="GLOB",
+            help="Never judge recordings whose path (relative to the root) matches "
+            "this glob, e.g. 'tests/legacy/*'. Repeatable.",
+        ),
+    ] = [],  # noqa: B006 - Typer reads the default, nothing mutates it
     delete: Annotated[bool, typer.Option("--delete", help="Delete the stale recordings.")] = False,
-    output_format: OutputFormatOption = OutputFormat.text,
+    output_format: FindingsFormatOption = FindingsFormat.text,
     jobs: JobsOption = None,
 ) -> None:
     """Find recordings whose test no longer exists, and delete them on request.
@@ -615,8 +736,13 @@ def prune(
     from recctl.confine import root_of
     from recctl.render_prune import prune_json, prune_lines
 
-    base = os.path.abspath(root) if root else root_of(str(paths[0]) if paths else ".")
-    targets = [str(p) for p in paths] if paths else pruning.recording_directories(base)
+    settings = _settings()
+    given = [str(p) for p in paths] if paths else settings.get("prune.paths")
+    root = root or settings.get("prune.root")
+    exclude = exclude or settings.get("prune.exclude")
+    collect = collect or ([] if collected else settings.get("prune.collect"))
+    base = os.path.abspath(root) if root else root_of(given[0] if given else ".")
+    targets = given or pruning.recording_directories(base)
     node_ids: set[str] | None = None
     if collected or collect:
         node_ids = set()
@@ -630,13 +756,18 @@ def prune(
                 node_ids |= pruning.collect(base, arguments)
             except pruning.CollectError as error:
                 raise RecctlError(str(error)) from None
-    report = pruning.prune(io.discover(targets), base, node_ids, jobs)
+    files = [f for f in io.discover(targets) if not pruning.excluded(f, base, exclude)]
+    report = pruning.prune(files, base, node_ids, _jobs(jobs, settings))
     deleted = None
     if delete:
         deleted, refused = pruning.delete(report.stale, targets)
         report.unreadable += refused
-    if output_format is OutputFormat.json:
+    if output_format == "json":
         render.write_json(prune_json(report, deleted))
+    elif output_format == "github":
+        from recctl.render_github import prune_annotations
+
+        render.write_raw_lines(prune_annotations(report, deleted))
     else:
         render.print_lines(prune_lines(report, deleted), wrap=True)
     if report.unreadable:
@@ -725,7 +856,7 @@ def normalize(
     rules = frozenset(rule or (ALL_RULES if extra else DEFAULT_RULES))
     dry = check or diff
     files = _files(paths)
-    results, aborted = normalize_files(files, rules, tool_call_ids, jobs)
+    results, aborted = normalize_files(files, rules, tool_call_ids, _jobs(jobs))
     if not dry:
         io.remove_leftovers(sorted({os.path.dirname(os.path.abspath(f)) for f in files}))
         results = [_write_normalized(result) for result in results]
@@ -739,6 +870,33 @@ def normalize(
     changed = any(result.rules for result in results)
     refused = any(result.refused for result in results)
     raise typer.Exit(ExitCode.FINDINGS if (dry and changed) or refused else ExitCode.OK)
+
+
+@command()
+def config(output_format: OutputFormatOption = OutputFormat.text) -> None:
+    """Print the settings in effect here, and where each comes from.
+
+    Settings come from [tool.recctl] in the nearest pyproject.toml, searched from
+    the current directory up to the git work tree's root; an option given on the
+    command line wins over them. Exit 2 when the file has an unknown key or a
+    value of the wrong type.
+    """
+    from recctl.config import KEYS
+
+    settings = _settings()
+    rows = {name: {"value": settings.get(name), "source": settings.source(name)} for name in KEYS}
+    if output_format == "json":
+        render.write_json({"file": settings.file, "settings": rows})
+    else:
+        where = settings.file or "none (no pyproject.toml with [tool.recctl] up to the git root)"
+        lines = [render.Line([("file: ", "bold"), (where, "")])]
+        for name, row in rows.items():
+            value = json.dumps(row["value"])
+            lines.append(
+                render.Line([(f"{name} = ", "bold"), (value, ""), (f"  ({row['source']})", "dim")])
+            )
+        render.print_lines(lines, wrap=True)
+    raise typer.Exit(ExitCode.OK)
 
 
 @command()

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -54,6 +54,43 @@ def relative_files(directory: str) -> dict[str, str]:
     return {os.path.relpath(path, directory): path for path in io.discover([directory])}
 
 
+@dataclass(frozen=True)
+class Side:
+    """One side of a tree diff: its recordings by relative path, and how to read them.
+
+    A directory's files are read by path (in worker processes, for big trees);
+    a git revision's are blobs, read by ``read`` in this process.
+    """
+
+    files: dict[str, str]  # relative path -> a path on disk, or a blob id
+    read: Callable[[str], bytes] = io.read_bytes  # raises io.LoadError
+    label: str = ""  # how an unreadable file is named: the directory, or "REV:"
+    on_disk: bool = True
+    #: How git names content (``gitrev.object_id``), when the other side is a revision:
+    #: a file whose id is the revision's blob id is unchanged, and the blob is not read.
+    object_id: Callable[[bytes], str] | None = None
+    #: Several files for one round trip (git blobs); by default ``read`` one by one.
+    read_many: Callable[[list[str]], list[bytes | io.LoadError]] | None = None
+
+    def read_all(self, keys: list[str]) -> list[bytes | io.LoadError]:
+        if self.read_many is not None:
+            return self.read_many(keys)
+        found: list[bytes | io.LoadError] = []
+        for key in keys:
+            try:
+                found.append(self.read(key))
+            except io.LoadError as error:
+                found.append(error)
+        return found
+
+    def name(self, relative: str) -> str:
+        return self.files[relative] if self.on_disk else f"{self.label}{relative}"
+
+
+def directory_side(directory: str) -> Side:
+    return Side(relative_files(directory), label=directory)
+
+
 _options: tuple[str, str, tuple[str, ...], bool] = ("", "", DEFAULT_IGNORES, False)
 
 
@@ -63,8 +100,8 @@ def _init(old_dir: str, new_dir: str, ignore: tuple[str, ...], chunks: bool) -> 
 
 
 def _compare(pair: str) -> Pair | tuple[str, str]:
-    """Diff ``old_rel\\0new_rel``; (path, reason) when a file cannot be read."""
-    old_dir, new_dir, ignore, chunks = _options
+    """Diff ``old_rel\\0new_rel`` read from the two directories; (path, reason) when unreadable."""
+    old_dir, new_dir, _, _ = _options
     old_rel, _, new_rel = pair.partition("\0")
     old_path, new_path = os.path.join(old_dir, old_rel), os.path.join(new_dir, new_rel)
     loaded = []
@@ -73,15 +110,21 @@ def _compare(pair: str) -> Pair | tuple[str, str]:
             loaded.append(io.read_bytes(path))
         except io.LoadError as error:
             return (path, str(error))
-    old_raw, new_raw = loaded
+    return _compare_raw((old_rel, new_rel, loaded[0], loaded[1], old_path, new_path))
+
+
+def _compare_raw(item: tuple[str, str, bytes, bytes, str, str]) -> Pair | tuple[str, str]:
+    """Diff two recordings given as bytes: (old_rel, new_rel, old, new, old name, new name)."""
+    _, _, ignore, chunks = _options
+    old_rel, new_rel, old_raw, new_raw, old_name, new_name = item
     if old_raw == new_raw:
         return Pair(old_rel, new_rel, "identical", None, None)
     parsed = []
-    for path, raw in ((old_path, old_raw), (new_path, new_raw)):
+    for name, raw in ((old_name, old_raw), (new_name, new_raw)):
         try:
             parsed.append(io.parse(raw))
         except io.LoadError as error:
-            return (path, str(error))
+            return (name, str(error))
     old, new = parsed
     diff = diff_recordings(old, new, ignore, chunks)
     test_id = as_str(as_dict(new).get("test_id")) or as_str(as_dict(old).get("test_id"))
@@ -95,19 +138,34 @@ def diff_trees(
     chunks: bool = False,
     jobs: int | None = None,
 ) -> TreeDiff:
-    old_files, new_files = relative_files(old_dir), relative_files(new_dir)
+    return diff_sides(directory_side(old_dir), directory_side(new_dir), ignore, chunks, jobs)
+
+
+def diff_sides(
+    old: Side,
+    new: Side,
+    ignore: Iterable[str] = DEFAULT_IGNORES,
+    chunks: bool = False,
+    jobs: int | None = None,
+) -> TreeDiff:
+    """Pair the recordings of two sides, then diff each pair that differs."""
     result = TreeDiff()
-    removed = sorted(set(old_files) - set(new_files))
-    added = sorted(set(new_files) - set(old_files))
-    renames = pair_by_test(
-        {rel: old_files[rel] for rel in removed}, {rel: new_files[rel] for rel in added}, result
-    )
-    common = [f"{rel}\0{rel}" for rel in sorted(set(old_files) & set(new_files))]
-    jobs_list = common + [f"{old}\0{new}" for old, new in renames]
-    options = (old_dir, new_dir, tuple(ignore), chunks)
+    removed = sorted(set(old.files) - set(new.files))
+    added = sorted(set(new.files) - set(old.files))
+    renames = pair_by_test(old, new, removed, added, result)
+    pairs = [(rel, rel) for rel in sorted(set(old.files) & set(new.files))] + renames
+    options = (old.label, new.label, tuple(ignore), chunks)
     _init(*options)
-    renamed_old = {old for old, _ in renames}
-    for outcome in ordered_map(_compare, jobs_list, jobs, _init, options):
+    outcomes: Iterable[Pair | tuple[str, str]]
+    if old.on_disk and new.on_disk:
+        jobs_list = [f"{o}\0{n}" for o, n in pairs]
+        outcomes = ordered_map(_compare, jobs_list, jobs, _init, options)
+    else:  # blobs are read here, one at a time; only pairs that differ go to workers
+        outcomes = ordered_map(
+            _compare_raw, list(_read_pairs(old, new, pairs, result)), jobs, _init, options
+        )
+    renamed_old = {o for o, _ in renames}
+    for outcome in outcomes:
         if isinstance(outcome, tuple):
             result.unreadable.append(outcome)
         elif outcome.old != outcome.new or outcome.old in renamed_old:
@@ -118,27 +176,69 @@ def diff_trees(
             result.volatile_only += 1
         else:
             result.changed.append(outcome)
-    paired_old = renamed_old
-    paired_new = {new for _, new in renames}
-    result.removed = [rel for rel in removed if rel not in paired_old]
+    paired_new = {n for _, n in renames}
+    result.removed = [rel for rel in removed if rel not in renamed_old]
     result.added = [rel for rel in added if rel not in paired_new]
     return result
 
 
+_READ_BATCH = 256
+
+
+def _read_pairs(
+    old: Side, new: Side, pairs: list[tuple[str, str]], result: TreeDiff
+) -> Iterator[tuple[str, str, bytes, bytes, str, str]]:
+    """Each pair's bytes, unless they are the same: blob ids tell without reading."""
+    both_revisions = not old.on_disk and not new.on_disk
+    for start in range(0, len(pairs), _READ_BATCH):
+        batch = []
+        for old_rel, new_rel in pairs[start : start + _READ_BATCH]:
+            if both_revisions and old_rel == new_rel and old.files[old_rel] == new.files[new_rel]:
+                result.unchanged += 1  # one blob in both revisions: nothing to read
+            else:
+                batch.append((old_rel, new_rel))
+        news = new.read_all([new.files[n] for _, n in batch])
+        waiting = []  # the pairs whose old side must be read too
+        for (old_rel, new_rel), new_raw in zip(batch, news, strict=True):
+            old_key = old.files[old_rel]
+            same_path = old_rel == new_rel
+            if isinstance(new_raw, io.LoadError):
+                result.unreadable.append((new.name(new_rel), str(new_raw)))
+            elif same_path and _same_blob(old, old_key, new, new_raw):
+                result.unchanged += 1
+            else:
+                waiting.append((old_rel, new_rel, new_raw))
+        olds = old.read_all([old.files[o] for o, _, _ in waiting])
+        for (old_rel, new_rel, new_raw), old_raw in zip(waiting, olds, strict=True):
+            if isinstance(old_raw, io.LoadError):
+                result.unreadable.append((old.name(old_rel), str(old_raw)))
+            elif old_raw == new_raw and old_rel == new_rel:
+                result.unchanged += 1
+            else:
+                yield (old_rel, new_rel, old_raw, new_raw, old.name(old_rel), new.name(new_rel))
+
+
+def _same_blob(old: Side, old_key: str, new: Side, new_raw: bytes) -> bool:
+    """Whether git's ids show the two files equal, without reading the old one."""
+    if old.on_disk or not new.on_disk:
+        return False  # two directories compare bytes; two revisions compared ids already
+    return new.object_id is not None and new.object_id(new_raw) == old_key
+
+
 def pair_by_test(
-    removed: dict[str, str], added: dict[str, str], result: TreeDiff
+    old: Side, new: Side, removed: list[str], added: list[str], result: TreeDiff
 ) -> list[tuple[str, str]]:
     """Pairs (old, new) of renamed recordings: same test, endpoint and position."""
 
-    def keys(files: dict[str, str]) -> dict[tuple[Any, ...], list[str]]:
+    def keys(side: Side, files: list[str]) -> dict[tuple[Any, ...], list[str]]:
         grouped: dict[tuple[Any, ...], list[str]] = defaultdict(list)
-        for rel, path in files.items():
-            key = _pairing_key(path, result)
+        for rel in files:
+            key = _pairing_key(side, rel, result)
             if key is not None:
                 grouped[key].append(rel)
         return grouped
 
-    old_keys, new_keys = keys(removed), keys(added)
+    old_keys, new_keys = keys(old, removed), keys(new, added)
     pairs = []
     for key, olds in old_keys.items():
         news = new_keys.get(key, [])
@@ -147,11 +247,11 @@ def pair_by_test(
     return sorted(pairs)
 
 
-def _pairing_key(path: str, result: TreeDiff) -> tuple[Any, ...] | None:
+def _pairing_key(side: Side, relative: str, result: TreeDiff) -> tuple[Any, ...] | None:
     try:
-        recording = io.load(path)
+        recording = io.parse(side.read(side.files[relative]))
     except io.LoadError as error:
-        result.unreadable.append((path, str(error)))
+        result.unreadable.append((side.name(relative), str(error)))
         return None
     test_id = as_str(as_dict(recording).get("test_id"))
     if test_id is None:

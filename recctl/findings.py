@@ -91,6 +91,7 @@ class Finding:
     pointer: str  # where in the file, as a JSON path: $.response.body[3].__data__.id
     code: str
     message: str
+    line: int | None = None  # the line in the file, where it is cheap to know
 
     @property
     def severity(self) -> Severity:

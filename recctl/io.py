@@ -25,6 +25,10 @@ MAX_FILE_BYTES = 100 * 1024 * 1024
 class LoadError(Exception):
     """A file that could not be loaded; ``str(error)`` is the one-line reason."""
 
+    def __init__(self, reason: str, line: int | None = None) -> None:
+        super().__init__(reason)
+        self.line = line  # where a parse failed, when known
+
 
 def discover(paths: Iterable[str | Path]) -> Iterator[str]:
     """Yield each file argument as given and every ``*.json`` below each directory.
@@ -81,7 +85,7 @@ def parse(raw: bytes) -> Any:
     try:
         return orjson.loads(raw)
     except orjson.JSONDecodeError as error:
-        raise LoadError(_describe_decode_error(error)) from None
+        raise LoadError(_describe_decode_error(error), error.lineno) from None
 
 
 def load(path: str | Path) -> Any:

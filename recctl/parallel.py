@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+Item = TypeVar("Item")  # a path, usually; anything picklable
 
 #: Below this many files, worker processes cost more than they save.
 THRESHOLD = 200
@@ -34,13 +35,13 @@ _PR_SET_PDEATHSIG = 1
 
 
 def ordered_map(
-    function: Callable[[str], T],
-    files: Sequence[str],
+    function: Callable[[Item], T],
+    files: Sequence[Item],
     jobs: int | None = None,
     initializer: Callable[..., None] | None = None,
     initargs: tuple[Any, ...] = (),
 ) -> Iterator[T]:
-    """``function`` over ``files``, in order.
+    """``function`` over ``files`` (paths, or other picklable items), in order.
 
     ``function`` must be picklable (a module-level function, or a partial of
     one). ``initializer(*initargs)`` runs in each worker process to prepare what

@@ -13,6 +13,7 @@ of the cost of parsing it.
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import os
 import re
@@ -206,6 +207,14 @@ def recording_directories(root: str) -> list[str]:
             found.append(directory)
             subdirs[:] = []  # a recordings directory holds recordings, not more tests
     return found
+
+
+def excluded(path: str, root: str, patterns: list[str]) -> bool:
+    """Whether ``path``, relative to ``root``, matches one of the ``--exclude`` globs."""
+    if not patterns:
+        return False
+    relative = os.path.relpath(os.path.abspath(path), root).replace(os.sep, "/")
+    return any(fnmatch.fnmatchcase(relative, pattern) for pattern in patterns)
 
 
 def read_collected(text: str) -> set[str]:

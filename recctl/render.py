@@ -76,6 +76,12 @@ def print_lines(
         out.print(Padding(text, (0, 0, 0, line.indent)) if line.indent else text)
 
 
+def write_raw_lines(lines: list[str]) -> None:
+    """Lines for a machine (workflow commands): the caller made them safe."""
+    sys.stdout.write("".join(line + "\n" for line in lines))
+    sys.stdout.flush()
+
+
 def write_json(document: Any) -> None:
     sys.stdout.buffer.write(orjson.dumps(document, option=orjson.OPT_INDENT_2) + b"\n")
     sys.stdout.flush()

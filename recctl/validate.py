@@ -48,7 +48,7 @@ def validate_file(path: str, validator: SchemaValidator, enabled: frozenset[str]
     try:
         recording = io.parse(raw)
     except io.LoadError as error:
-        return FileResult(_only(Finding(path, "$", "RC002", str(error)), enabled))
+        return FileResult(_only(Finding(path, "$", "RC002", str(error), error.line), enabled))
     findings = list(check_recording(path, recording, raw, validator, enabled))
     if "RC204" not in enabled:
         return FileResult(findings)
