@@ -8,6 +8,7 @@ Pure functions: the commands print what these return.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from recctl.findings import Severity
@@ -25,9 +26,18 @@ def escape_property(text: str) -> str:
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
+def _workspace_path(path: str) -> str:
+    """GitHub resolves ``file=`` from the workspace (the checkout, where the job runs)."""
+    if os.path.isabs(path):
+        relative = os.path.relpath(path)
+        if relative != ".." and not relative.startswith(".." + os.sep):
+            return relative
+    return path
+
+
 def annotation(level: str, path: str, title: str, message: str, line: int | None = None) -> str:
     """One workflow command; ``level`` is ``error``, ``warning`` or ``notice``."""
-    properties = [f"file={escape_property(path)}"]
+    properties = [f"file={escape_property(_workspace_path(path))}"]
     if line is not None:
         properties.append(f"line={line}")
     properties.append(f"title={escape_property(title)}")

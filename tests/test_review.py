@@ -304,3 +304,14 @@ def test_rev_on_one_process_and_on_several(repo: Path, monkeypatch: pytest.Monke
         two = run("diff", "--rev", rev, "--details", "-o", "json", "-j", "2")
         assert (one.exit_code, one.stdout) == (two.exit_code, two.stdout)
         assert json.loads(one.stdout)["changed"]
+
+
+def test_annotations_name_files_from_the_workspace(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    inside = str(tmp_path / "tests/recordings/r.json")
+    assert (
+        annotation("error", inside, "T", "m") == "::error file=tests/recordings/r.json,title=T::m"
+    )
+    assert annotation("error", "/elsewhere/r.json", "T", "m").startswith("::error file=/elsewhere/")
