@@ -100,20 +100,23 @@ def find(start: str | None = None) -> tuple[str, dict[str, Any]] | None:
 
 
 def _tool_table(path: str) -> dict[str, Any] | None:
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError as error:
+        raise RecctlError(f"{path}: cannot read: {error.strerror or error}") from None
+    if b"recctl" not in data:
+        return None  # most pyproject.toml files: no TOML parser imported, none run
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover - the backport on Python 3.10
         import tomli as tomllib
     try:
-        with open(path, "rb") as f:
-            document = tomllib.load(f)
-    except OSError as error:
-        raise RecctlError(f"{path}: cannot read: {error.strerror or error}") from None
-    except tomllib.TOMLDecodeError as error:
+        document = tomllib.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         raise RecctlError(f"{path}: not valid TOML: {error}") from None
-    table = (
-        document.get("tool", {}).get("recctl") if isinstance(document.get("tool"), dict) else None
-    )
+    tool = document.get("tool")
+    table = tool.get("recctl") if isinstance(tool, dict) else None
     if table is None:
         return None
     if not isinstance(table, dict):
