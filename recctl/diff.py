@@ -20,9 +20,10 @@ from typing import Any
 
 import orjson
 
+from recctl.answer import Answer, Choice, ToolCall, Usage
+from recctl.containers.recording import reassemble
 from recctl.findings import json_path
 from recctl.printable import text_lines
-from recctl.reassemble import Answer, Choice, ToolCall, Usage, reassemble
 from recctl.shapes import Shape, classify
 from recctl.values import as_dict, as_str
 from recctl.view import Message, conversation, shorten_data_urls, tools_offered

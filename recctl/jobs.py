@@ -15,8 +15,8 @@ import orjson
 
 from recctl import io
 from recctl.confine import unsafe_test_ids
+from recctl.containers.recording import reassemble
 from recctl.printable import printable
-from recctl.reassemble import reassemble
 from recctl.render_answer import answer_json, answer_text
 
 if TYPE_CHECKING:

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from recctl.answer import Answer, Choice, ToolCall, Usage
 from recctl.printable import text_lines
-from recctl.reassemble import Answer, Choice, ToolCall, Usage
 from recctl.render import Line, plural
 
 if TYPE_CHECKING:

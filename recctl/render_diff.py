@@ -7,9 +7,9 @@ from typing import Any
 
 import orjson
 
+from recctl.answer import ToolCall, Usage
 from recctl.compare import Pair, TreeDiff
 from recctl.diff import MISSING, AnswerDiff, RecordingDiff, RequestChange, ToolCallChange
-from recctl.reassemble import ToolCall, Usage
 from recctl.render import Line, Segment, plural
 from recctl.render_answer import usage_json
 

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import PurePath
 from typing import Any
 
-from recctl.reassemble import reassemble
+from recctl.containers.recording import reassemble
 from recctl.shapes import classify
 from recctl.values import as_dict
 from recctl.view import provider_of

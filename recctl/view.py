@@ -15,7 +15,8 @@ from urllib.parse import urlsplit
 
 import orjson
 
-from recctl.reassemble import Answer, reassemble
+from recctl.answer import Answer
+from recctl.containers.recording import reassemble
 from recctl.shapes import RequestShape, Shape, classify
 from recctl.values import as_dict, as_list, as_str
 

@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from recctl.reassemble import Answer, reassemble
+from recctl.answer import Answer
+from recctl.containers.recording import reassemble
 
 from builders import call, chunk, delta_chunk, raw_request, recording, sse, usage_chunk
 from conftest import EVERY_FILE, SEED, corpus_id, load

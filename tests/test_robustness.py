@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 
 from recctl import checks
+from recctl.containers.recording import reassemble
 from recctl.hashing import judge_name
 from recctl.normalize import ALL_RULES, normalize_recording
-from recctl.reassemble import reassemble
 from recctl.render_answer import answer_json, answer_text, show_lines, view_json
 from recctl.schema import SchemaValidator, shipped_schema_bytes
 from recctl.shapes import classify

@@ -1,0 +1,91 @@
+"""Anthropic messages: one message object, or the events of a stream."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from recctl.answer import Answer, Choice, ToolCall, Usage, add_call_delta, append, total
+from recctl.values import as_dict, as_int, as_list, as_str
+
+
+def _usage(raw: Any, input_tokens: int | None = None) -> Usage | None:
+    if not isinstance(raw, dict):
+        return None
+    prompt = as_int(raw.get("input_tokens"))
+    prompt = prompt if prompt is not None else input_tokens
+    completion = as_int(raw.get("output_tokens"))
+    return Usage(prompt, completion, total(prompt, completion), raw)
+
+
+def _block(choice: Choice, block: dict[str, Any]) -> None:
+    kind = block.get("type")
+    if kind == "text":
+        choice.text = append(choice.text, block.get("text"))
+    elif kind == "thinking":
+        choice.reasoning = append(choice.reasoning, block.get("thinking"))
+    elif kind == "tool_use":
+        arguments = block.get("input")
+        add_call_delta(
+            choice,
+            {},
+            {
+                "index": len(choice.tool_calls),
+                "id": block.get("id"),
+                "type": "tool_use",
+                "function": {
+                    "name": block.get("name"),
+                    "arguments": arguments if arguments not in (None, {}) else "",
+                },
+            },
+        )
+
+
+def message(body: dict[str, Any]) -> Answer:
+    answer = Answer("anthropic_message", False, model=as_str(body.get("model")))
+    choice = Choice(0, role=as_str(body.get("role")))
+    for block in as_list(body.get("content")):
+        _block(choice, as_dict(block))
+    for call in choice.tool_calls:
+        call.arguments = call.arguments or "{}"
+    choice.finish_reason = as_str(body.get("stop_reason"))
+    answer.choices = [choice]
+    answer.usage = _usage(body.get("usage"))
+    return answer
+
+
+def stream(events: list[dict[str, Any]], lines: int) -> Answer:
+    answer = Answer("anthropic_message", True, chunks=lines)
+    choice = Choice(0)
+    blocks: dict[int, ToolCall] = {}
+    input_tokens: int | None = None
+    for event in events:
+        kind = event.get("type")
+        if kind == "message_start":
+            message = as_dict(event.get("message"))
+            answer.model = as_str(message.get("model"))
+            choice.role = as_str(message.get("role"))
+            answer.usage = _usage(message.get("usage"))
+            input_tokens = answer.usage.prompt_tokens if answer.usage else None
+        elif kind == "content_block_start":
+            block = as_dict(event.get("content_block"))
+            _block(choice, {**block, "input": None})
+            if block.get("type") == "tool_use" and choice.tool_calls:
+                blocks[as_int(event.get("index")) or 0] = choice.tool_calls[-1]
+        elif kind == "content_block_delta":
+            delta = as_dict(event.get("delta"))
+            if delta.get("type") == "text_delta":
+                choice.text = append(choice.text, delta.get("text"))
+            elif delta.get("type") == "thinking_delta":
+                choice.reasoning = append(choice.reasoning, delta.get("thinking"))
+            elif delta.get("type") == "input_json_delta":
+                call = blocks.get(as_int(event.get("index")) or 0)
+                if call is not None and isinstance(delta.get("partial_json"), str):
+                    call.arguments += delta["partial_json"]
+        elif kind == "message_delta":
+            choice.finish_reason = as_str(as_dict(event.get("delta")).get("stop_reason"))
+            if isinstance(event.get("usage"), dict):  # final and cumulative: take it
+                answer.usage = _usage(event["usage"], input_tokens)
+    for call in choice.tool_calls:
+        call.arguments = call.arguments or "{}"
+    answer.choices = [choice] if events else []
+    return answer

@@ -1,0 +1,137 @@
+"""Google: genai ``generateContent`` responses and streams, and Gemini ``interactions``.
+
+genai objects arrive in the Python SDK's snake_case (ogx recordings) or the REST
+API's camelCase (cassettes); both are read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from recctl.answer import Answer, Choice, Choices, Usage, add_call_delta, append
+from recctl.values import as_dict, as_int, as_list, as_str
+
+
+def genai(objects: Iterable[Any], streamed: bool) -> Answer:
+    objects = [as_dict(item) for item in objects]
+    answer = Answer("genai", streamed, chunks=len(objects) if streamed else 0)
+    choices = Choices()
+    for data in objects:
+        answer.model = as_str(data.get("model_version")) or answer.model
+        usage = as_dict(data.get("usage_metadata"))
+        if as_int(usage.get("total_token_count")) is not None:
+            thoughts = as_int(usage.get("thoughts_token_count")) or 0
+            candidates = as_int(usage.get("candidates_token_count"))
+            answer.usage = Usage(
+                as_int(usage.get("prompt_token_count")),
+                None if candidates is None else candidates + thoughts,
+                as_int(usage.get("total_token_count")),
+                usage,
+            )
+        for position, candidate in enumerate(as_list(data.get("candidates"))):
+            candidate = as_dict(candidate)
+            index = as_int(candidate.get("index"))
+            choice = choices.get(position if index is None else index)
+            content = as_dict(candidate.get("content"))
+            role = as_str(content.get("role"))
+            choice.role = choice.role or ("assistant" if role == "model" else role)
+            for part in as_list(content.get("parts")):
+                part = as_dict(part)
+                if part.get("thought") is True:
+                    choice.reasoning = append(choice.reasoning, part.get("text"))
+                else:
+                    choice.text = append(choice.text, part.get("text"))
+                call = as_dict(part.get("function_call"))
+                if call:
+                    add_call_delta(
+                        choice,
+                        {},
+                        {
+                            "index": len(choice.tool_calls),
+                            "id": call.get("id"),
+                            "type": "function",
+                            "function": {
+                                "name": call.get("name"),
+                                "arguments": call.get("args", {}),
+                            },
+                        },
+                    )
+            choice.finish_reason = as_str(candidate.get("finish_reason")) or choice.finish_reason
+    answer.choices = choices.sorted()
+    return answer
+
+
+def _interaction_usage(raw: Any) -> Usage | None:
+    if not isinstance(raw, dict):
+        return None
+    output = as_int(raw.get("total_output_tokens"))
+    thoughts = as_int(raw.get("total_thought_tokens")) or 0
+    return Usage(
+        as_int(raw.get("total_input_tokens")),
+        None if output is None else output + thoughts,
+        as_int(raw.get("total_tokens")),
+        raw,
+    )
+
+
+def _interaction_output(choice: Choice, output: dict[str, Any]) -> None:
+    kind = output.get("type")
+    if kind == "text":
+        choice.text = append(choice.text, output.get("text"))
+    elif kind == "thought":
+        for summary in as_list(output.get("summary")):
+            choice.reasoning = append(choice.reasoning, as_dict(summary).get("text"))
+    elif kind == "function_call":
+        add_call_delta(
+            choice,
+            {},
+            {
+                "index": len(choice.tool_calls),
+                "id": output.get("id"),
+                "type": "function_call",
+                "function": {"name": output.get("name"), "arguments": output.get("arguments", {})},
+            },
+        )
+
+
+def interaction(body: dict[str, Any]) -> Answer:
+    answer = Answer("interaction", False, model=as_str(body.get("model")))
+    choice = Choice(
+        0, role="assistant" if body.get("role") == "model" else as_str(body.get("role"))
+    )
+    for output in as_list(body.get("outputs")):
+        _interaction_output(choice, as_dict(output))
+    choice.finish_reason = as_str(body.get("status"))
+    answer.choices = [choice]
+    answer.usage = _interaction_usage(body.get("usage"))
+    return answer
+
+
+def interaction_stream(events: list[dict[str, Any]], lines: int) -> Answer:
+    answer = Answer("interaction", True, chunks=lines)
+    choice = Choice(0, role="assistant")
+    for event in events:
+        kind = event.get("event_type")
+        if kind in ("interaction.start", "interaction.complete"):
+            interaction = as_dict(event.get("interaction"))
+            answer.model = as_str(interaction.get("model")) or answer.model
+            if kind == "interaction.complete":
+                choice.finish_reason = as_str(interaction.get("status"))
+                answer.usage = _interaction_usage(interaction.get("usage"))
+        elif kind == "content.start":
+            content = as_dict(event.get("content"))
+            if content.get("type") != "text":
+                _interaction_output(choice, content)
+        elif kind == "content.delta":
+            delta = as_dict(event.get("delta"))
+            if delta.get("type") == "text":
+                choice.text = append(choice.text, delta.get("text"))
+            elif delta.get("type") == "thought_summary":
+                choice.reasoning = append(
+                    choice.reasoning, as_dict(delta.get("content")).get("text")
+                )
+            elif delta.get("type") == "function_call":
+                _interaction_output(choice, delta)
+    answer.choices = [choice] if events else []
+    return answer
