@@ -265,12 +265,13 @@ def _jobs(jobs: int | None, settings: Config | None = None) -> int | None:
     return configured
 
 
-def _files(paths: list[Path]) -> list[str]:
+def _files(paths: list[Path], cassettes: bool = False) -> list[str]:
     from recctl import io
 
-    files = list(io.discover(paths))
+    files = list(io.discover(paths, cassettes))
     if not files:
-        raise RecctlError("no *.json recordings found under " + ", ".join(map(str, paths)))
+        what = "recordings or cassettes" if cassettes else "*.json recordings"
+        raise RecctlError(f"no {what} found under " + ", ".join(map(str, paths)))
     return files
 
 
@@ -290,22 +291,26 @@ def reassemble(
     from recctl.jobs import reassemble_json, reassemble_plain
     from recctl.parallel import ordered_map
 
-    files = _files(paths)
+    files = _files(paths, cassettes=True)
     as_json = output_format is OutputFormat.json
     out = sys.stdout.buffer
     failed = False
+    written = 0
     out.write(b"[\n" if as_json else b"")
-    for number, result in enumerate(
-        ordered_map(reassemble_json if as_json else reassemble_plain, files, _jobs(jobs))
-    ):
+    for result in ordered_map(reassemble_json if as_json else reassemble_plain, files, _jobs(jobs)):
+        if result.note:
+            render.print_lines([render.Line([(f"note: {result.note}", "dim")])], stderr=True)
         if result.error:
             render.error(result.error)
             failed = True
+        if not result.content or (result.error and not as_json):
+            continue
         if as_json:
-            out.write((b",\n" if number else b"") + result.content)
-        elif not result.error:
+            out.write((b",\n" if written else b"") + result.content)
+        else:
             header = f"==> {printable(result.path)} <==\n".encode() if len(files) > 1 else b""
             out.write(header + result.content)
+        written += 1
     out.write(b"\n]\n" if as_json else b"")
     out.flush()
     raise typer.Exit(ExitCode.CANNOT_RUN if failed else ExitCode.OK)

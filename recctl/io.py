@@ -30,8 +30,15 @@ class LoadError(Exception):
         self.line = line  # where a parse failed, when known
 
 
-def discover(paths: Iterable[str | Path]) -> Iterator[str]:
+#: Cassette files a directory contributes, under a ``cassettes`` directory.
+CASSETTE_SUFFIXES = (".yaml", ".yml", ".yaml.gz")
+
+
+def discover(paths: Iterable[str | Path], cassettes: bool = False) -> Iterator[str]:
     """Yield each file argument as given and every ``*.json`` below each directory.
+
+    With ``cassettes``, also every ``*.yaml``, ``*.yml`` and ``*.yaml.gz`` below a
+    directory named ``cassettes`` (for the commands that read VCR.py cassettes).
 
     Directories are walked without following symlinks, in sorted order, so the
     output is deterministic. Paths that do not exist are yielded as they are: the
@@ -41,19 +48,20 @@ def discover(paths: Iterable[str | Path]) -> Iterator[str]:
     seen: set[str] = set()
     for given in paths:
         path = os.fspath(given)
-        found = _walk(path) if os.path.isdir(path) else iter([path])
+        found = _walk(path, cassettes) if os.path.isdir(path) else iter([path])
         for file in found:
             if file not in seen:
                 seen.add(file)
                 yield file
 
 
-def _walk(directory: str) -> Iterator[str]:
+def _walk(directory: str, cassettes: bool = False) -> Iterator[str]:
     for root, dirs, files in os.walk(directory):
         dirs.sort()
+        in_cassettes = cassettes and "cassettes" in root.split(os.sep)
         # A directory named *.json is yielded too: reading it reports it clearly.
         for name in sorted([*files, *(d for d in dirs if d.endswith(".json"))]):
-            if name.endswith(".json"):
+            if name.endswith(".json") or (in_cassettes and name.endswith(CASSETTE_SUFFIXES)):
                 yield os.path.join(root, name)
 
 

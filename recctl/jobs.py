@@ -15,6 +15,7 @@ import orjson
 
 from recctl import io
 from recctl.confine import unsafe_test_ids
+from recctl.containers import is_cassette
 from recctl.containers.recording import reassemble
 from recctl.printable import printable
 from recctl.render_answer import answer_json, answer_text
@@ -26,12 +27,19 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class Output:
     path: str
-    content: bytes  # what to print for this file (JSON or text)
+    content: bytes  # what to print for this file (JSON or text); empty: nothing
     error: str | None = None  # why the file could not be read
+    note: str | None = None  # why there is nothing to print (not an HTTP cassette)
 
 
 def reassemble_json(path: str) -> Output:
-    """One compact JSON object, the file's element of ``reassemble -o json``."""
+    """One compact JSON object, the file's element of ``reassemble -o json``.
+
+    A cassette gives one object per interaction that holds an answer, with its
+    ``interaction`` index.
+    """
+    if is_cassette(path):
+        return _cassette_output(path, as_json=True)
     try:
         recording = io.load(path)
     except io.LoadError as error:
@@ -42,11 +50,33 @@ def reassemble_json(path: str) -> Output:
 
 def reassemble_plain(path: str) -> Output:
     """The answer as plain text (``reassemble`` without -o json)."""
+    if is_cassette(path):
+        return _cassette_output(path, as_json=False)
     try:
         recording = io.load(path)
     except io.LoadError as error:
         return Output(path, b"", f"{path}: {error}")
     return Output(path, printable(answer_text(reassemble(recording)), multiline=True).encode())
+
+
+def _cassette_output(path: str, as_json: bool) -> Output:
+    from recctl.containers.cassette import NotACassette, answers, load_cassette
+
+    try:
+        cassette = load_cassette(path)
+    except io.LoadError as error:
+        reason = f"{path}: {error}"
+        return Output(
+            path, orjson.dumps({"path": path, "error": reason}) if as_json else b"", reason
+        )
+    except NotACassette as note:
+        return Output(path, b"", note=f"{path}: {note}")
+    found = answers(cassette)
+    if as_json:
+        objects = [{**answer_json(path, answer), "interaction": n} for n, answer in found]
+        return Output(path, b",\n".join(orjson.dumps(item) for item in objects))
+    texts = [f"[interaction {n}]\n{answer_text(answer)}" for n, answer in found]
+    return Output(path, printable("".join(texts), multiline=True).encode())
 
 
 def stats_row(path: str) -> FileStats | tuple[str, str]:

@@ -9,6 +9,7 @@ files damaged at random bytes (a seeded generator: failures reproduce). An
 
 from __future__ import annotations
 
+import gzip
 import json
 import random
 import shutil
@@ -122,3 +123,25 @@ def test_textconv_of_a_huge_file_is_one_line_not_its_content(tmp_path: Path) -> 
     assert result.output == (
         "(recctl cannot show this file: file too large (101.0 MiB; the limit is 100 MiB))\n"
     )
+
+
+CASSETTES = sorted((CORPUS.parent / "cassettes").rglob("*.yaml*"))
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_damaged_cassettes_never_crash(tmp_path: Path, seed: int) -> None:
+    rng = random.Random(f"cassette {seed}")
+    directory = tmp_path / "tests/cassettes"
+    directory.mkdir(parents=True)
+    for number in range(6):
+        source = rng.choice(CASSETTES)
+        raw = source.read_bytes()
+        if source.name.endswith(".gz") and rng.random() < 0.5:
+            raw = gzip.compress(_damaged(gzip.decompress(raw), rng))
+        else:
+            raw = _damaged(raw, rng)
+        (directory / f"damaged-{number}{''.join(source.suffixes[-2:])}").write_bytes(raw)
+    for output in ("text", "json"):
+        _check("reassemble", str(tmp_path), "-o", output)
+        for path in sorted(directory.iterdir()):
+            _check("reassemble", str(path), "-o", output)

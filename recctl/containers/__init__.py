@@ -6,3 +6,25 @@
 What the provider answered, once out of its container, is read by
 ``recctl.protocols``: the same code for both.
 """
+
+from __future__ import annotations
+
+from recctl.io import CASSETTE_SUFFIXES
+
+
+def is_cassette(path: str) -> bool:
+    """Whether a file is a cassette: by its name, else by its first bytes.
+
+    ``.json`` is a recording and ``.yaml``, ``.yml``, ``.yaml.gz`` a cassette; any
+    other file named on the command line is a recording when it starts like JSON.
+    """
+    if path.endswith(".json"):
+        return False
+    if path.endswith(CASSETTE_SUFFIXES):
+        return True
+    try:
+        with open(path, "rb") as f:
+            head = f.read(64).lstrip()
+    except OSError:
+        return False  # reading it as a recording reports why
+    return bool(head) and head[:1] not in (b"{", b"[")

@@ -89,3 +89,12 @@ def stream(events: list[dict[str, Any]], lines: int) -> Answer:
         call.arguments = call.arguments or "{}"
     answer.choices = [choice] if events else []
     return answer
+
+
+def completion(body: dict[str, Any]) -> Answer:
+    """The legacy Text Completions API (``/v1/complete``): one completion, no usage."""
+    answer = Answer("anthropic_completion", False, model=as_str(body.get("model")))
+    choice = Choice(0, role="assistant", text=as_str(body.get("completion")))
+    choice.finish_reason = as_str(body.get("stop_reason"))
+    answer.choices = [choice]
+    return answer

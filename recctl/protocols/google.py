@@ -13,20 +13,26 @@ from recctl.answer import Answer, Choice, Choices, Usage, add_call_delta, append
 from recctl.values import as_dict, as_int, as_list, as_str
 
 
+def _field(data: dict[str, Any], snake: str, camel: str) -> Any:
+    """A field as the Python SDK dumps it (ogx), or as the REST API sends it (cassettes)."""
+    value = data.get(snake)
+    return data.get(camel) if value is None else value
+
+
 def genai(objects: Iterable[Any], streamed: bool) -> Answer:
     objects = [as_dict(item) for item in objects]
     answer = Answer("genai", streamed, chunks=len(objects) if streamed else 0)
     choices = Choices()
     for data in objects:
-        answer.model = as_str(data.get("model_version")) or answer.model
-        usage = as_dict(data.get("usage_metadata"))
-        if as_int(usage.get("total_token_count")) is not None:
-            thoughts = as_int(usage.get("thoughts_token_count")) or 0
-            candidates = as_int(usage.get("candidates_token_count"))
+        answer.model = as_str(_field(data, "model_version", "modelVersion")) or answer.model
+        usage = as_dict(_field(data, "usage_metadata", "usageMetadata"))
+        if as_int(_field(usage, "total_token_count", "totalTokenCount")) is not None:
+            thoughts = as_int(_field(usage, "thoughts_token_count", "thoughtsTokenCount")) or 0
+            candidates = as_int(_field(usage, "candidates_token_count", "candidatesTokenCount"))
             answer.usage = Usage(
-                as_int(usage.get("prompt_token_count")),
+                as_int(_field(usage, "prompt_token_count", "promptTokenCount")),
                 None if candidates is None else candidates + thoughts,
-                as_int(usage.get("total_token_count")),
+                as_int(_field(usage, "total_token_count", "totalTokenCount")),
                 usage,
             )
         for position, candidate in enumerate(as_list(data.get("candidates"))):
@@ -42,7 +48,7 @@ def genai(objects: Iterable[Any], streamed: bool) -> Answer:
                     choice.reasoning = append(choice.reasoning, part.get("text"))
                 else:
                     choice.text = append(choice.text, part.get("text"))
-                call = as_dict(part.get("function_call"))
+                call = as_dict(_field(part, "function_call", "functionCall"))
                 if call:
                     add_call_delta(
                         choice,
@@ -57,7 +63,8 @@ def genai(objects: Iterable[Any], streamed: bool) -> Answer:
                             },
                         },
                     )
-            choice.finish_reason = as_str(candidate.get("finish_reason")) or choice.finish_reason
+            finish = _field(candidate, "finish_reason", "finishReason")
+            choice.finish_reason = as_str(finish) or choice.finish_reason
     answer.choices = choices.sorted()
     return answer
 

@@ -23,3 +23,26 @@ def data_events(lines: list[Any]) -> Iterator[dict[str, Any]]:
                 continue
             if isinstance(event, dict):
                 yield event
+
+
+def text_events(text: str) -> list[dict[str, Any]]:
+    """The JSON data of each event of an SSE stream kept as one text (a cassette body).
+
+    Events end at a blank line; the ``data:`` lines of one event are joined with
+    newlines, as the SSE specification says. ``[DONE]`` and data that is not a
+    JSON object are skipped.
+    """
+    events: list[dict[str, Any]] = []
+    data: list[str] = []
+    for line in [*text.splitlines(), ""]:
+        if line.startswith("data:"):
+            data.append(line[5:].removeprefix(" "))
+        elif not line.strip() and data:
+            try:
+                event = orjson.loads("\n".join(data))
+            except orjson.JSONDecodeError:
+                event = None
+            if isinstance(event, dict):
+                events.append(event)
+            data = []
+    return events

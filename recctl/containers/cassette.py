@@ -1,0 +1,263 @@
+"""VCR.py cassettes: one YAML file holding N recorded HTTP interactions (docs/cassettes.md).
+
+``parse_cassette`` turns a cassette's bytes into ``Exchange`` objects, whatever
+the layout: VCR.py's default (``interactions:`` with ``body: {string: ...}``),
+pydantic-ai's (``parsed_body:`` mappings, literal SSE blocks) and LangChain's
+gzip-compressed files (``requests:`` and ``responses:`` lists). Bodies stored as
+``!!binary`` are decoded, gzip and deflate bodies decompressed, header values
+read as lists whether stored as lists or strings.
+
+Cassettes are untrusted: YAML is read with a safe loader only (a ``!!python/...``
+tag is an error, never executed), aliases are followed within a budget (an alias
+bomb is an error, in bounded time and memory), and decompression is bounded.
+Files that are not HTTP cassettes (gRPC recordings, WebSocket sessions, other
+YAML) raise ``NotACassette``: a note, not an error.
+"""
+
+from __future__ import annotations
+
+import gzip
+import zlib
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+import yaml
+
+from recctl import io
+from recctl.answer import Answer
+from recctl.protocols.detect import read_answer
+from recctl.protocols.sse import text_events
+
+#: Nodes visited (aliases followed each time) before a document counts as a bomb.
+NODE_BUDGET = 2_000_000
+_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present
+
+
+class NotACassette(Exception):
+    """A YAML file that holds no HTTP interactions; ``str(error)`` says what it is."""
+
+
+@dataclass(frozen=True)
+class Message:
+    """One side of an HTTP interaction."""
+
+    headers: dict[str, list[str]]  # names lower-cased
+    body: Any  # parsed JSON, text, bytes (binary content), or None
+    size: int  # bytes of the body as recorded (after decompression)
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One recorded call: the request, the response, and its stream events if it streamed."""
+
+    index: int  # position in the cassette, from 0
+    method: str
+    url: str
+    status: int | None
+    request: Message
+    response: Message
+    events: list[dict[str, Any]] | None  # the JSON data of each SSE event, when streamed
+
+
+@dataclass(frozen=True)
+class Cassette:
+    layout: str  # "vcr", "parsed_body" or "langchain"
+    exchanges: list[Exchange]
+
+
+def answers(cassette: Cassette) -> list[tuple[int, Answer]]:
+    """(interaction index, answer) of every interaction that holds an LLM answer."""
+    found = []
+    for exchange in cassette.exchanges:
+        answer = read_answer(exchange.url, exchange.status, exchange.response.body, exchange.events)
+        if answer is not None:
+            found.append((exchange.index, answer))
+    return found
+
+
+def load_cassette(path: str) -> Cassette:
+    """Read and parse one cassette; ``io.LoadError`` or ``NotACassette`` otherwise."""
+    return parse_cassette(io.read_bytes(path), path)
+
+
+def parse_cassette(raw: bytes, name: str = "") -> Cassette:
+    if raw[:2] == b"\x1f\x8b":
+        raw = _gunzip(raw, "the file")
+    if not raw.strip():
+        raise io.LoadError("empty file")
+    try:
+        document = yaml.load(raw, Loader=_Loader)
+    except yaml.constructor.ConstructorError as error:
+        tag = getattr(error, "problem", "") or str(error)
+        raise io.LoadError(f"unsafe or unknown YAML tag, never constructed: {tag}") from None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" at line {mark.line + 1} column {mark.column + 1}" if mark else ""
+        problem = getattr(error, "problem", None) or "invalid"
+        raise io.LoadError(
+            f"not valid YAML: {problem}{where}", mark.line + 1 if mark else None
+        ) from None
+    except (UnicodeDecodeError, RecursionError) as error:
+        raise io.LoadError(f"not valid YAML: {type(error).__name__}") from None
+    _within_budget(document)
+    return _cassette(document, name)
+
+
+def _within_budget(document: Any) -> None:
+    """Walk the document as a reader would, aliases followed: a bomb stops here."""
+    budget = NODE_BUDGET
+    stack = [document]
+    while stack:
+        value = stack.pop()
+        budget -= 1
+        if budget < 0:
+            raise io.LoadError(
+                f"YAML expands to more than {NODE_BUDGET:,} nodes (an alias bomb?): not read"
+            )
+        if isinstance(value, dict):
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+
+
+def _cassette(document: Any, name: str) -> Cassette:
+    if not isinstance(document, dict):
+        raise NotACassette("not an HTTP cassette: the YAML is not a mapping")
+    if "request_sample" in document or name.endswith(".xai.yaml"):
+        raise NotACassette("not an HTTP cassette: a gRPC recording")
+    interactions = document.get("interactions")
+    if isinstance(interactions, list):
+        if interactions and all(_is_http(item) for item in interactions):
+            layout = "parsed_body" if any(_has_parsed_body(i) for i in interactions) else "vcr"
+            pairs = [(item["request"], item["response"]) for item in interactions]
+            return Cassette(layout, _exchanges(pairs))
+        if interactions and all(isinstance(i, dict) and "kind" in i for i in interactions):
+            raise NotACassette("not an HTTP cassette: a WebSocket session")
+        if not interactions:
+            return Cassette("vcr", [])
+        raise NotACassette("not an HTTP cassette: its interactions are not requests and responses")
+    requests, responses = document.get("requests"), document.get("responses")
+    if isinstance(requests, list) and isinstance(responses, list):
+        if len(requests) != len(responses):
+            raise io.LoadError(
+                f"{len(requests)} requests but {len(responses)} responses: not a cassette VCR "
+                "can replay"
+            )
+        if all(isinstance(r, dict) for r in [*requests, *responses]):
+            return Cassette("langchain", _exchanges(list(zip(requests, responses, strict=True))))
+    raise NotACassette("not an HTTP cassette: no interactions")
+
+
+def _is_http(item: Any) -> bool:
+    return (
+        isinstance(item, dict)
+        and isinstance(item.get("request"), dict)
+        and isinstance(item.get("response"), dict)
+    )
+
+
+def _has_parsed_body(item: dict[str, Any]) -> bool:
+    return "parsed_body" in item["request"] or "parsed_body" in item["response"]
+
+
+def _exchanges(pairs: list[tuple[dict[str, Any], dict[str, Any]]]) -> list[Exchange]:
+    exchanges = []
+    for index, (request, response) in enumerate(pairs):
+        status = response.get("status")
+        code = status.get("code") if isinstance(status, dict) else status
+        request_message = _message(request, "request")
+        response_message = _message(response, "response")
+        exchanges.append(
+            Exchange(
+                index,
+                str(request.get("method") or "").upper(),
+                str(request.get("uri") or request.get("url") or ""),
+                code if isinstance(code, int) and not isinstance(code, bool) else None,
+                request_message,
+                response_message,
+                _events(response_message),
+            )
+        )
+    return exchanges
+
+
+def _message(side: dict[str, Any], which: str) -> Message:
+    headers = _headers(side.get("headers"))
+    if "parsed_body" in side:
+        parsed = side["parsed_body"]
+        return Message(headers, parsed, len(orjson.dumps(parsed, default=str)))
+    body = side.get("body")
+    if which == "response" and isinstance(body, dict):
+        body = body.get("string")
+    elif isinstance(body, dict) and "string" in body:  # some request bodies nest it too
+        body = body["string"]
+    if body is None:
+        return Message(headers, None, 0)
+    raw = body if isinstance(body, bytes) else str(body).encode("utf-8", "surrogatepass")
+    encoding = ",".join(headers.get("content-encoding", [])).lower()
+    if raw[:2] == b"\x1f\x8b":  # gzip, whatever the headers say (decoding was off)
+        raw = _gunzip(raw, f"the {which} body")
+    elif "deflate" in encoding and isinstance(body, bytes):
+        raw = _inflate(raw, f"the {which} body")
+    return Message(headers, _decode(raw, isinstance(body, bytes)), len(raw))
+
+
+def _headers(raw: Any) -> dict[str, list[str]]:
+    headers: dict[str, list[str]] = {}
+    if not isinstance(raw, dict):
+        return headers
+    for name, value in raw.items():
+        values = value if isinstance(value, list) else [value]
+        headers.setdefault(str(name).lower(), []).extend(str(v) for v in values)
+    return headers
+
+
+def _decode(raw: bytes, binary: bool) -> Any:
+    """JSON when it parses, else text when it is UTF-8, else the bytes."""
+    stripped = raw.lstrip()
+    if stripped[:1] in (b"{", b"["):
+        try:
+            return orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            pass
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw if binary else raw.decode("utf-8", "replace")
+
+
+def _events(response: Message) -> list[dict[str, Any]] | None:
+    body = response.body
+    content_type = ",".join(response.headers.get("content-type", []))
+    if not isinstance(body, str):
+        return None
+    if "text/event-stream" in content_type or body.lstrip().startswith(("data:", "event:")):
+        return text_events(body)
+    return None
+
+
+def _gunzip(raw: bytes, what: str) -> bytes:
+    try:
+        return _bounded(zlib.decompressobj(wbits=31), raw, what)
+    except (zlib.error, EOFError, gzip.BadGzipFile) as error:
+        raise io.LoadError(f"{what} is not valid gzip: {error}") from None
+
+
+def _inflate(raw: bytes, what: str) -> bytes:
+    for wbits in (15, -15):  # zlib-wrapped, then raw deflate
+        try:
+            return _bounded(zlib.decompressobj(wbits=wbits), raw, what)
+        except zlib.error:
+            continue
+    raise io.LoadError(f"{what} is not valid deflate data")
+
+
+def _bounded(decompressor: Any, raw: bytes, what: str) -> bytes:
+    """Decompress, refusing output beyond the file size limit and truncated input."""
+    out = decompressor.decompress(raw, io.MAX_FILE_BYTES + 1)
+    if len(out) > io.MAX_FILE_BYTES or decompressor.unconsumed_tail:
+        raise io.LoadError(f"{what} decompresses to more than {io.MAX_FILE_BYTES // 2**20} MiB")
+    if not decompressor.eof:
+        raise io.LoadError(f"{what} is truncated compressed data")
+    return bytes(out)
