@@ -341,14 +341,21 @@ def show(
     the recording holds none).
     """
     from recctl import io
-    from recctl.render_answer import show_lines, view_json
+    from recctl.containers import is_cassette
+    from recctl.render_answer import cassette_json, cassette_lines, show_lines, view_json
     from recctl.view import build_view, shorten_data_urls
 
     documents: list[dict[str, Any]] = []
     lines: list[render.Line] = []
-    for path in _files(paths):
+    for path in _files(paths, cassettes=True):
         try:
-            size, recording = _load(path)
+            if is_cassette(path):
+                view: Any = _cassette_view(path, full or textconv)
+            else:
+                size, recording = _load(path)
+                if textconv:  # full text, but base64 data as size and digest
+                    recording = _map_strings(recording, shorten_data_urls)
+                view = build_view(path, size, recording, full=full or textconv)
         except RecctlError:
             if not textconv:
                 raise
@@ -361,18 +368,38 @@ def show(
             sys.stdout.write(printable(text, multiline=True))
             sys.stdout.flush()
             continue
-        if textconv:  # full text, but base64 data as size and digest
-            recording = _map_strings(recording, shorten_data_urls)
-        view = build_view(path, size, recording, full=full or textconv)
-        if output_format is OutputFormat.json:
-            documents.append(view_json(view))
+        if isinstance(view, str):  # not an HTTP cassette: a note
+            documents.append({"path": path, "note": view})
+            lines += ([render.Line([])] if lines else []) + [
+                render.Line([(f"{path}: {view}", "dim")])
+            ]
+        elif output_format is OutputFormat.json:
+            documents.append(cassette_json(view) if is_cassette(path) else view_json(view))
         else:
-            lines += ([render.Line([])] if lines else []) + show_lines(view, plain=textconv)
+            shown = (
+                cassette_lines(view, textconv) if is_cassette(path) else show_lines(view, textconv)
+            )
+            lines += ([render.Line([])] if lines else []) + shown
     if output_format is OutputFormat.json:
         render.write_json(documents[0] if len(documents) == 1 else documents)
     else:
         render.print_lines(lines, wrap=True, plain=textconv)
     raise typer.Exit(ExitCode.OK)
+
+
+def _cassette_view(path: str, full: bool) -> Any:
+    """The view of a cassette, or the note that says it is not one."""
+    from recctl import io
+    from recctl.containers.cassette import NotACassette, parse_cassette
+    from recctl.view import cassette_view
+
+    try:
+        raw = io.read_bytes(path)
+        return cassette_view(path, len(raw), parse_cassette(raw, path), full=full)
+    except io.LoadError as error:
+        raise RecctlError(f"{path}: {error}") from None
+    except NotACassette as note:
+        return str(note)
 
 
 def _map_strings(value: Any, function: Callable[[str], str]) -> Any:

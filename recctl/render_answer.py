@@ -16,7 +16,7 @@ from recctl.printable import text_lines
 from recctl.render import Line, plural
 
 if TYPE_CHECKING:
-    from recctl.view import Message, View
+    from recctl.view import CassetteView, Message, View
 
 ROLE_STYLES = {
     "system": "magenta",
@@ -99,23 +99,75 @@ def view_json(view: View) -> dict[str, Any]:
         "provider": view.provider,
         "model": view.model,
         "request": {
-            "messages": [
-                {
-                    "role": message.role,
-                    "text": message.text,
-                    "tool_calls": [
-                        {"id": call.id, "name": call.name, "arguments": call.arguments}
-                        for call in message.tool_calls
-                    ],
-                    "tool_call_id": message.tool_call_id,
-                }
-                for message in view.messages
-            ],
+            "messages": [_message_json(message) for message in view.messages],
             "tools": view.tools,
             "parameters": view.parameters,
         },
         "answer": {k: v for k, v in answer_json(view.path, view.answer).items() if k != "path"},
         "details": view.details,
+    }
+
+
+# --- cassettes ---------------------------------------------------------------------
+
+
+def cassette_lines(view: CassetteView, plain: bool = False) -> list[Line]:
+    """Every interaction: the call in one line; for an LLM answer, the conversation too."""
+    count = plural(len(view.interactions), "interaction")
+    lines = [
+        _rule(view.path.rpartition("/")[2] or view.path, plain),
+        _field("cassette", f"VCR.py, {view.layout} layout · {count} · {_size(view.size)}"),
+    ]
+    for interaction in view.interactions:
+        status = "no response status" if interaction.status is None else f"{interaction.status}"
+        call = f"#{interaction.index}  {interaction.method} {interaction.url} → {status}"
+        lines += [Line([]), Line([(call, "bold")])]
+        if interaction.answer is None:
+            lines.append(Line([("response: ", "dim"), (interaction.response, "")], 2))
+            continue
+        if interaction.messages or interaction.tools or interaction.parameters:
+            lines.append(_heading("Request"))
+            lines += _request(interaction.messages, interaction.tools, interaction.parameters)
+        lines += _answer(interaction.answer, {})
+    return lines
+
+
+def cassette_json(view: CassetteView) -> dict[str, Any]:
+    """``recctl show --output-format json`` of a cassette."""
+    return {
+        "path": view.path,
+        "size": view.size,
+        "layout": view.layout,
+        "interactions": [
+            {
+                "index": item.index,
+                "method": item.method,
+                "url": item.url,
+                "status": item.status,
+                "response": item.response,
+                "request": {
+                    "messages": [_message_json(message) for message in item.messages],
+                    "tools": item.tools,
+                    "parameters": item.parameters,
+                },
+                "answer": None
+                if item.answer is None
+                else {k: v for k, v in answer_json(view.path, item.answer).items() if k != "path"},
+            }
+            for item in view.interactions
+        ],
+    }
+
+
+def _message_json(message: Message) -> dict[str, Any]:
+    return {
+        "role": message.role,
+        "text": message.text,
+        "tool_calls": [
+            {"id": call.id, "name": call.name, "arguments": call.arguments}
+            for call in message.tool_calls
+        ],
+        "tool_call_id": message.tool_call_id,
     }
 
 
@@ -148,9 +200,9 @@ def show_lines(view: View, plain: bool = False) -> list[Line]:
     lines += _header(view)
     if view.messages or view.tools or view.parameters:
         lines += [Line([]), _heading("Request")]
-        lines += _request(view)
+        lines += _request(view.messages, view.tools, view.parameters)
     lines += [Line([])]
-    lines += _answer(view)
+    lines += _answer(view.answer, view.details)
     return lines
 
 
@@ -194,14 +246,14 @@ def _size(size: int) -> str:
     return f"{size:,} bytes" if size < 10_000 else f"{size / 1024:,.1f} KiB"
 
 
-def _request(view: View) -> list[Line]:
+def _request(messages: list[Message], tools: list[str], parameters: dict[str, Any]) -> list[Line]:
     lines = []
-    if view.tools:
-        lines.append(Line([("tools offered: ", "dim"), (", ".join(view.tools), "")], 2))
-    if view.parameters:
-        shown = ", ".join(f"{k}={_compact(v)}" for k, v in view.parameters.items())
+    if tools:
+        lines.append(Line([("tools offered: ", "dim"), (", ".join(tools), "")], 2))
+    if parameters:
+        shown = ", ".join(f"{k}={_compact(v)}" for k, v in parameters.items())
         lines.append(Line([("parameters: ", "dim"), (shown, "")], 2))
-    for message in view.messages:
+    for message in messages:
         lines += _message(message)
     return lines
 
@@ -226,15 +278,14 @@ def _message(message: Message) -> list[Line]:
     return lines
 
 
-def _answer(view: View) -> list[Line]:
-    answer = view.answer
+def _answer(answer: Answer, details: dict[str, Any]) -> list[Line]:
     # "usage not recorded" only where usage belongs: answers and embeddings.
     usage = _usage(answer.usage) if answer.usage or answer.kind in _WITH_USAGE else []
     if answer.error:
         return [_heading("Error"), Line([(answer.error, "red")], 2), *usage]
     if not answer.choices:
         lines = [_heading("Response", f"  ({answer.kind.replace('_', ' ')})")]
-        return lines + _details(view.details) + usage
+        return lines + _details(details) + usage
     lines = []
     for choice in answer.choices:
         note = f"  finish: {choice.finish_reason or 'none'}"

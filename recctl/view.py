@@ -16,7 +16,9 @@ from urllib.parse import urlsplit
 import orjson
 
 from recctl.answer import Answer
+from recctl.containers.cassette import Cassette
 from recctl.containers.recording import reassemble
+from recctl.protocols.detect import read_answer
 from recctl.shapes import RequestShape, Shape, classify
 from recctl.values import as_dict, as_list, as_str
 
@@ -71,9 +73,7 @@ def build_view(path: str, size: int, recording: Any, full: bool = False) -> View
         messages = []
         parameters = {key: request.get(key) for key in ("api", "file_id")}
     else:
-        messages = conversation(payload, shorten)
-        parameters = {k: v for k, v in payload.items() if k not in _NOT_PARAMETERS}
-        parameters.update(_genai_config(payload))
+        messages, parameters = conversation(payload, shorten), request_parameters(payload)
     model = as_str(request.get("model")) or as_str(payload.get("model"))
     return View(
         path=path,
@@ -89,6 +89,71 @@ def build_view(path: str, size: int, recording: Any, full: bool = False) -> View
         answer=answer,
         details=details(recording, answer.kind, shorten),
     )
+
+
+def request_parameters(payload: dict[str, Any]) -> dict[str, Any]:
+    """Sampling and other parameters of a request: everything but model, messages, tools."""
+    parameters = {k: v for k, v in payload.items() if k not in _NOT_PARAMETERS}
+    parameters.update(_genai_config(payload))
+    return parameters
+
+
+# --- cassettes ----------------------------------------------------------------------
+
+
+@dataclass
+class InteractionView:
+    """One interaction of a cassette, as ``show`` presents it."""
+
+    index: int
+    method: str
+    url: str
+    status: int | None
+    response: str  # what the response body is: "JSON, 1,234 bytes", "binary, ... sha256 ..."
+    answer: Answer | None  # None: a call that holds no LLM answer
+    messages: list[Message] = field(default_factory=list)
+    tools: list[str] = field(default_factory=list)
+    parameters: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class CassetteView:
+    path: str
+    size: int
+    layout: str
+    interactions: list[InteractionView]
+
+
+def cassette_view(path: str, size: int, cassette: Cassette, full: bool = False) -> CassetteView:
+    shorten = (lambda text: text) if full else short
+    interactions = []
+    for exchange in cassette.exchanges:
+        answer = read_answer(exchange.url, exchange.status, exchange.response.body, exchange.events)
+        view = InteractionView(
+            exchange.index,
+            exchange.method,
+            exchange.url,
+            exchange.status,
+            _body_summary(exchange.response.body, exchange.response.size, exchange.events),
+            answer,
+        )
+        payload = exchange.request.body
+        if answer is not None and isinstance(payload, dict):
+            view.messages = conversation(payload, shorten)
+            view.tools = tools_offered(payload)
+            view.parameters = request_parameters(payload)
+        interactions.append(view)
+    return CassetteView(path, size, cassette.layout, interactions)
+
+
+def _body_summary(body: Any, size: int, events: list[dict[str, Any]] | None) -> str:
+    if body is None:
+        return "no body"
+    if events is not None:
+        return f"a stream of {len(events):,} events, {size:,} bytes"
+    if isinstance(body, bytes):
+        return f"binary, {size:,} bytes, sha256 {hashlib.sha256(body).hexdigest()[:16]}…"
+    return f"{'JSON' if isinstance(body, (dict, list)) else 'text'}, {size:,} bytes"
 
 
 # --- shortening -----------------------------------------------------------------

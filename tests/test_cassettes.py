@@ -6,7 +6,9 @@ The expected answers were read by hand from the cassettes under
 
 from __future__ import annotations
 
+import base64
 import gzip
+import hashlib
 import json
 import os
 import time
@@ -329,3 +331,62 @@ def test_reassemble_reads_cassettes_under_cassettes_directories() -> None:
 def test_container_of_a_file() -> None:
     assert is_cassette("x.yaml") and is_cassette("x.yaml.gz") and not is_cassette("x.json")
     assert not is_cassette(str(FIXTURES / "corpus/seed.json"))
+
+
+def test_show_a_cassette() -> None:
+    path = CASSETTES / "langchain-aws/libs/aws/tests/cassettes/test_agent_loop[v0].yaml.gz"
+    result = run("show", str(path))
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[1] == "cassette  VCR.py, langchain layout · 2 interactions · 1,497 bytes"
+    assert (
+        "#1  POST https://bedrock-runtime.us-west-2.amazonaws.com/model/"
+        "us.anthropic.claude-sonnet-5/converse → 200"
+    ) in lines
+    assert "  The weather in San Francisco, CA is currently sunny! ☀️" in lines
+    assert "  prompt 512  completion 25  total 537" in lines
+    textconv = run("show", "--textconv", str(path)).stdout
+    assert textconv == run("show", "--textconv", str(path)).stdout
+    assert textconv.startswith("== test_agent_loop[v0].yaml.gz ==")
+
+
+def test_show_json_of_a_cassette_is_pinned() -> None:
+    path = CREWAI / "llms/anthropic/test_anthropic_async_with_max_tokens.yaml"
+    document = json.loads(run("show", str(path), "-o", "json").stdout)
+    assert set(document) == {"path", "size", "layout", "interactions"}
+    first = document["interactions"][0]
+    assert set(first) == {"index", "method", "url", "status", "response", "request", "answer"}
+    assert (first["index"], first["method"], first["status"]) == (0, "POST", 200)
+    assert first["url"] == "https://api.anthropic.com/v1/messages"
+    assert first["request"]["messages"][0]["role"] == "user"
+    assert first["answer"]["choices"][0]["text"] == "# The Last Song of Vaelthys"
+    assert first["answer"]["usage"]["total_tokens"] == 26
+
+
+def test_show_gives_other_calls_one_line_and_binary_bodies_a_digest(tmp_path: Path) -> None:
+    pdf = b"%PDF-1.4\n\xff\xfe\x00binary"  # not UTF-8: bytes
+    cassette = (
+        "interactions:\n- request: {method: GET, uri: 'https://example.com/a.pdf', headers: {}, "
+        "body: null}\n  response:\n    status: {code: 200, message: OK}\n    headers: {}\n"
+        "    body: {string: !!binary " + base64.b64encode(pdf).decode() + "}\n"
+    )
+    path = tmp_path / "binary.yaml"
+    path.write_text(cassette)
+    lines = run("show", str(path)).stdout.splitlines()
+    digest = hashlib.sha256(pdf).hexdigest()[:16]
+    assert lines[-2:] == [
+        "#0  GET https://example.com/a.pdf → 200",
+        f"  response: binary, {len(pdf)} bytes, sha256 {digest}…",
+    ]
+
+
+def test_show_notes_a_file_that_is_not_an_http_cassette() -> None:
+    path = (
+        PYDANTIC / "realtime/cassettes/test_azure_voice_live_ws/test_message_history_seeding.yaml"
+    )
+    result = run("show", str(path), "-o", "json")
+    assert result.exit_code == 0
+    assert json.loads(result.stdout) == {
+        "path": str(path),
+        "note": "not an HTTP cassette: a WebSocket session",
+    }

@@ -143,5 +143,8 @@ def test_damaged_cassettes_never_crash(tmp_path: Path, seed: int) -> None:
         (directory / f"damaged-{number}{''.join(source.suffixes[-2:])}").write_bytes(raw)
     for output in ("text", "json"):
         _check("reassemble", str(tmp_path), "-o", output)
+        _check("show", str(tmp_path), "-o", output)
         for path in sorted(directory.iterdir()):
             _check("reassemble", str(path), "-o", output)
+            _check("show", str(path), "-o", output)
+            _check("show", "--textconv", str(path))

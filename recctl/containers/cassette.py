@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-import yaml
 
 from recctl import io
 from recctl.answer import Answer
@@ -31,7 +30,6 @@ from recctl.protocols.sse import text_events
 
 #: Nodes visited (aliases followed each time) before a document counts as a bomb.
 NODE_BUDGET = 2_000_000
-_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present
 
 
 class NotACassette(Exception):
@@ -86,8 +84,11 @@ def parse_cassette(raw: bytes, name: str = "") -> Cassette:
         raw = _gunzip(raw, "the file")
     if not raw.strip():
         raise io.LoadError("empty file")
+    import yaml  # 10 ms: only when a cassette is read
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's, when present
     try:
-        document = yaml.load(raw, Loader=_Loader)
+        document = yaml.load(raw, Loader=loader)  # a safe loader, always
     except yaml.constructor.ConstructorError as error:
         tag = getattr(error, "problem", "") or str(error)
         raise io.LoadError(f"unsafe or unknown YAML tag, never constructed: {tag}") from None
