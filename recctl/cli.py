@@ -250,6 +250,20 @@ def _load(path: str) -> tuple[int, Any]:
         raise RecctlError(f"{path}: {error}") from None
 
 
+def _recordings_only(files: list[str], command: str) -> list[str]:
+    """The files that are ogx recordings; each cassette named gets a one-line note."""
+    from recctl.containers import is_cassette
+
+    kept = []
+    for path in files:
+        if is_cassette(path):
+            note = f"note: {path}: a VCR.py cassette: recctl {command} applies to recordings only"
+            render.print_lines([render.Line([(note, "dim")])], stderr=True)
+        else:
+            kept.append(path)
+    return kept
+
+
 def _settings() -> Config:
     """``[tool.recctl]`` of the nearest pyproject.toml (``config.load``)."""
     from recctl import config
@@ -630,7 +644,10 @@ def hash_command(
     from recctl.render_hash import hash_json, hash_lines
 
     roots = roots_of([str(p) for p in paths], str(root) if root else None)
-    planned = rename.plan(_files(paths), delete_duplicates, _jobs(jobs), roots)
+    files = _recordings_only(_files(paths), "hash")
+    if not files:
+        raise typer.Exit(ExitCode.OK)
+    planned = rename.plan(files, delete_duplicates, _jobs(jobs), roots)
     failed = rename.apply(planned, roots) if fix else []
     if output_format == "json":
         render.write_json(hash_json(planned, applied=fix, failed=failed))
@@ -687,6 +704,8 @@ def explain(
 
     if request == "-" and sys.stdin.isatty():
         raise RecctlError("give a request file, or pipe the recorder's message into recctl explain")
+    if request != "-" and not _recordings_only([request], "explain"):
+        raise typer.Exit(ExitCode.OK)
     try:
         raw = sys.stdin.buffer.read() if request == "-" else io.read_bytes(request)
     except io.LoadError as error:
@@ -887,7 +906,9 @@ def normalize(
         raise RecctlError(f"--rule {unknown[0]}: no such rule (see --help)")
     rules = frozenset(rule or (ALL_RULES if extra else DEFAULT_RULES))
     dry = check or diff
-    files = _files(paths)
+    files = _recordings_only(_files(paths), "normalize")
+    if not files:
+        raise typer.Exit(ExitCode.OK)
     results, aborted = normalize_files(files, rules, tool_call_ids, _jobs(jobs))
     if not dry:
         io.remove_leftovers(sorted({os.path.dirname(os.path.abspath(f)) for f in files}))

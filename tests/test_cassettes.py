@@ -390,3 +390,20 @@ def test_show_notes_a_file_that_is_not_an_http_cassette() -> None:
         "path": str(path),
         "note": "not an HTTP cassette: a WebSocket session",
     }
+
+
+@pytest.mark.parametrize(
+    "command", [["hash"], ["normalize"], ["normalize", "--check"], ["explain"]]
+)
+def test_recording_only_commands_say_in_one_line_that_they_do_not_apply(
+    command: list[str],
+) -> None:
+    path = CREWAI / "llms/anthropic/test_anthropic_async_with_max_tokens.yaml"
+    before = path.read_bytes()
+    result = run(*command, str(path))
+    assert result.exit_code == 0
+    assert result.stdout == ""
+    assert result.stderr == (
+        f"note: {path}: a VCR.py cassette: recctl {command[0]} applies to recordings only\n"
+    )
+    assert path.read_bytes() == before
