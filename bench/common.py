@@ -33,7 +33,9 @@ def best_of(runs: int, *commands: list[str], cwd: Path | None = None) -> list[fl
     for _ in range(runs):
         for argv, measured in zip(commands, times, strict=True):
             start = time.perf_counter()
-            subprocess.run(argv, check=False, stdout=subprocess.DEVNULL, cwd=cwd)
+            subprocess.run(
+                argv, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=cwd
+            )
             measured.append(time.perf_counter() - start)
     return [min(measured) for measured in times]
 
