@@ -251,12 +251,12 @@ def _load(path: str) -> tuple[int, Any]:
 
 
 def _recordings_only(files: list[str], command: str) -> list[str]:
-    """The files that are ogx recordings; each cassette named gets a one-line note."""
+    """The files that are ogx recordings; each cassette (by its name) gets a one-line note."""
     from recctl.containers import is_cassette
 
     kept = []
     for path in files:
-        if is_cassette(path):
+        if is_cassette(path, sniff=False):
             note = f"note: {path}: a VCR.py cassette: recctl {command} applies to recordings only"
             render.print_lines([render.Line([(note, "dim")])], stderr=True)
         else:

@@ -12,8 +12,8 @@ from __future__ import annotations
 from recctl.io import CASSETTE_SUFFIXES
 
 
-def is_cassette(path: str) -> bool:
-    """Whether a file is a cassette: by its name, else by its first bytes.
+def is_cassette(path: str, sniff: bool = True) -> bool:
+    """Whether a file is a cassette: by its name, else (with ``sniff``) by its first bytes.
 
     ``.json`` is a recording and ``.yaml``, ``.yml``, ``.yaml.gz`` a cassette; any
     other file named on the command line is a recording when it starts like JSON.
@@ -22,6 +22,8 @@ def is_cassette(path: str) -> bool:
         return False
     if path.endswith(CASSETTE_SUFFIXES):
         return True
+    if not sniff:
+        return False
     try:
         with open(path, "rb") as f:
             head = f.read(64).lstrip()
