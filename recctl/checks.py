@@ -11,8 +11,10 @@ import posixpath
 import re
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 from recctl.confine import module_path_of, unsafe_reason, unsafe_test_ids
+from recctl.containers.cassette import Cassette
 from recctl.findings import Finding, json_path
 from recctl.shapes import BodyKind, Shape
 
@@ -266,3 +268,85 @@ def _strings(value: Any) -> Iterator[tuple[list[str | int], str]]:
             stack.extend(([*parts, k], v) for k, v in reversed(node.items()))
         elif isinstance(node, list):
             stack.extend(([*parts, i], v) for i, v in reversed(list(enumerate(node))))
+
+
+# --- RC203 in cassettes: headers, query strings and bodies ----------------------
+
+#: Key shapes, with nothing of a token around them (so not inside base64 data or a
+#: longer token, nor after a slash as in a URL slug).
+_KEY_SHAPES = re.compile(
+    r"(?<![A-Za-z0-9+/=_-])("
+    r"sk-(?:proj-|ant-|svcacct-)?[A-Za-z0-9_-]{20,}"
+    r"|AIza[0-9A-Za-z_-]{35}"
+    r"|(?:AKIA|ASIA)[0-9A-Z]{16}"
+    r"|ghp_[A-Za-z0-9]{36}"
+    r"|github_pat_[A-Za-z0-9_]{40,}"
+    r"|xox[abposr]-[A-Za-z0-9-]{10,}"
+    r"|phc_[A-Za-z0-9]{30,}"
+    r")(?![A-Za-z0-9+/=_])"
+)
+_SIGV4_KEY = re.compile(r"Credential=((?:AKIA|ASIA)[0-9A-Z]{16})/")
+#: Query parameters that carry a credential (``?key=`` for Google APIs).
+_SECRET_PARAMETERS = frozenset({"key", "api_key", "apikey", "api-key", "access_token", "token"})
+
+
+def check_cassette_secrets(path: str, cassette: Cassette) -> list[Finding]:
+    """Credentials in any request header, query string or body, and key shapes anywhere.
+
+    The secret itself is never printed: the message shows its first characters
+    and its length.
+    """
+    findings: list[Finding] = []
+    seen: set[tuple[str, str]] = set()
+
+    def flag(parts: list[str | int], secret: str, what: str) -> None:
+        pointer = json_path(parts)
+        if (pointer, secret) not in seen:
+            seen.add((pointer, secret))
+            findings.append(
+                Finding(
+                    path,
+                    pointer,
+                    "RC203",
+                    f"{what} {redact(secret)}: remove it before committing",
+                )
+            )
+
+    for exchange in cassette.exchanges:
+        base: list[str | int] = (
+            ["requests", exchange.index]
+            if cassette.layout == "langchain"
+            else ["interactions", exchange.index, "request"]
+        )
+        for name, values in exchange.request.headers.items():
+            for value in values:
+                sigv4 = _SIGV4_KEY.search(value)
+                if sigv4 and not _PLACEHOLDER.search(sigv4.group(1)):
+                    flag([*base, "headers", name], sigv4.group(1), "an AWS access key id")
+                elif name in SECRET_KEYS and looks_real(value):
+                    flag(
+                        [*base, "headers", name], credential(value), f"{name!r} holds a credential"
+                    )
+        for key, value in parse_qsl(urlsplit(exchange.url).query):
+            if key.lower() in _SECRET_PARAMETERS and looks_real(value):
+                flag([*base, "uri"], value, f"the query parameter {key!r} holds a credential")
+        body = exchange.request.body
+        for parts, key, value in _credential_fields(body, None) if isinstance(body, dict) else ():
+            flag([*base, "body", *parts], credential(value), f"{key!r} holds a credential")
+        response: list[str | int] = (
+            ["responses", exchange.index]
+            if cassette.layout == "langchain"
+            else ["interactions", exchange.index, "response"]
+        )
+        places: list[tuple[list[str | int], Any]] = [
+            ([*base, "headers"], exchange.request.headers),
+            ([*base, "uri"], exchange.url),
+            ([*base, "body"], body),
+            ([*response, "body"], exchange.response.body),
+        ]
+        for prefix, value in places:
+            for parts, text in _strings(value):
+                for match in _KEY_SHAPES.finditer(text):
+                    if looks_real(match.group(1)):
+                        flag([*prefix, *parts], match.group(1), "an API key")
+    return findings

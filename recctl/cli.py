@@ -224,9 +224,9 @@ def validate(
     except SchemaError as error:
         raise RecctlError(f"schema {schema or '(shipped)'}: {error}") from None
 
-    files = list(io.discover(paths))
+    files = list(io.discover(paths, cassettes=True))
     if not files:
-        render.error("no *.json recordings found under " + ", ".join(map(str, paths)))
+        render.error("no recordings or cassettes found under " + ", ".join(map(str, paths)))
     report = validate_paths(files, validator, enabled, _jobs(jobs, settings))
     if output_format == "json":
         render.write_json(render.validate_json(report))

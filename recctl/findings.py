@@ -37,7 +37,19 @@ CHECKS: dict[str, Check] = {
             "the file is empty, truncated, not UTF-8, not JSON or nested too deeply",
         ),
         Check(
+            "RC003",
+            "not-yaml",
+            Severity.ERROR,
+            "a cassette is not valid YAML, holds an unsafe tag or an alias bomb, or bad gzip",
+        ),
+        Check(
             "RC100", "schema", Severity.ERROR, "the recording does not match the recording schema"
+        ),
+        Check(
+            "RC101",
+            "cassette-structure",
+            Severity.ERROR,
+            "a cassette interaction VCR.py cannot replay: no method, uri or status code",
         ),
         Check(
             "RC201",

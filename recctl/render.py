@@ -112,6 +112,7 @@ def validate_json(report: Report) -> dict[str, Any]:
             }
             for finding in report.findings
         ],
+        "notes": [{"path": path, "note": note} for path, note in report.notes],
     }
 
 
@@ -131,6 +132,7 @@ def validate_text(report: Report) -> None:
                 ]
             )
         )
+    lines += [Line([(f"note: {path}: {note}", "dim")]) for path, note in report.notes]
     files = plural(report.files_checked, "recording")
     findings = plural(len(report.findings), "finding")
     if report.ok and not report.findings:

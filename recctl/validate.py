@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from recctl import checks, io
-from recctl.findings import Finding, Severity
+from recctl.containers import is_cassette
+from recctl.containers.cassette import NotACassette, parse_cassette
+from recctl.findings import Finding, Severity, json_path
 from recctl.hashing import judge_name
 from recctl.parallel import ordered_map
 from recctl.rename import is_correct_twin
@@ -27,6 +29,7 @@ class Report:
     files_checked: int = 0
     files_invalid: int = 0
     findings: list[Finding] = field(default_factory=list)
+    notes: list[tuple[str, str]] = field(default_factory=list)  # (path, not an HTTP cassette)
 
     @property
     def ok(self) -> bool:
@@ -37,10 +40,13 @@ class Report:
 class FileResult:
     findings: list[Finding]
     stale_target: str | None = None  # the path its name should have, when RC204 found it stale
+    note: str | None = None  # a YAML file that is not an HTTP cassette: said, not judged
 
 
 def validate_file(path: str, validator: SchemaValidator, enabled: frozenset[str]) -> FileResult:
     """Every enabled finding for one file, in a stable order."""
+    if is_cassette(path, sniff=False):  # garbage named .txt stays a broken recording
+        return validate_cassette(path, enabled)
     try:
         raw = io.read_bytes(path)
     except io.LoadError as error:
@@ -67,6 +73,28 @@ def validate_file(path: str, validator: SchemaValidator, enabled: frozenset[str]
         )
     )
     return FileResult(findings, os.path.join(os.path.dirname(path), verdict.expected))
+
+
+def validate_cassette(path: str, enabled: frozenset[str]) -> FileResult:
+    """A cassette: it parses, its interactions fit the layout, it holds no credential."""
+    try:
+        raw = io.read_bytes(path)
+    except io.LoadError as error:
+        return FileResult(_only(Finding(path, "$", "RC001", str(error)), enabled))
+    try:
+        cassette = parse_cassette(raw, path)
+    except io.LoadError as error:
+        return FileResult(_only(Finding(path, "$", "RC003", str(error), error.line), enabled))
+    except NotACassette as note:
+        return FileResult([], note=str(note))
+    findings = []
+    if "RC101" in enabled:
+        findings += [
+            Finding(path, json_path(parts), "RC101", message) for parts, message in cassette.issues
+        ]
+    if "RC203" in enabled:
+        findings += checks.check_cassette_secrets(path, cassette)
+    return FileResult(findings)
 
 
 def check_recording(
@@ -107,6 +135,8 @@ def validate_paths(
     report = Report()
     for result in results:
         report.files_checked += 1
+        if result.note:
+            report.notes.append((files[report.files_checked - 1], result.note))
         if any(finding.severity is Severity.ERROR for finding in result.findings):
             report.files_invalid += 1
         report.findings.extend(result.findings)

@@ -11,6 +11,7 @@ import gzip
 import hashlib
 import json
 import os
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -407,3 +408,143 @@ def test_recording_only_commands_say_in_one_line_that_they_do_not_apply(
         f"note: {path}: a VCR.py cassette: recctl {command[0]} applies to recordings only\n"
     )
     assert path.read_bytes() == before
+
+
+# --- validate -------------------------------------------------------------------------------
+
+AWS = "AKIA" + "Q3EGJ7QWERTY5XZ2"  # shaped like a key id, split so no scanner flags this file
+SECRETS = {
+    "bearer header": (
+        "headers",
+        {"Authorization": ["Bearer sk-proj-" + "a1B2c3D4e5F6g7H8i9J0kLmN"]},
+    ),
+    "basic header": ("headers", {"authorization": "Basic " + "dXNlcjpwYXNzd29yZDEyMzQ1Njc4OTA="}),
+    "sigv4 header": (
+        "headers",
+        {
+            "Authorization": [
+                f"AWS4-HMAC-SHA256 Credential={AWS}/20250101/us-east-1/bedrock/aws4_request, "
+                "SignedHeaders=host, Signature=abc"
+            ]
+        },
+    ),
+    "x-api-key": ("headers", {"x-api-key": ["sk-ant-" + "api03-Zq9Xw8Vu7Ts6Rq5Po4Nm3Lk2"]}),
+    "api-key": ("headers", {"api-key": ["8f3k2j1h5g6d7s8a9q0w1e2r3t4y5u6i"]}),
+    "x-goog-api-key": (
+        "headers",
+        {"x-goog-api-key": ["AIza" + "SyA1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q"]},
+    ),
+    "query key": (
+        "uri",
+        "https://generativelanguage.googleapis.com/v1/models?key=AIza"
+        + "SyA1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q",
+    ),
+    "body api_key": ("body", '{"api_key": "k3y-9f8e7d6c5b4a3210fedcba98", "q": "hi"}'),
+    "sk- in body": (
+        "body",
+        '{"messages": [{"content": "use sk-' + "Ab12Cd34Ef56Gh78Ij90KlMn" + '"}]}',
+    ),
+    "github token": ("body", "token ghp_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"),
+    "slack token": ("body", "xoxb-" + "1234567890-abcdefGHIJ"),
+    "posthog key": ("body", "phc_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8S9"),
+    "aws key in body": ("body", "aws_access_key_id = " + AWS),
+}
+NOT_SECRETS = {
+    "placeholder header": ("headers", {"authorization": ["AUTHORIZATION-XXX"]}),
+    "redacted": ("headers", {"x-api-key": ["**REDACTED**"]}),
+    "filtered": ("headers", {"api-key": ["FILTERED"]}),
+    "env var": ("headers", {"authorization": ["Bearer ${OPENAI_API_KEY}"]}),
+    "angle placeholder": ("headers", {"x-api-key": ["<your-api-key>"]}),
+    "fake key": ("body", '{"api_key": "fake-key-1234567890abcdef"}'),
+    "aws example": ("body", "AKIAIOSFODNN7EXAMPLE"),
+    "base64 data": (
+        "body",
+        "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAsk-" + "Ab12Cd34Ef56Gh78Ij90KlMnOp9+/",
+    ),
+    "longer token": ("body", "xsk-" + "Ab12Cd34Ef56Gh78Ij90KlMn"),
+    "url slug": ("body", "https://news.example.com/health/sk-boosts-lung-cancer-risk-2024-study"),
+    "cloudflare cookie": ("headers", {"Cookie": ["__cf_bm=Ab12Cd34Ef56Gh78Ij90KlMnOp.1700000000"]}),
+    "organization": ("headers", {"openai-organization": ["org-a1b2c3d4e5f6g7h8i9j0"]}),
+}
+
+
+def _cassette_with(where: str, value: Any) -> str:
+    request: dict[str, Any] = {
+        "method": "POST",
+        "uri": "https://api.openai.com/v1/chat/completions",
+        "headers": {},
+        "body": None,
+    }
+    if where == "headers":
+        request["headers"] = value
+    elif where == "uri":
+        request["uri"] = value
+    else:
+        request["body"] = value
+    document = {
+        "interactions": [
+            {
+                "request": request,
+                "response": {"status": {"code": 200}, "headers": {}, "body": {"string": "{}"}},
+            }
+        ],
+        "version": 1,
+    }
+    return json.dumps(document)  # JSON is YAML
+
+
+def _validate_one(tmp_path: Path, text: str) -> list[dict[str, Any]]:
+    path = tmp_path / "tests/cassettes/test_x/test_y.yaml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    result = run("validate", str(tmp_path), "-o", "json")
+    findings: list[dict[str, Any]] = json.loads(result.stdout)["findings"]
+    assert result.exit_code == (1 if findings else 0)
+    return findings
+
+
+@pytest.mark.parametrize("name", list(SECRETS))
+def test_planted_credentials_are_flagged_never_printed(tmp_path: Path, name: str) -> None:
+    where, value = SECRETS[name]
+    findings = _validate_one(tmp_path, _cassette_with(where, value))
+    assert findings and {f["code"] for f in findings} == {"RC203"}, findings
+    text = json.dumps(value)
+    for finding in findings:
+        for secret in re.findall(r"[A-Za-z0-9_-]{20,}", text):
+            assert secret not in finding["message"]
+
+
+@pytest.mark.parametrize("name", list(NOT_SECRETS))
+def test_placeholders_and_traps_are_not_credentials(tmp_path: Path, name: str) -> None:
+    where, value = NOT_SECRETS[name]
+    assert _validate_one(tmp_path, _cassette_with(where, value)) == []
+
+
+def test_the_real_cassettes_are_valid_and_non_http_files_are_notes() -> None:
+    result = run("validate", str(CASSETTES), "-o", "json")
+    assert result.exit_code == 0, result.stdout
+    document = json.loads(result.stdout)
+    assert document["findings"] == []
+    assert document["files_checked"] == len(CASSETTE_FILES)
+    assert sorted(note["note"] for note in document["notes"]) == [
+        "not an HTTP cassette: a WebSocket session",
+        "not an HTTP cassette: a gRPC recording",
+    ]
+
+
+def test_structure_and_parse_errors(tmp_path: Path) -> None:
+    broken = {
+        "interactions": [
+            {"request": {"uri": "ftp://x", "headers": []}, "response": {"status": {}, "body": 5}}
+        ]
+    }
+    findings = _validate_one(tmp_path, json.dumps(broken))
+    assert [(f["code"], f["pointer"]) for f in findings] == [
+        ("RC101", "$.interactions[0].request.method"),
+        ("RC101", "$.interactions[0].request.uri"),
+        ("RC101", "$.interactions[0].response.status"),
+        ("RC101", "$.interactions[0].request.headers"),
+        ("RC101", "$.interactions[0].response.body"),
+    ]
+    [finding] = _validate_one(tmp_path, "interactions: [\n  - {request: \n")
+    assert finding["code"] == "RC003" and finding["message"].startswith("not valid YAML")

@@ -74,6 +74,7 @@ def test_json_output_shape_is_pinned(broken_tree: Path) -> None:
                 "message": "'yes' is not of type 'boolean'",
             },
         ],
+        "notes": [],
     }
 
 
@@ -145,7 +146,7 @@ def _can_read(path: Path) -> bool:
 def test_empty_directory_warns_and_passes(tmp_path: Path) -> None:
     result = run("validate", str(tmp_path))
     assert result.exit_code == 0
-    assert "no *.json recordings found" in result.output
+    assert "no recordings or cassettes found" in result.output
 
 
 @pytest.mark.parametrize(

@@ -33,7 +33,9 @@ def test_codes_are_stable() -> None:
     assert {code: check.name for code, check in CHECKS.items()} == {
         "RC001": "unreadable",
         "RC002": "not-json",
+        "RC003": "not-yaml",
         "RC100": "schema",
+        "RC101": "cassette-structure",
         "RC201": "stream-ids-differ",
         "RC202": "misplaced",
         "RC203": "secret",

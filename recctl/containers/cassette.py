@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import gzip
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
@@ -30,6 +30,7 @@ from recctl.protocols.sse import text_events
 
 #: Nodes visited (aliases followed each time) before a document counts as a bomb.
 NODE_BUDGET = 2_000_000
+Place = list[str | int]  # a path into the YAML document
 
 
 class NotACassette(Exception):
@@ -62,6 +63,8 @@ class Exchange:
 class Cassette:
     layout: str  # "vcr", "parsed_body" or "langchain"
     exchanges: list[Exchange]
+    #: What does not fit the layout: (path into the YAML document, what is wrong).
+    issues: list[tuple[list[str | int], str]] = field(default_factory=list)
 
 
 def answers(cassette: Cassette) -> list[tuple[int, Answer]]:
@@ -132,7 +135,11 @@ def _cassette(document: Any, name: str) -> Cassette:
         if interactions and all(_is_http(item) for item in interactions):
             layout = "parsed_body" if any(_has_parsed_body(i) for i in interactions) else "vcr"
             pairs = [(item["request"], item["response"]) for item in interactions]
-            return Cassette(layout, _exchanges(pairs))
+            places: list[tuple[Place, Place]] = [
+                (["interactions", n, "request"], ["interactions", n, "response"])
+                for n in range(len(pairs))
+            ]
+            return Cassette(layout, _exchanges(pairs), _issues(pairs, places))
         if interactions and all(isinstance(i, dict) and "kind" in i for i in interactions):
             raise NotACassette("not an HTTP cassette: a WebSocket session")
         if not interactions:
@@ -146,7 +153,11 @@ def _cassette(document: Any, name: str) -> Cassette:
                 "can replay"
             )
         if all(isinstance(r, dict) for r in [*requests, *responses]):
-            return Cassette("langchain", _exchanges(list(zip(requests, responses, strict=True))))
+            pairs = list(zip(requests, responses, strict=True))
+            sides: list[tuple[Place, Place]] = [
+                (["requests", n], ["responses", n]) for n in range(len(pairs))
+            ]
+            return Cassette("langchain", _exchanges(pairs), _issues(pairs, sides))
     raise NotACassette("not an HTTP cassette: no interactions")
 
 
@@ -181,6 +192,36 @@ def _exchanges(pairs: list[tuple[dict[str, Any], dict[str, Any]]]) -> list[Excha
             )
         )
     return exchanges
+
+
+def _issues(
+    pairs: list[tuple[dict[str, Any], dict[str, Any]]], places: list[tuple[Place, Place]]
+) -> list[tuple[list[str | int], str]]:
+    """What VCR.py could not replay: a request without method or uri, a response without
+    a status code, headers that are not a mapping, a body of another type."""
+    issues: list[tuple[list[str | int], str]] = []
+    for (request, response), (at_request, at_response) in zip(pairs, places, strict=True):
+        if not isinstance(request.get("method"), str) or not request.get("method"):
+            issues.append(([*at_request, "method"], "the request has no method"))
+        uri = request.get("uri")
+        if not isinstance(uri, str) or not uri.startswith(("http://", "https://")):
+            issues.append(([*at_request, "uri"], "the request has no http(s) uri"))
+        status = response.get("status")
+        code = status.get("code") if isinstance(status, dict) else None
+        if not isinstance(code, int) or isinstance(code, bool) or not 100 <= code < 600:
+            issues.append(([*at_response, "status"], "the response has no status code"))
+        for side, at in ((request, at_request), (response, at_response)):
+            headers = side.get("headers")
+            if headers is not None and not isinstance(headers, dict):
+                issues.append(([*at, "headers"], "headers must be a mapping"))
+        body = request.get("body")
+        if body is not None and not isinstance(body, (str, bytes, dict)):
+            issues.append(([*at_request, "body"], "the body must be text, binary or a mapping"))
+        if "parsed_body" not in response:
+            body = response.get("body")
+            if not isinstance(body, dict) or not isinstance(body.get("string"), (str, bytes)):
+                issues.append(([*at_response, "body"], "the response body must be {string: ...}"))
+    return issues
 
 
 def _message(side: dict[str, Any], which: str) -> Message:
