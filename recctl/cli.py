@@ -441,10 +441,10 @@ def stats(
     """
     from recctl.jobs import stats_row
     from recctl.parallel import ordered_map
-    from recctl.stats import FileStats, aggregate
+    from recctl.stats import Rows, aggregate
 
-    files = _files(paths)
-    rows: Iterable[FileStats | tuple[str, str]] = ordered_map(stats_row, files, _jobs(jobs))
+    files = _files(paths, cassettes=True)
+    rows: Iterable[Rows] = ordered_map(stats_row, files, _jobs(jobs))
     if len(files) > 300 and render.is_terminal(stderr=True):
         from rich.progress import track
 

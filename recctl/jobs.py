@@ -21,7 +21,7 @@ from recctl.printable import printable
 from recctl.render_answer import answer_json, answer_text
 
 if TYPE_CHECKING:
-    from recctl.stats import FileStats
+    from recctl.stats import Rows
 
 
 @dataclass(frozen=True)
@@ -79,10 +79,20 @@ def _cassette_output(path: str, as_json: bool) -> Output:
     return Output(path, printable("".join(texts), multiline=True).encode())
 
 
-def stats_row(path: str) -> FileStats | tuple[str, str]:
-    """One file's row of ``recctl stats``, or (path, reason) when it cannot be read."""
-    from recctl.stats import file_stats  # only stats needs the view module
+def stats_row(path: str) -> Rows:
+    """One file's rows of ``recctl stats``, or (path, reason) when it cannot be read."""
+    from recctl.stats import cassette_stats, file_stats  # only stats needs the view module
 
+    if is_cassette(path):
+        from recctl.containers.cassette import NotACassette, parse_cassette
+
+        try:
+            raw = io.read_bytes(path)
+            return cassette_stats(path, len(raw), parse_cassette(raw, path))
+        except io.LoadError as error:
+            return (path, str(error))
+        except NotACassette as note:
+            return (path, str(note), None)
     try:
         raw = io.read_bytes(path)
         recording = io.parse(raw)

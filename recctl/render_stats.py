@@ -34,10 +34,13 @@ def print_overview(overview: Overview) -> None:
     for item in overview.unreadable:
         problem = printable(f" {item['path']}: {item['reason']}")
         out.print(Text.assemble(("unreadable", "red"), problem))
+    for item in overview.notes:
+        out.print(Text(printable(f"note: {item['path']}: {item['note']}"), style="dim"))
     out.print(LEGEND, style="dim")
     totals = overview.totals
+    calls = f" ({totals.exchanges:,} calls)" if totals.exchanges != totals.files else ""
     out.print(
-        f"{totals.files:,} recordings, {totals.bytes / 2**20:,.1f} MiB, "
+        f"{totals.files:,} files{calls}, {totals.bytes / 2**20:,.1f} MiB, "
         f"{totals.streamed:,} streamed, {totals.without_usage:,} without usage, "
         f"{totals.exceptions:,} exceptions"
         + (f", {len(overview.unreadable):,} unreadable" if overview.unreadable else "")
@@ -57,14 +60,14 @@ def _table(title: str, grouping: str) -> Table:
         pad_edge=False,
     )
     table.add_column(grouping, overflow="ellipsis", max_width=22, no_wrap=True)
-    for header in ("files", "strm", "chunks", "MiB", "in tok", "out tok", "no use", "exc"):
+    for header in ("calls", "strm", "chunks", "MiB", "in tok", "out tok", "no use", "exc"):
         table.add_column(header, justify="right", no_wrap=True, min_width=len(header))
     return table
 
 
 def _cells(totals: Totals) -> list[str]:
     return [
-        f"{totals.files:,}",
+        f"{totals.exchanges:,}",
         f"{totals.streamed:,}",
         f"{totals.chunks:,}",
         f"{totals.bytes / 2**20:,.1f}",
@@ -76,6 +79,7 @@ def _cells(totals: Totals) -> list[str]:
 
 
 LEGEND = (
-    "strm: streamed · in/out tok: prompt and completion tokens of the recordings "
-    "that hold usage · no use: recordings without usage · exc: recorded exceptions"
+    "calls: recordings and cassette interactions · strm: streamed · in/out tok: "
+    "prompt and completion tokens of the calls that hold usage · no use: calls "
+    "without usage · exc: recorded exceptions and HTTP errors"
 )

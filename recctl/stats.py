@@ -1,8 +1,11 @@
 """``recctl stats``: a corpus overview, by suite directory, endpoint, provider and model.
 
-``file_stats`` reduces one parsed recording to a ``FileStats`` row (pure);
-``aggregate`` sums rows into groups. Tokens are summed over recordings, only
-where a recording holds usage; recordings without usage are counted apart.
+``file_stats`` reduces one parsed recording to a ``FileStats`` row and
+``cassette_stats`` a cassette to one row per interaction (pure); ``aggregate``
+sums rows into groups. A row is one exchange (a recording, or an interaction of
+a cassette); a group counts the files its rows come from, and the exchanges.
+Tokens are summed over exchanges, only where one holds usage; exchanges without
+usage are counted apart.
 """
 
 from __future__ import annotations
@@ -11,8 +14,11 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import PurePath
 from typing import Any
+from urllib.parse import urlsplit
 
+from recctl.containers.cassette import Cassette
 from recctl.containers.recording import reassemble
+from recctl.protocols.detect import read_answer
 from recctl.shapes import classify
 from recctl.values import as_dict
 from recctl.view import provider_of
@@ -20,6 +26,7 @@ from recctl.view import provider_of
 
 @dataclass(frozen=True)
 class FileStats:
+    path: str
     suite: str
     endpoint: str
     provider: str
@@ -36,6 +43,7 @@ class FileStats:
 @dataclass
 class Totals:
     files: int = 0
+    exchanges: int = 0  # recordings, and the interactions of cassettes
     streamed: int = 0
     chunks: int = 0
     bytes: int = 0
@@ -43,9 +51,13 @@ class Totals:
     completion_tokens: int = 0
     without_usage: int = 0
     exceptions: int = 0
+    _last_path: str = field(default="", repr=False, compare=False)
 
     def add(self, row: FileStats) -> None:
-        self.files += 1
+        # The rows of one file arrive together: a new path is a new file.
+        self.files += row.path != self._last_path
+        self._last_path = row.path
+        self.exchanges += 1
         self.streamed += row.streamed
         self.chunks += row.chunks
         self.bytes += row.bytes
@@ -65,30 +77,44 @@ class Overview:
         default_factory=lambda: {grouping: {} for grouping in GROUPINGS}
     )
     unreadable: list[dict[str, str]] = field(default_factory=list)
+    notes: list[dict[str, str]] = field(default_factory=list)  # YAML that is not HTTP cassettes
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "totals": asdict(self.totals),
+            "totals": _counts(self.totals),
             **{
                 f"by_{grouping}": [
-                    {"name": name, **asdict(totals)} for name, totals in sorted_groups(rows)
+                    {"name": name, **_counts(totals)} for name, totals in sorted_groups(rows)
                 ]
                 for grouping, rows in self.groups.items()
             },
             "unreadable": self.unreadable,
+            "notes": self.notes,
         }
+
+
+def _counts(totals: Totals) -> dict[str, int]:
+    return {k: v for k, v in asdict(totals).items() if not k.startswith("_")}
 
 
 def sorted_groups(rows: dict[str, Totals]) -> list[tuple[str, Totals]]:
     """Largest groups first, then by name."""
-    return sorted(rows.items(), key=lambda item: (-item[1].files, item[0]))
+    return sorted(rows.items(), key=lambda item: (-item[1].exchanges, item[0]))
 
 
 def suite_of(path: str) -> str:
-    """The directory holding ``recordings/`` (``tests/integration/<suite>/recordings``)."""
+    """The directory holding ``recordings/`` (``tests/integration/<suite>/recordings``);
+    for a cassette, its module's directory under ``cassettes/`` (``cassettes/<module>/``),
+    else the directory holding ``cassettes/``."""
     parts = PurePath(path).parts[:-1]
     if "recordings" in parts:
         index = len(parts) - 1 - parts[::-1].index("recordings")
+        if index > 0:
+            return parts[index - 1]
+    if "cassettes" in parts:
+        index = len(parts) - 1 - parts[::-1].index("cassettes")
+        if index + 1 < len(parts):
+            return parts[index + 1]
         if index > 0:
             return parts[index - 1]
     return parts[-1] if parts else "."
@@ -102,6 +128,7 @@ def file_stats(path: str, size: int, recording: Any) -> FileStats:
     endpoint = shape.endpoint or (shape.request.value if shape.request.value != "unknown" else "?")
     usage = answer.usage
     return FileStats(
+        path=path,
         suite=suite_of(path),
         endpoint=endpoint,
         provider=provider_of(request) or "?",
@@ -116,15 +143,58 @@ def file_stats(path: str, size: int, recording: Any) -> FileStats:
     )
 
 
-def aggregate(rows: Iterable[FileStats | tuple[str, str]]) -> Overview:
-    """Sum rows; a ``(path, reason)`` pair is a file that could not be read."""
+def cassette_stats(path: str, size: int, cassette: Cassette) -> list[FileStats]:
+    """One row per interaction; the file's bytes go to the first."""
+    rows = []
+    for exchange in cassette.exchanges:
+        answer = read_answer(exchange.url, exchange.status, exchange.response.body, exchange.events)
+        body = as_dict(exchange.request.body)
+        model = (answer.model if answer else None) or body.get("model")
+        usage = answer.usage if answer else None
+        rows.append(
+            FileStats(
+                path=path,
+                suite=suite_of(path),
+                endpoint=_endpoint(exchange.url),
+                provider=provider_of({"url": exchange.url}) or "?",
+                model=model if isinstance(model, str) and model else "(none)",
+                streamed=exchange.events is not None,
+                chunks=len(exchange.events or ()),
+                bytes=size if exchange.index == 0 else 0,
+                prompt_tokens=usage.prompt_tokens if usage else None,
+                completion_tokens=usage.completion_tokens if usage else None,
+                has_usage=usage is not None,
+                exception=bool(answer and answer.kind == "http_error"),
+            )
+        )
+    return rows
+
+
+def _endpoint(url: str) -> str:
+    try:
+        return urlsplit(url).path or "/"
+    except ValueError:
+        return "?"
+
+
+#: What a file gives ``aggregate``: its rows, (path, reason) when it cannot be
+#: read, or (path, note, None) when it is YAML but not an HTTP cassette.
+Rows = FileStats | list[FileStats] | tuple[str, str] | tuple[str, str, None]
+
+
+def aggregate(results: Iterable[Rows]) -> Overview:
+    """Sum the rows of every file."""
     overview = Overview()
-    for row in rows:
-        if isinstance(row, tuple):
-            overview.unreadable.append({"path": row[0], "reason": row[1]})
+    for result in results:
+        if isinstance(result, tuple):
+            if len(result) == 3:
+                overview.notes.append({"path": result[0], "note": result[1]})
+            else:
+                overview.unreadable.append({"path": result[0], "reason": result[1]})
             continue
-        overview.totals.add(row)
-        for grouping in GROUPINGS:
-            name = getattr(row, grouping)
-            overview.groups[grouping].setdefault(name, Totals()).add(row)
+        for row in result if isinstance(result, list) else [result]:
+            overview.totals.add(row)
+            for grouping in GROUPINGS:
+                name = getattr(row, grouping)
+                overview.groups[grouping].setdefault(name, Totals()).add(row)
     return overview

@@ -548,3 +548,31 @@ def test_structure_and_parse_errors(tmp_path: Path) -> None:
     ]
     [finding] = _validate_one(tmp_path, "interactions: [\n  - {request: \n")
     assert finding["code"] == "RC003" and finding["message"].startswith("not valid YAML")
+
+
+# --- stats -------------------------------------------------------------------------------
+
+
+def test_stats_counts_cassettes_interactions_and_tokens() -> None:
+    result = run("stats", str(CASSETTES), "-o", "json")
+    assert result.exit_code == 0
+    document = json.loads(result.stdout)
+    totals = document["totals"]
+    assert (totals["files"], totals["exchanges"], totals["streamed"]) == (13, 20, 6)
+    assert len(document["notes"]) == 2
+    providers = {row["name"]: row for row in document["by_provider"]}
+    # Bedrock, by hand: 446 + 512 prompt and 55 + 25 completion tokens in 2 interactions.
+    bedrock = providers["bedrock"]
+    assert (bedrock["files"], bedrock["exchanges"]) == (1, 2)
+    assert (bedrock["prompt_tokens"], bedrock["completion_tokens"]) == (958, 80)
+    # Anthropic: 16+16 / 10+10 (messages), 351+457 / 85+33 (tool stream), 43 / 282
+    # (thinking stream); the legacy completion holds no usage.
+    anthropic = providers["anthropic"]
+    assert (anthropic["prompt_tokens"], anthropic["completion_tokens"]) == (883, 420)
+    assert (anthropic["files"], anthropic["without_usage"]) == (4, 1)
+    suites = {row["name"]: row["exchanges"] for row in document["by_suite"]}
+    assert suites["test_vision"] == 3  # the module folder under cassettes/
+    assert suites["tests"] == 2  # no module folder: the folder holding cassettes/
+    text = run("stats", str(CASSETTES)).stdout
+    assert "13 files (20 calls)" in text
+    assert max(len(line) for line in text.splitlines()) <= 80

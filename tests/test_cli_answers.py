@@ -308,11 +308,14 @@ def test_stats_json_totals_of_the_corpus() -> None:
         "by_provider",
         "by_model",
         "unreadable",
+        "notes",
     }
     assert sum(row["files"] for row in document["by_model"]) == totals["files"]
+    assert totals["exchanges"] == totals["files"]  # one exchange per recording
     assert set(document["by_suite"][0]) == {
         "name",
         "files",
+        "exchanges",
         "streamed",
         "chunks",
         "bytes",
