@@ -767,6 +767,17 @@ def prune(
             "this glob, e.g. 'tests/legacy/*'. Repeatable.",
         ),
     ] = [],  # noqa: B006 - Typer reads the default, nothing mutates it
+    cassette_layout: Annotated[
+        str | None,
+        typer.Option(
+            "--cassette-layout",
+            metavar="pytest-recording|mirrored",
+            help="Where VCR.py cassettes lie: cassettes/<module>/<test>.yaml beside the "
+            "module (pytest-recording's default), or under cassettes/ in a tree that "
+            "mirrors the test directories (crewAI).",
+            show_default=False,
+        ),
+    ] = None,
     delete: Annotated[bool, typer.Option("--delete", help="Delete the stale recordings.")] = False,
     output_format: FindingsFormatOption = FindingsFormat.text,
     jobs: JobsOption = None,
@@ -784,6 +795,7 @@ def prune(
     """
     from recctl import io
     from recctl import prune as pruning
+    from recctl.cassette_tests import LAYOUTS
     from recctl.confine import root_of
     from recctl.render_prune import prune_json, prune_lines
 
@@ -807,8 +819,12 @@ def prune(
                 node_ids |= pruning.collect(base, arguments)
             except pruning.CollectError as error:
                 raise RecctlError(str(error)) from None
-    files = [f for f in io.discover(targets) if not pruning.excluded(f, base, exclude)]
-    report = pruning.prune(files, base, node_ids, _jobs(jobs, settings))
+    layout = cassette_layout or settings.get("prune.cassette-layout")
+    if layout not in LAYOUTS:
+        raise RecctlError(f"--cassette-layout {layout}: one of {', '.join(LAYOUTS)}")
+    found = io.discover(targets, cassettes=True)
+    files = [f for f in found if not pruning.excluded(f, base, exclude)]
+    report = pruning.prune(files, base, node_ids, _jobs(jobs, settings), layout)
     deleted = None
     if delete:
         deleted, refused = pruning.delete(report.stale, targets)

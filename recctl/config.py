@@ -37,6 +37,12 @@ def _boolean(value: Any) -> bool:
     return value
 
 
+def _layout(value: Any) -> str:
+    if value not in ("pytest-recording", "mirrored"):
+        raise TypeError('"pytest-recording" or "mirrored"')
+    return str(value)
+
+
 def _jobs(value: Any) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or value < 1:
         raise TypeError("a whole number of at least 1")
@@ -66,6 +72,7 @@ KEYS = {
         ),
         Key("prune.exclude", _strings, [], "globs of recording paths never judged"),
         Key("prune.collect", _strings, [], "pytest arguments, one per collection (exact mode)"),
+        Key("prune.cassette-layout", _layout, "pytest-recording", "where cassettes lie"),
     )
 }
 

@@ -26,8 +26,11 @@ from typing import Any
 from urllib.parse import urlparse
 
 from recctl import io
+from recctl.cassette_tests import CassetteTest, cassette_key, collected_keys, map_cassette
 from recctl.checks import expected_directory
 from recctl.confine import inside, module_path_of, unsafe_reason
+from recctl.containers import is_cassette
+from recctl.containers.cassette import NotACassette, load_cassette
 from recctl.hashing import SHARED_PATHS
 from recctl.parallel import ordered_map
 from recctl.testindex import ModuleIndex, find_test, index_module, split_node_id
@@ -62,6 +65,8 @@ class PruneReport:
     unsafe: list[tuple[str, str, str]] = field(default_factory=list)  # (path, test id, why)
     unreadable: list[tuple[str, str]] = field(default_factory=list)
     unsure: int = 0  # live only because recctl could not be sure
+    unmapped: list[str] = field(default_factory=list)  # cassettes whose name names no test
+    notes: list[tuple[str, str]] = field(default_factory=list)  # YAML, not HTTP cassettes
 
 
 def read_facts(path: str) -> Facts | tuple[str, str]:
@@ -120,11 +125,16 @@ def prune(
     root: str,
     collected: set[str] | None = None,
     jobs: int | None = None,
+    cassette_layout: str = "pytest-recording",
 ) -> PruneReport:
-    """Judge every recording; static unless ``collected`` node ids are given."""
+    """Judge every recording and cassette; static unless ``collected`` node ids are given."""
     report = PruneReport()
     judged: list[Facts] = []
-    for facts in ordered_map(read_facts, list(files), jobs):
+    recordings: list[str] = []
+    cassettes: list[str] = []
+    for path in files:
+        (cassettes if is_cassette(path, sniff=False) else recordings).append(path)
+    for facts in ordered_map(read_facts, recordings, jobs):
         if isinstance(facts, tuple):
             report.unreadable.append(facts)
         elif facts.shared or facts.test_id is None:
@@ -149,7 +159,68 @@ def prune(
         else:
             report.live += 1
             report.unsure += found is None
+    _prune_cassettes(cassettes, root, collected, cassette_layout, report)
     return report
+
+
+def _prune_cassettes(
+    files: list[str], root: str, collected: set[str] | None, layout: str, report: PruneReport
+) -> None:
+    """Judge cassettes by the test their place and name map to (``cassette_tests``).
+
+    Only a cassette about to be called stale is parsed, to make sure it is an
+    HTTP cassette: YAML is slow, and the others need not be read at all.
+    """
+    keys = collected_keys(collected, layout) if collected is not None else None
+    indexes: dict[str, ModuleIndex | None] = {}
+    for path in files:
+        test = map_cassette(path, root, layout)
+        if test is None:
+            report.unmapped.append(path)
+            continue
+        place = test.modules[0] if len(test.modules) == 1 else test.directory
+        node_id = f"{place}::{test.name}"
+        found: bool | None
+        if keys is not None:
+            found, why = cassette_key(test, layout) in keys, "not collected"
+        else:
+            found, why = _judge_cassette(test, root, indexes)
+        if found is not False:
+            report.live += 1
+            report.unsure += found is None
+            continue
+        try:
+            load_cassette(path)
+        except NotACassette as note:
+            report.notes.append((path, str(note)))
+            continue
+        except io.LoadError:
+            pass  # broken, and its test is gone: stale all the same
+        report.stale.append(Stale(path, node_id, why))
+
+
+def _judge_cassette(
+    test: CassetteTest, root: str, indexes: dict[str, ModuleIndex | None]
+) -> tuple[bool | None, str]:
+    if not test.modules:
+        return False, f"no test module in {test.directory or '.'}"
+    verdicts = []
+    for module in test.modules:
+        if module not in indexes:
+            path = os.path.join(root, module)
+            indexes[module] = index_test_file(path) if inside(path, root) else None
+        index = indexes[module]
+        verdicts.append(
+            (False, f"test module {module} gone") if index is None else find_test(index, test.names)
+        )
+    if any(found is True for found, _ in verdicts):
+        return True, ""
+    unsure = next(((found, why) for found, why in verdicts if found is None), None)
+    if unsure is not None:
+        return unsure
+    if len(verdicts) == 1:
+        return verdicts[0]
+    return False, f"no module of {test.directory} defines {'.'.join(test.names)}"
 
 
 def _unsafe(test_id: str, root: str) -> str | None:
@@ -199,11 +270,12 @@ _SKIP_DIRS = frozenset(
 
 
 def recording_directories(root: str) -> list[str]:
-    """Every directory named ``recordings`` under ``root`` (symlinks not followed)."""
+    """Every directory named ``recordings`` or ``cassettes`` under ``root`` (symlinks not
+    followed)."""
     found = []
     for directory, subdirs, _ in os.walk(root):
         subdirs[:] = sorted(d for d in subdirs if d not in _SKIP_DIRS)
-        if os.path.basename(directory) == "recordings":
+        if os.path.basename(directory) in ("recordings", "cassettes"):
             found.append(directory)
             subdirs[:] = []  # a recordings directory holds recordings, not more tests
     return found
@@ -264,7 +336,8 @@ def delete(stale: list[Stale], allowed: list[str]) -> tuple[int, list[tuple[str,
     for item in stale:
         real = os.path.realpath(item.path)
         inside = any(real == r or real.startswith(r.rstrip(os.sep) + os.sep) for r in roots)
-        if os.path.islink(item.path) or not item.path.endswith(".json") or not inside:
+        recording = item.path.endswith((".json", *io.CASSETTE_SUFFIXES))
+        if os.path.islink(item.path) or not recording or not inside:
             refused.append((item.path, "not a recording file inside the given paths"))
             continue
         try:

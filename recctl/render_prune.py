@@ -20,6 +20,8 @@ def prune_json(report: PruneReport, deleted: int | None) -> dict[str, Any]:
             {"path": path, "test_id": test_id, "reason": why}
             for path, test_id, why in report.unsafe
         ],
+        "unmapped": report.unmapped,
+        "notes": [{"path": path, "note": note} for path, note in report.notes],
         "deleted": deleted,
     }
 
@@ -38,6 +40,10 @@ def prune_lines(report: PruneReport, deleted: int | None) -> list[Line]:
     if report.unsafe:
         lines.append(Line([("Test id leads outside the root (never pruned):", "bold red")]))
         lines += [Line([(path, ""), (f": {why}", "red")], 4) for path, _, why in report.unsafe]
+    if report.unmapped:
+        lines.append(Line([("Cassettes whose name names no test (never pruned):", "bold")]))
+        lines += [Line([(path, "")], 4) for path in report.unmapped]
+    lines += [Line([("note ", "dim"), (f"{path}: {note}", "dim")]) for path, note in report.notes]
     lines += [
         Line([("unreadable ", "red"), (f"{path}: {reason}", "")])
         for path, reason in report.unreadable
@@ -52,6 +58,8 @@ def prune_lines(report: PruneReport, deleted: int | None) -> list[Line]:
         counts.append(f"{len(report.elsewhere):,} elsewhere")
     if report.unsafe:
         counts.append(f"{len(report.unsafe):,} unsafe")
+    if report.unmapped:
+        counts.append(f"{len(report.unmapped):,} unmapped")
     summary = ", ".join(counts) + "."
     if report.unsure:
         summary += f" ({plural(report.unsure, 'recording')} kept because recctl cannot be sure.)"

@@ -1,0 +1,154 @@
+"""`recctl prune` on VCR.py cassettes: pytest-recording's layout and crewAI's mirrored one."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from recctl.cassette_tests import sanitize
+
+from conftest import FIXTURES, run
+
+#: A real HTTP cassette (one Anthropic message), copied under each test name.
+HTTP = (
+    FIXTURES
+    / "cassettes/crewai/lib/crewai/tests/cassettes/llms/anthropic"
+    / "test_anthropic_async_with_max_tokens.yaml"
+).read_text()
+WEBSOCKET = "interactions:\n- kind: message\n  direction: sent\n  data: {}\n"
+
+MODULE = """
+import pytest
+
+def test_a():
+    pass
+
+@pytest.mark.parametrize("p", ["a/b", "c:d"])
+def test_p(p):
+    pass
+
+class TestC:
+    def test_m(self):
+        pass
+"""
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests/test_mod.py").write_text(MODULE)
+    cassettes = tmp_path / "tests/cassettes"
+    for name in (
+        "test_mod/test_a",
+        "test_mod/test_gone",
+        "test_mod/TestC.test_m",
+        "test_mod/TestC.test_removed",
+        "test_mod/test_p[a-b]",
+        "test_mod/test_p[c-d]",
+        "test_mod/test_p[e-f]",
+        "test_renamed/test_a",
+        "test_mod/my_custom_name",
+    ):
+        path = cassettes / f"{name}.yaml"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(HTTP)
+    (cassettes / "test_mod/test_ws_gone.yaml").write_text(WEBSOCKET)
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    return tmp_path
+
+
+def _prune(root: Path, *args: str) -> Any:
+    result = run("prune", "--root", str(root), "-o", "json", *args)
+    assert result.exit_code in (0, 1), result.output
+    return json.loads(result.stdout)
+
+
+def _stale(document: Any) -> dict[str, str]:
+    return {Path(item["path"]).name: item["reason"] for item in document["stale"]}
+
+
+def test_sanitize_as_pytest_recording_does() -> None:
+    assert sanitize("TestC.test_m[a/b-c:d<e>?%*|\"'\\]") == "TestC.test_m[a-b-c-d-e--------]"
+
+
+def test_static_mode(repo: Path) -> None:
+    document = _prune(repo)
+    assert _stale(document) == {
+        "test_gone.yaml": "function test_gone gone",
+        "TestC.test_removed.yaml": "method TestC.test_removed gone",
+        "test_a.yaml": "test module tests/test_renamed.py gone",  # the module was renamed
+    }
+    assert document["live"] == 5  # parametrization is judged only in exact mode
+    assert [Path(p).name for p in document["unmapped"]] == ["my_custom_name.yaml"]
+    assert document["notes"] == [
+        {
+            "path": str(repo / "tests/cassettes/test_mod/test_ws_gone.yaml"),
+            "note": "not an HTTP cassette: a WebSocket session",
+        }
+    ]
+
+
+def test_exact_mode_maps_parametrized_node_ids(repo: Path, tmp_path: Path) -> None:
+    collected = tmp_path / "collected.txt"
+    collected.write_text(
+        "tests/test_mod.py::test_a\n"
+        "tests/test_mod.py::test_p[a/b]\n"
+        "tests/test_mod.py::test_p[c:d]\n"
+        "tests/test_mod.py::TestC::test_m\n"
+    )
+    stale = _stale(_prune(repo, "--collected", str(collected)))
+    assert stale == {
+        "test_gone.yaml": "not collected",
+        "TestC.test_removed.yaml": "not collected",
+        "test_p[e-f].yaml": "not collected",
+        "test_a.yaml": "not collected",  # under test_renamed/
+    }
+
+
+def test_delete_removes_stale_cassettes_only(repo: Path) -> None:
+    result = run("prune", "--root", str(repo), "--delete")
+    assert result.exit_code == 0
+    left = sorted(p.relative_to(repo / "tests/cassettes").as_posix() for p in repo.rglob("*.yaml"))
+    assert left == [
+        "test_mod/TestC.test_m.yaml",
+        "test_mod/my_custom_name.yaml",
+        "test_mod/test_a.yaml",
+        "test_mod/test_p[a-b].yaml",
+        "test_mod/test_p[c-d].yaml",
+        "test_mod/test_p[e-f].yaml",
+        "test_mod/test_ws_gone.yaml",
+    ]
+
+
+def test_the_mirrored_layout(tmp_path: Path) -> None:
+    (tmp_path / "tests/agents").mkdir(parents=True)
+    (tmp_path / "tests/agents/test_agent.py").write_text("def test_x():\n    pass\n")
+    (tmp_path / "tests/agents/test_other.py").write_text(
+        "class TestY:\n    def test_z(self):\n        pass\n"
+    )
+    cassettes = tmp_path / "tests/cassettes"
+    for name in ("agents/test_x", "agents/TestY.test_z", "agents/test_gone", "gone_dir/test_x"):
+        path = cassettes / f"{name}.yaml"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(HTTP)
+    (tmp_path / ".git").mkdir()
+    document = _prune(tmp_path, "--cassette-layout", "mirrored")
+    assert _stale(document) == {
+        "test_gone.yaml": "no module of tests/agents defines test_gone",
+        "test_x.yaml": "no test module in tests/gone_dir",
+    }
+    assert document["live"] == 2
+    # the default layout wants a module folder: these names map to no test module
+    default = _prune(tmp_path)
+    assert len(default["unmapped"]) == 0
+    assert set(_stale(default)) == {"test_x.yaml", "TestY.test_z.yaml", "test_gone.yaml"}
+
+
+def test_an_unknown_layout_is_exit_2(repo: Path) -> None:
+    result = run("prune", "--root", str(repo), "--cassette-layout", "flat")
+    assert result.exit_code == 2
+    assert "--cassette-layout flat: one of pytest-recording, mirrored" in result.output
