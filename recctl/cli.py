@@ -524,6 +524,7 @@ def diff(
     does, 2 when it cannot run.
     """
     from recctl.diff import DEFAULT_IGNORES
+    from recctl.diff_cassettes import DEFAULT_IGNORES as CASSETTE_IGNORES
 
     settings = _settings()
     use_defaults = (
@@ -531,18 +532,23 @@ def diff(
     )
     extra = ignore or settings.get("diff.ignore")
     patterns = [*(DEFAULT_IGNORES if use_defaults else []), *extra]
+    cassette_patterns = [*(CASSETTE_IGNORES if use_defaults else []), *extra]
     jobs = _jobs(jobs, settings)
     given = [str(path) for path in paths or []]
     if rev is not None:
-        _diff_revisions(rev, given, patterns, chunks, details, output_format, jobs)
+        _diff_revisions(
+            rev, given, (patterns, cassette_patterns), chunks, details, output_format, jobs
+        )
     if len(given) != 2:
         raise RecctlError("diff takes two paths, OLD and NEW (or --rev REV and paths)")
     old, new = given
     if os.path.isdir(old) and os.path.isdir(new):
         from recctl.compare import diff_trees
 
-        tree = diff_trees(old, new, patterns, chunks, jobs)
+        tree = diff_trees(old, new, patterns, chunks, jobs, cassette_patterns)
         _report_tree(tree, f"{old} → {new}", details, output_format)
+    if _is_cassette(old) or _is_cassette(new):
+        _diff_cassettes(old, new, cassette_patterns, output_format)
     if os.path.isdir(old) or os.path.isdir(new):
         raise RecctlError(
             f"cannot compare a directory with a file: {old} and {new} (give two of a kind)"
@@ -564,10 +570,45 @@ def diff(
     raise typer.Exit(ExitCode.FINDINGS if result.differs else ExitCode.OK)
 
 
+def _is_cassette(path: str) -> bool:
+    from recctl.containers import is_cassette
+
+    return not os.path.isdir(path) and is_cassette(path)
+
+
+def _diff_cassettes(old: str, new: str, patterns: list[str], output_format: DiffFormat) -> None:
+    """Two cassettes, interaction by interaction (``diff_cassettes``)."""
+    from recctl import io
+    from recctl.containers.cassette import NotACassette, load_cassette
+    from recctl.diff_cassettes import diff_cassettes
+    from recctl.render_diff import cassette_diff_json, cassette_diff_lines
+
+    if not (_is_cassette(old) and _is_cassette(new)):
+        raise RecctlError(f"cannot compare a cassette with a recording: {old} and {new}")
+    loaded = []
+    for path in (old, new):
+        try:
+            loaded.append(load_cassette(path))
+        except io.LoadError as error:
+            raise RecctlError(f"{path}: {error}") from None
+        except NotACassette as note:
+            raise RecctlError(f"{path}: {note}") from None
+    result = diff_cassettes(loaded[0], loaded[1], patterns)
+    if output_format == "json":
+        render.write_json(cassette_diff_json(result))
+    elif output_format == "markdown":
+        from recctl.render_markdown import cassette_markdown
+
+        render.write_raw_lines([cassette_markdown(result, old, new).rstrip("\n")])
+    else:
+        render.print_lines(cassette_diff_lines(result), wrap=True)
+    raise typer.Exit(ExitCode.FINDINGS if result.differs else ExitCode.OK)
+
+
 def _diff_revisions(
     rev: str,
     paths: list[str],
-    patterns: list[str],
+    patterns: tuple[list[str], list[str]],
     chunks: bool,
     details: bool,
     output_format: DiffFormat,
@@ -585,7 +626,7 @@ def _diff_revisions(
             new = gitrev.worktree_side(root, specs)
         else:
             new = gitrev.revision_side(root, new_rev, specs, reader)
-        tree = diff_sides(old, new, patterns, chunks, jobs)
+        tree = diff_sides(old, new, patterns[0], chunks, jobs, patterns[1])
     title = f"{old_rev} → {new_rev or 'work tree'}"
     _report_tree(tree, title, details, output_format)
 

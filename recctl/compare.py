@@ -19,7 +19,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from recctl import io
+from recctl.containers.cassette import NotACassette, parse_cassette
 from recctl.diff import DEFAULT_IGNORES, RecordingDiff, diff_recordings
+from recctl.diff_cassettes import DEFAULT_IGNORES as CASSETTE_IGNORES
+from recctl.diff_cassettes import CassetteDiff, diff_cassettes
 from recctl.parallel import ordered_map
 from recctl.shapes import classify
 from recctl.values import as_dict, as_list, as_str
@@ -31,7 +34,7 @@ class Pair:
     new: str
     verdict: str
     test_id: str | None
-    diff: RecordingDiff | None  # None when the bytes are equal
+    diff: RecordingDiff | CassetteDiff | None  # None when the bytes are equal
 
 
 @dataclass
@@ -51,7 +54,8 @@ class TreeDiff:
 
 def relative_files(directory: str) -> dict[str, str]:
     """``{relative path: path}`` of every recording below ``directory``."""
-    return {os.path.relpath(path, directory): path for path in io.discover([directory])}
+    found = io.discover([directory], cassettes=True)
+    return {os.path.relpath(path, directory): path for path in found}
 
 
 @dataclass(frozen=True)
@@ -91,17 +95,28 @@ def directory_side(directory: str) -> Side:
     return Side(relative_files(directory), label=directory)
 
 
-_options: tuple[str, str, tuple[str, ...], bool] = ("", "", DEFAULT_IGNORES, False)
+@dataclass(frozen=True)
+class Options:
+    """What every comparison of a tree diff needs, set once per worker process."""
+
+    old_dir: str = ""
+    new_dir: str = ""
+    ignore: tuple[str, ...] = DEFAULT_IGNORES  # JSON paths ignored in recordings
+    chunks: bool = False
+    cassette_ignore: tuple[str, ...] = CASSETTE_IGNORES  # paths ignored in cassettes
 
 
-def _init(old_dir: str, new_dir: str, ignore: tuple[str, ...], chunks: bool) -> None:
+_options = Options()
+
+
+def _init(options: Options) -> None:
     global _options
-    _options = (old_dir, new_dir, ignore, chunks)
+    _options = options
 
 
 def _compare(pair: str) -> Pair | tuple[str, str]:
     """Diff ``old_rel\\0new_rel`` read from the two directories; (path, reason) when unreadable."""
-    old_dir, new_dir, _, _ = _options
+    old_dir, new_dir = _options.old_dir, _options.new_dir
     old_rel, _, new_rel = pair.partition("\0")
     old_path, new_path = os.path.join(old_dir, old_rel), os.path.join(new_dir, new_rel)
     loaded = []
@@ -115,10 +130,12 @@ def _compare(pair: str) -> Pair | tuple[str, str]:
 
 def _compare_raw(item: tuple[str, str, bytes, bytes, str, str]) -> Pair | tuple[str, str]:
     """Diff two recordings given as bytes: (old_rel, new_rel, old, new, old name, new name)."""
-    _, _, ignore, chunks = _options
+    ignore, chunks = _options.ignore, _options.chunks
     old_rel, new_rel, old_raw, new_raw, old_name, new_name = item
     if old_raw == new_raw:
         return Pair(old_rel, new_rel, "identical", None, None)
+    if old_name.endswith(io.CASSETTE_SUFFIXES) or new_name.endswith(io.CASSETTE_SUFFIXES):
+        return _compare_cassettes(old_rel, new_rel, old_raw, new_raw, old_name, new_name)
     parsed = []
     for name, raw in ((old_name, old_raw), (new_name, new_raw)):
         try:
@@ -131,14 +148,31 @@ def _compare_raw(item: tuple[str, str, bytes, bytes, str, str]) -> Pair | tuple[
     return Pair(old_rel, new_rel, diff.verdict, test_id, diff)
 
 
+def _compare_cassettes(
+    old_rel: str, new_rel: str, old_raw: bytes, new_raw: bytes, old_name: str, new_name: str
+) -> Pair | tuple[str, str]:
+    cassettes = []
+    for name, raw in ((old_name, old_raw), (new_name, new_raw)):
+        try:
+            cassettes.append(parse_cassette(raw, name))
+        except io.LoadError as error:
+            return (name, str(error))
+        except NotACassette as note:
+            return (name, str(note))
+    diff = diff_cassettes(cassettes[0], cassettes[1], _options.cassette_ignore)
+    return Pair(old_rel, new_rel, diff.verdict, None, diff)
+
+
 def diff_trees(
     old_dir: str,
     new_dir: str,
     ignore: Iterable[str] = DEFAULT_IGNORES,
     chunks: bool = False,
     jobs: int | None = None,
+    cassette_ignore: Iterable[str] | None = None,
 ) -> TreeDiff:
-    return diff_sides(directory_side(old_dir), directory_side(new_dir), ignore, chunks, jobs)
+    old, new = directory_side(old_dir), directory_side(new_dir)
+    return diff_sides(old, new, ignore, chunks, jobs, cassette_ignore)
 
 
 def diff_sides(
@@ -147,6 +181,7 @@ def diff_sides(
     ignore: Iterable[str] = DEFAULT_IGNORES,
     chunks: bool = False,
     jobs: int | None = None,
+    cassette_ignore: Iterable[str] | None = None,
 ) -> TreeDiff:
     """Pair the recordings of two sides, then diff each pair that differs."""
     result = TreeDiff()
@@ -154,15 +189,21 @@ def diff_sides(
     added = sorted(set(new.files) - set(old.files))
     renames = pair_by_test(old, new, removed, added, result)
     pairs = [(rel, rel) for rel in sorted(set(old.files) & set(new.files))] + renames
-    options = (old.label, new.label, tuple(ignore), chunks)
-    _init(*options)
+    options = Options(
+        old.label,
+        new.label,
+        tuple(ignore),
+        chunks,
+        CASSETTE_IGNORES if cassette_ignore is None else tuple(cassette_ignore),
+    )
+    _init(options)
     outcomes: Iterable[Pair | tuple[str, str]]
     if old.on_disk and new.on_disk:
         jobs_list = [f"{o}\0{n}" for o, n in pairs]
-        outcomes = ordered_map(_compare, jobs_list, jobs, _init, options)
+        outcomes = ordered_map(_compare, jobs_list, jobs, _init, (options,))
     else:  # blobs are read here, one at a time; only pairs that differ go to workers
         outcomes = ordered_map(
-            _compare_raw, list(_read_pairs(old, new, pairs, result)), jobs, _init, options
+            _compare_raw, list(_read_pairs(old, new, pairs, result)), jobs, _init, (options,)
         )
     renamed_old = {o for o, _ in renames}
     for outcome in outcomes:

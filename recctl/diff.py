@@ -182,7 +182,8 @@ class PathMatcher:
 def _pattern_regex(pattern: str) -> str:
     out = re.escape(pattern.strip())
     out = out.replace(r"\[\*\]", r"\[\d+\]")
-    out = out.replace(r"\.\*", r"\.[^.\[]+")
+    # any key, written .name or ['a key'] (json_path quotes keys that are not identifiers)
+    out = out.replace(r"\.\*", r"(?:\.[^.\[]+|\['(?:[^'\\]|\\.)*'\])")
     return f"(?:{out})"
 
 
@@ -230,6 +231,21 @@ def _same(a: Any, b: Any) -> bool:
 
 def request_changes(old: Any, new: Any, old_shape: Shape, new_shape: Shape) -> list[RequestChange]:
     a, b = as_dict(as_dict(old).get("request")), as_dict(as_dict(new).get("request"))
+    return compare_requests(
+        a,
+        b,
+        (f"{a.get('method')} {old_shape.endpoint}", f"{b.get('method')} {new_shape.endpoint}"),
+        (_test_id(old), _test_id(new)),
+    )
+
+
+def compare_requests(
+    a: dict[str, Any],
+    b: dict[str, Any],
+    endpoints: tuple[str, str],
+    test_ids: tuple[str | None, str | None] = (None, None),
+) -> list[RequestChange]:
+    """What changed between two requests (``body`` or ``payload`` of each), in meaning."""
     changes: list[RequestChange] = []
 
     def compare(part: str, x: Any, y: Any) -> None:
@@ -237,12 +253,8 @@ def request_changes(old: Any, new: Any, old_shape: Shape, new_shape: Shape) -> l
             detail = text_diff(x, y) if isinstance(x, str) and isinstance(y, str) else None
             changes.append(RequestChange(part, x, y, detail))
 
-    compare("test id", _test_id(old), _test_id(new))
-    compare(
-        "endpoint",
-        f"{a.get('method')} {old_shape.endpoint}",
-        f"{b.get('method')} {new_shape.endpoint}",
-    )
+    compare("test id", *test_ids)
+    compare("endpoint", *endpoints)
     pa, pb = _payload(a), _payload(b)
     compare("model", a.get("model") or pa.get("model"), b.get("model") or pb.get("model"))
     if "tool_name" in a or "tool_name" in b:

@@ -20,7 +20,7 @@ from recctl.compare import Side
 from recctl.errors import RecctlError
 
 #: Where recordings live when no path is given: every directory of these names.
-RECORDING_DIRECTORIES = ("recordings",)
+RECORDING_DIRECTORIES = ("recordings", "cassettes")
 
 
 def _git(arguments: list[str], cwd: str) -> subprocess.CompletedProcess[bytes]:
@@ -67,11 +67,14 @@ def pathspecs(root: str, paths: Sequence[str]) -> list[str]:
 
 
 def _wanted(relative: str, specs: Sequence[str]) -> bool:
-    if not relative.endswith(".json"):
+    """What ``io.discover`` finds: ``*.json``, and cassettes under a ``cassettes`` folder."""
+    folders = relative.split("/")[:-1]
+    cassette = relative.endswith(io.CASSETTE_SUFFIXES) and "cassettes" in folders
+    if not relative.endswith(".json") and not cassette:
         return False
     if specs:
         return True  # git has matched the pathspecs
-    return any(part in RECORDING_DIRECTORIES for part in relative.split("/")[:-1])
+    return any(part in RECORDING_DIRECTORIES for part in folders)
 
 
 def revision_side(root: str, revision: str, specs: Sequence[str], reader: BlobReader) -> Side:
@@ -115,12 +118,8 @@ def worktree_side(root: str, specs: Sequence[str]) -> Side:
         from recctl.prune import recording_directories
 
         tops = recording_directories(root)
-    found = io.discover(tops) if tops else iter(())
-    files = {
-        os.path.relpath(path, root).replace(os.sep, "/"): path
-        for path in found
-        if path.endswith(".json")
-    }
+    found = io.discover(tops, cassettes=True) if tops else iter(())
+    files = {os.path.relpath(path, root).replace(os.sep, "/"): path for path in found}
     algorithm = object_format(root)
     return Side(
         files, label=root + os.sep, object_id=functools.partial(object_id, algorithm=algorithm)

@@ -10,6 +10,7 @@ import orjson
 from recctl.answer import ToolCall, Usage
 from recctl.compare import Pair, TreeDiff
 from recctl.diff import MISSING, AnswerDiff, RecordingDiff, RequestChange, ToolCallChange
+from recctl.diff_cassettes import CassetteDiff
 from recctl.render import Line, Segment, plural
 from recctl.render_answer import usage_json
 
@@ -108,7 +109,7 @@ def tree_json(tree: TreeDiff, details: bool) -> dict[str, Any]:
             "test_id": p.test_id,
         }
         if details and p.diff is not None:
-            document["diff"] = diff_json(p.diff)
+            document["diff"] = any_diff_json(p.diff)
         return document
 
     return {
@@ -337,6 +338,48 @@ def _pair_lines(letter: str, names: list[str], pair: Pair, details: bool) -> lis
     test_id = [(" · ", "dim"), (pair.test_id, "dim")] if pair.test_id else []
     lines.append(Line([(pair.verdict, "yellow"), *test_id], 4))
     if details and pair.diff is not None:
-        lines += [Line(line.segments, line.indent + 4) for line in diff_lines(pair.diff)]
+        lines += [Line(line.segments, line.indent + 4) for line in any_diff_lines(pair.diff)]
         lines.append(Line([]))
     return lines
+
+
+# --- cassettes ----------------------------------------------------------------------
+
+
+def cassette_diff_json(diff: CassetteDiff) -> dict[str, Any]:
+    """``recctl diff A.yaml B.yaml --output-format json``."""
+    return {
+        "verdict": diff.verdict,
+        "differs": diff.differs,
+        "interactions": [{"old": i, "new": j, **diff_json(d)} for i, j, d in diff.pairs],
+        "added": diff.added,
+        "removed": diff.removed,
+    }
+
+
+def cassette_diff_lines(diff: CassetteDiff) -> list[Line]:
+    """Each interaction that differs, its verdict, then its diff, indented."""
+    lines: list[Line] = []
+    for i, j, pair in diff.pairs:
+        if not pair.differs:
+            continue
+        name = f"interaction {i}" if i == j else f"interaction {i} → {j}"
+        lines.append(Line([(name, "bold"), (f": {pair.verdict}", "yellow")]))
+        lines += [Line(line.segments, line.indent + 4) for line in diff_lines(pair)]
+    lines += [Line([(f"interaction {j}", "bold green"), (": added", "green")]) for j in diff.added]
+    lines += [Line([(f"interaction {i}", "bold red"), (": removed", "red")]) for i in diff.removed]
+    unchanged = sum(1 for _, _, pair in diff.pairs if not pair.differs)
+    changed = len(diff.pairs) - unchanged
+    summary = (
+        f"{diff.verdict}: {plural(changed, 'interaction')} changed, {len(diff.added):,} added, "
+        f"{len(diff.removed):,} removed, {unchanged:,} unchanged."
+    )
+    return [*lines, *([Line([])] if lines else []), Line([(summary, "bold")])]
+
+
+def any_diff_json(diff: RecordingDiff | CassetteDiff) -> dict[str, Any]:
+    return cassette_diff_json(diff) if isinstance(diff, CassetteDiff) else diff_json(diff)
+
+
+def any_diff_lines(diff: RecordingDiff | CassetteDiff) -> list[Line]:
+    return cassette_diff_lines(diff) if isinstance(diff, CassetteDiff) else diff_lines(diff)

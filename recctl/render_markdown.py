@@ -14,8 +14,9 @@ from collections import Counter
 
 from recctl.compare import Pair, TreeDiff
 from recctl.diff import RecordingDiff
+from recctl.diff_cassettes import CassetteDiff
 from recctl.printable import printable
-from recctl.render_diff import diff_lines, diff_summary
+from recctl.render_diff import any_diff_lines, diff_lines, diff_summary
 
 #: GitHub's limit for a comment (and the step summary's per-step budget is larger).
 LIMIT = 65_536
@@ -121,7 +122,7 @@ def tree_markdown(tree: TreeDiff, title: str, limit: int = LIMIT) -> str:
 def _pair_block(pair: Pair) -> str:
     assert pair.diff is not None
     name = pair.new if pair.old == pair.new else f"{pair.old} → {pair.new}"
-    body = [line.plain for line in diff_lines(pair.diff)]
+    body = [line.plain for line in any_diff_lines(pair.diff)]
     return _block(f"<code>{_html(name)}</code>: {_html(pair.verdict)}", body)
 
 
@@ -142,4 +143,25 @@ def pair_markdown(diff: RecordingDiff, old: str, new: str, limit: int = LIMIT) -
         if kept < len(body):  # a long diff keeps its head
             report.left_out["diff lines"] += len(body) - kept
         report.add(_block(summary, body[:kept]))
+    return report.text()
+
+
+def cassette_markdown(diff: CassetteDiff, old: str, new: str, limit: int = LIMIT) -> str:
+    """Two cassettes: the verdict, then each interaction that differs in a ``<details>``."""
+    report = _Report(limit)
+    report.add(f"## recctl diff: {_cell(old)} → {_cell(new)}\n\n**{_cell(diff.verdict)}**\n\n")
+    report.add("| interaction | verdict |\n|---|---|\n")
+    for i, j, pair in diff.pairs:
+        name = f"{i}" if i == j else f"{i} → {j}"
+        report.add(f"| {name} | {_cell(pair.verdict)} |\n", "rows")
+    for j in diff.added:
+        report.add(f"| {j} (new) | added |\n", "rows")
+    for i in diff.removed:
+        report.add(f"| {i} (old) | removed |\n", "rows")
+    changed = [(i, j, pair) for i, j, pair in diff.pairs if pair.differs]
+    if changed:
+        report.add("\n")
+    for i, _, pair in changed:
+        body = [line.plain for line in diff_lines(pair)]
+        report.add(_block(f"interaction {i}: {_html(pair.verdict)}", body), "diffs")
     return report.text()

@@ -161,7 +161,7 @@ def test_every_worker_result_pickles(repo: Path, tmp_path: Path) -> None:
     shutil.copytree(repo, changed)
     for other in changed.rglob("*.json"):
         other.write_bytes(other.read_bytes().replace(b"rec-", b"rec-0"))
-    compare._init(str(repo), str(changed), (), False)
+    compare._init(compare.Options(str(repo), str(changed), (), False))
     for path in files:
         _round_trip(validate.validate_file(path, validator, frozenset(CHECKS)))
         _round_trip(jobs.reassemble_json(path))
