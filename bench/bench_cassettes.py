@@ -8,7 +8,9 @@ processes, each best of --runs, runs alternating:
 
 - `recctl reassemble --output-format json TREE` vs a script that reads every cassette
   and parses it with PyYAML's C safe loader (gunzipping .yaml.gz first): the floor
-  (target: at most 1.2x).
+  (target: at most 1.2x);
+- `recctl validate TREE` (structure and credentials) vs the same floor (target: at
+  most 1.5x).
 
 Ratios are what to compare; absolute times are noise on a shared machine.
 """
@@ -57,16 +59,21 @@ def main() -> None:
                 shutil.copyfile(source, target)
                 count += 1
         size = sum(p.stat().st_size for p in tree.rglob("*") if p.is_file()) / 2**20
-        parse, reassemble = best_of(
+        parse, reassemble, validate = best_of(
             args.runs,
             [sys.executable, "-c", PARSE_ALL, str(tree)],
             [*recctl, "reassemble", str(tree), "-o", "json"],
+            [*recctl, "validate", str(tree), "-o", "json"],
         )
         print(f"{count:,} cassettes, {size:.0f} MiB")
         print(f"  PyYAML C-loader parse           {parse:7.3f} s")
         print(
             f"  recctl reassemble -o json       {reassemble:7.3f} s   ratio "
             f"{reassemble / parse:.2f}x (target <= 1.2x)"
+        )
+        print(
+            f"  recctl validate -o json         {validate:7.3f} s   ratio "
+            f"{validate / parse:.2f}x (target <= 1.5x)"
         )
 
 

@@ -576,3 +576,50 @@ def test_stats_counts_cassettes_interactions_and_tokens() -> None:
     text = run("stats", str(CASSETTES)).stdout
     assert "13 files (20 calls)" in text
     assert max(len(line) for line in text.splitlines()) <= 80
+
+
+def test_responses_api_bodies_inside_ogx_recordings_too() -> None:
+    from recctl.containers.recording import reassemble
+
+    response = {
+        "object": "response",
+        "model": "gpt-4o",
+        "status": "completed",
+        "output": [
+            {"type": "reasoning", "summary": [{"type": "summary_text", "text": "Think."}]},
+            {"type": "message", "content": [{"type": "output_text", "text": "Four."}]},
+        ],
+        "usage": {"input_tokens": 7, "output_tokens": 3, "total_tokens": 10},
+    }
+    request = {
+        "test_id": "t.py::t",
+        "url": "http://x/v1/responses",
+        "method": "POST",
+        "payload": {},
+    }
+    recording = {
+        "test_id": "t.py::t",
+        "request": request,
+        "response": {"body": response, "is_streaming": False, "status": 200},
+    }
+    answer = reassemble(recording)
+    assert (answer.kind, answer.choices[0].text, answer.choices[0].reasoning) == (
+        "responses",
+        "Four.",
+        "Think.",
+    )
+    assert _usage(answer) == (7, 3, 10)
+    events = [
+        {"type": "response.output_text.delta", "delta": "Fo"},
+        {"type": "response.output_text.delta", "delta": "ur."},
+        {"type": "response.completed", "response": response},
+    ]
+    lines = [line for event in events for line in ("event: x", f"data: {json.dumps(event)}", "")]
+    recording["response"] = {"body": lines, "is_streaming": True, "status": 200}
+    streamed = reassemble(recording)
+    assert (streamed.streamed, streamed.choices[0].text, streamed.truncated) == (
+        True,
+        "Four.",
+        False,
+    )
+    assert _usage(streamed) == (7, 3, 10)

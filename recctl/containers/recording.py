@@ -15,7 +15,7 @@ from typing import Any
 import orjson
 
 from recctl.answer import NO_ANSWER, Answer, Usage
-from recctl.protocols import anthropic, google, ollama, openai_chat
+from recctl.protocols import anthropic, google, ollama, openai_chat, openai_responses
 from recctl.protocols.sse import data_events
 from recctl.shapes import BodyKind, RequestShape, Shape, classify
 from recctl.values import as_dict, as_int, as_str
@@ -110,6 +110,8 @@ def _typed_object(name: str | None, data: dict[str, Any], streamed: bool) -> Ans
 
 def _sse(lines: list[Any]) -> Answer:
     events = list(data_events(lines))
+    if any(str(event.get("type", "")).startswith("response.") for event in events):
+        return openai_responses.stream(events)
     if any("event_type" in event for event in events):
         return google.interaction_stream(events, len(lines))
     return anthropic.stream(events, len(lines))
@@ -125,6 +127,8 @@ def _raw(body: dict[str, Any], shape: Shape) -> Answer:
         return google.genai([body], streamed=False)
     if body.get("type") == "message":
         return anthropic.message(body)
+    if body.get("object") == "response" and "output" in body:
+        return openai_responses.response(body)
     if "outputs" in body or body.get("object") == "interaction":
         return google.interaction(body)
     if shape.request is RequestShape.RAW_HTTP:
