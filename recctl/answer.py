@@ -135,3 +135,17 @@ def add_call_delta(
         call.arguments += arguments
     elif isinstance(arguments, (dict, list)):
         call.arguments += orjson.dumps(arguments).decode()
+
+
+def add_whole_call(choice: Choice, call_id: Any, kind: str, name: Any, arguments: Any) -> None:
+    """A tool call that arrives whole (not in deltas): appended as the choice's next call."""
+    add_call_delta(
+        choice,
+        {},
+        {
+            "index": len(choice.tool_calls),
+            "id": call_id,
+            "type": kind,
+            "function": {"name": name, "arguments": arguments},
+        },
+    )

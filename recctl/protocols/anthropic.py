@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from recctl.answer import Answer, Choice, ToolCall, Usage, add_call_delta, append, total
+from recctl.answer import Answer, Choice, ToolCall, Usage, add_whole_call, append, total
 from recctl.values import as_dict, as_int, as_list, as_str
 
 
@@ -25,19 +25,8 @@ def _block(choice: Choice, block: dict[str, Any]) -> None:
         choice.reasoning = append(choice.reasoning, block.get("thinking"))
     elif kind == "tool_use":
         arguments = block.get("input")
-        add_call_delta(
-            choice,
-            {},
-            {
-                "index": len(choice.tool_calls),
-                "id": block.get("id"),
-                "type": "tool_use",
-                "function": {
-                    "name": block.get("name"),
-                    "arguments": arguments if arguments not in (None, {}) else "",
-                },
-            },
-        )
+        arguments = arguments if arguments not in (None, {}) else ""
+        add_whole_call(choice, block.get("id"), "tool_use", block.get("name"), arguments)
 
 
 def message(body: dict[str, Any]) -> Answer:

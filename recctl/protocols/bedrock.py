@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from recctl.answer import Answer, Choice, Usage, add_call_delta, append
+from recctl.answer import Answer, Choice, Usage, add_whole_call, append
 from recctl.values import as_dict, as_int, as_list, as_str
 
 
@@ -23,16 +23,8 @@ def converse(body: dict[str, Any], model: str | None = None) -> Answer:
         choice.reasoning = append(choice.reasoning, reasoning.get("text"))
         use = as_dict(block.get("toolUse"))
         if use:
-            add_call_delta(
-                choice,
-                {},
-                {
-                    "index": len(choice.tool_calls),
-                    "id": use.get("toolUseId"),
-                    "type": "tool_use",
-                    "function": {"name": use.get("name"), "arguments": use.get("input", {})},
-                },
-            )
+            arguments = use.get("input", {})
+            add_whole_call(choice, use.get("toolUseId"), "tool_use", use.get("name"), arguments)
     choice.finish_reason = as_str(body.get("stopReason"))
     answer.choices = [choice]
     raw = body.get("usage")

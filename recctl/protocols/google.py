@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from recctl.answer import Answer, Choice, Choices, Usage, add_call_delta, append
+from recctl.answer import Answer, Choice, Choices, Usage, add_whole_call, append
 from recctl.values import as_dict, as_int, as_list, as_str
 
 
@@ -50,19 +50,8 @@ def genai(objects: Iterable[Any], streamed: bool) -> Answer:
                     choice.text = append(choice.text, part.get("text"))
                 call = as_dict(_field(part, "function_call", "functionCall"))
                 if call:
-                    add_call_delta(
-                        choice,
-                        {},
-                        {
-                            "index": len(choice.tool_calls),
-                            "id": call.get("id"),
-                            "type": "function",
-                            "function": {
-                                "name": call.get("name"),
-                                "arguments": call.get("args", {}),
-                            },
-                        },
-                    )
+                    name, arguments = call.get("name"), call.get("args", {})
+                    add_whole_call(choice, call.get("id"), "function", name, arguments)
             finish = _field(candidate, "finish_reason", "finishReason")
             choice.finish_reason = as_str(finish) or choice.finish_reason
     answer.choices = choices.sorted()
@@ -90,16 +79,8 @@ def _interaction_output(choice: Choice, output: dict[str, Any]) -> None:
         for summary in as_list(output.get("summary")):
             choice.reasoning = append(choice.reasoning, as_dict(summary).get("text"))
     elif kind == "function_call":
-        add_call_delta(
-            choice,
-            {},
-            {
-                "index": len(choice.tool_calls),
-                "id": output.get("id"),
-                "type": "function_call",
-                "function": {"name": output.get("name"), "arguments": output.get("arguments", {})},
-            },
-        )
+        name, arguments = output.get("name"), output.get("arguments", {})
+        add_whole_call(choice, output.get("id"), "function_call", name, arguments)
 
 
 def interaction(body: dict[str, Any]) -> Answer:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from recctl.answer import Answer, Choice, Usage, add_call_delta, append, total
+from recctl.answer import Answer, Choice, Usage, add_whole_call, append, total
 from recctl.values import as_dict, as_int, as_list, as_str
 
 
@@ -23,14 +23,8 @@ def ollama(kind: str, objects: list[dict[str, Any]], streamed: bool) -> Answer:
             choice.reasoning = append(choice.reasoning, message.get("thinking"))
             for raw_call in as_list(message.get("tool_calls")):
                 function = as_dict(as_dict(raw_call).get("function"))
-                add_call_delta(
-                    choice,
-                    {},
-                    {
-                        "index": len(choice.tool_calls),
-                        "type": "function",
-                        "function": function,
-                    },
+                add_whole_call(
+                    choice, None, "function", function.get("name"), function.get("arguments")
                 )
         if data.get("done") is True:
             choice.finish_reason = as_str(data.get("done_reason")) or "stop"

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from recctl.answer import Answer, Choice, ToolCall, Usage, add_call_delta, append
+from recctl.answer import Answer, Choice, ToolCall, Usage, add_whole_call, append
 from recctl.values import as_dict, as_int, as_list, as_str
 
 _TERMINAL = ("response.completed", "response.incomplete", "response.failed")
@@ -47,16 +47,9 @@ def _item(choice: Choice, item: dict[str, Any]) -> None:
         for summary in as_list(item.get("summary")):
             choice.reasoning = append(choice.reasoning, as_dict(summary).get("text"))
     elif kind == "function_call":
-        add_call_delta(
-            choice,
-            {},
-            {
-                "index": len(choice.tool_calls),
-                "id": item.get("call_id") or item.get("id"),
-                "type": "function_call",
-                "function": {"name": item.get("name"), "arguments": item.get("arguments", "")},
-            },
-        )
+        call_id = item.get("call_id") or item.get("id")
+        name, arguments = item.get("name"), item.get("arguments", "")
+        add_whole_call(choice, call_id, "function_call", name, arguments)
 
 
 def response(body: dict[str, Any], streamed: bool = False, chunks: int = 0) -> Answer:
