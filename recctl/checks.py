@@ -10,13 +10,15 @@ import os
 import posixpath
 import re
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
 from recctl.confine import module_path_of, unsafe_reason, unsafe_test_ids
-from recctl.containers.cassette import Cassette
 from recctl.findings import Finding, json_path
 from recctl.shapes import BodyKind, Shape
+
+if TYPE_CHECKING:
+    from recctl.containers.cassette import Cassette
 
 # --- RC201: one stream, one id -------------------------------------------------
 

@@ -15,7 +15,6 @@ from typing import Any
 
 from recctl import checks, io
 from recctl.containers import is_cassette
-from recctl.containers.cassette import NotACassette, parse_cassette
 from recctl.findings import Finding, Severity, json_path
 from recctl.hashing import judge_name
 from recctl.parallel import ordered_map
@@ -77,6 +76,8 @@ def validate_file(path: str, validator: SchemaValidator, enabled: frozenset[str]
 
 def validate_cassette(path: str, enabled: frozenset[str]) -> FileResult:
     """A cassette: it parses, its interactions fit the layout, it holds no credential."""
+    from recctl.containers.cassette import NotACassette, parse_cassette  # cassettes only
+
     try:
         raw = io.read_bytes(path)
     except io.LoadError as error:
