@@ -130,3 +130,17 @@ def test_directories_of_cassettes_on_one_process_and_on_two(
     two = run("diff", str(old), str(new), "-o", "json", "--details", "-j", "2")
     assert (one.exit_code, one.stdout) == (two.exit_code, two.stdout)
     assert len(json.loads(one.stdout)["changed"]) == 1
+
+
+def test_an_added_or_removed_cassette_is_not_unreadable(tmp_path: Path) -> None:
+    old, new = tmp_path / "old/tests/cassettes", tmp_path / "new/tests/cassettes"
+    old.mkdir(parents=True)
+    new.mkdir(parents=True)
+    shutil.copy(SOURCE, old / "gone.yaml")
+    shutil.copy(SOURCE, new / "added.yaml")
+    document = json.loads(
+        run("diff", str(tmp_path / "old"), str(tmp_path / "new"), "-o", "json").stdout
+    )
+    assert document["added"] == ["tests/cassettes/added.yaml"]
+    assert document["removed"] == ["tests/cassettes/gone.yaml"]
+    assert document["unreadable"] == []
