@@ -201,7 +201,7 @@ def validate(
     Exit 0 when every recording is valid, 1 when any is not, 2 when it cannot run.
     """
     from recctl import io
-    from recctl.findings import CHECKS, selected
+    from recctl.findings import CHECKS, Finding, selected
     from recctl.schema import SchemaError, SchemaValidator, shipped_schema_bytes
     from recctl.validate import validate_paths
 
@@ -227,15 +227,24 @@ def validate(
     files = list(io.discover(paths, cassettes=True))
     if not files:
         render.error("no recordings or cassettes found under " + ", ".join(map(str, paths)))
-    report = validate_paths(files, validator, enabled, _jobs(jobs, settings))
-    if output_format == "json":
+    jobs = _jobs(jobs, settings)
+    if output_format == "json":  # one document: it holds the findings
+        report = validate_paths(files, validator, enabled, jobs)
         render.write_json(render.validate_json(report))
     elif output_format == "github":
-        from recctl.render_github import validate_annotations
+        from recctl.render_github import finding_annotations
 
-        render.write_raw_lines(validate_annotations(report))
-    else:
-        render.validate_text(report)
+        def annotate(findings: list[Finding]) -> None:
+            render.write_raw_lines(finding_annotations(findings))
+
+        report = validate_paths(files, validator, enabled, jobs, emit=annotate)
+    else:  # printed as they come: memory stays flat
+
+        def show(findings: list[Finding]) -> None:
+            render.print_lines(render.finding_lines(findings))
+
+        report = validate_paths(files, validator, enabled, jobs, emit=show)
+        render.validate_summary(report)
     raise typer.Exit(ExitCode.OK if report.ok else ExitCode.FINDINGS)
 
 

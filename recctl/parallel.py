@@ -22,8 +22,12 @@ from __future__ import annotations
 import os
 import signal
 import sys
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 T = TypeVar("T")
 Item = TypeVar("Item")  # a path, usually; anything picklable
@@ -31,6 +35,7 @@ Item = TypeVar("Item")  # a path, usually; anything picklable
 #: Below this many files, worker processes cost more than they save.
 THRESHOLD = 200
 _BATCH = 64
+_WINDOW = 4  # batches in flight per worker
 _PR_SET_PDEATHSIG = 1
 
 
@@ -57,10 +62,22 @@ def ordered_map(
         with ProcessPoolExecutor(
             jobs, multiprocessing.get_context(method), _start_worker, start
         ) as pool:
-            batch = max(1, min(_BATCH, len(files) // (jobs * 4)))
-            yield from pool.map(function, files, chunksize=batch)
+            size = max(1, min(_BATCH, len(files) // (jobs * 4)))
+            # A bounded window of batches in flight, not all of them at once: memory
+            # follows the window and the largest files, not the number of files.
+            window: deque[Future[list[T]]] = deque()
+            for start_at in range(0, len(files), size):
+                window.append(pool.submit(_run_batch, function, files[start_at : start_at + size]))
+                if len(window) >= _WINDOW * jobs:
+                    yield from window.popleft().result()
+            while window:
+                yield from window.popleft().result()
     else:
         yield from map(function, files)
+
+
+def _run_batch(function: Callable[[Item], T], batch: Sequence[Item]) -> list[T]:
+    return [function(item) for item in batch]
 
 
 def _start_worker(

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from recctl.findings import Severity
+from recctl.findings import Finding, Severity
 from recctl.printable import printable
 
 if TYPE_CHECKING:
@@ -116,10 +116,10 @@ def validate_json(report: Report) -> dict[str, Any]:
     }
 
 
-def validate_text(report: Report) -> None:
-    """``path::$.json.path: CODE message`` per finding, then one summary line."""
-    lines: list[Line] = []
-    for finding in report.findings:
+def finding_lines(findings: list[Finding]) -> list[Line]:
+    """``path::$.json.path: CODE message``, one line per finding."""
+    lines = []
+    for finding in findings:
         colour = "red" if finding.severity is Severity.ERROR else "yellow"
         lines.append(
             Line(
@@ -132,10 +132,15 @@ def validate_text(report: Report) -> None:
                 ]
             )
         )
-    lines += [Line([(f"note: {path}: {note}", "dim")]) for path, note in report.notes]
+    return lines
+
+
+def validate_summary(report: Report) -> None:
+    """The notes, then one summary line (the findings were printed as they came)."""
+    lines = [Line([(f"note: {path}: {note}", "dim")]) for path, note in report.notes]
     files = plural(report.files_checked, "recording")
-    findings = plural(len(report.findings), "finding")
-    if report.ok and not report.findings:
+    findings = plural(report.finding_count, "finding")
+    if report.ok and not report.finding_count:
         every = "" if report.files_checked == 1 else "All "
         lines.append(Line([(f"{every}{files} valid.", "green")]))
     elif report.ok:

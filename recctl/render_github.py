@@ -11,10 +11,9 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from recctl.findings import Severity
+from recctl.findings import Finding, Severity
 from recctl.printable import printable
 from recctl.prune import PruneReport
-from recctl.validate import Report
 
 
 def escape_data(text: str) -> str:
@@ -44,7 +43,7 @@ def annotation(level: str, path: str, title: str, message: str, line: int | None
     return f"::{level} {','.join(properties)}::{escape_data(message)}"
 
 
-def validate_annotations(report: Report) -> list[str]:
+def finding_annotations(findings: list[Finding]) -> list[str]:
     return [
         annotation(
             "error" if finding.severity is Severity.ERROR else "warning",
@@ -53,7 +52,7 @@ def validate_annotations(report: Report) -> list[str]:
             f"{finding.pointer}: {finding.message}",
             finding.line,
         )
-        for finding in report.findings
+        for finding in findings
     ]
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,8 +27,9 @@ from recctl.shapes import classify
 class Report:
     files_checked: int = 0
     files_invalid: int = 0
-    findings: list[Finding] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)  # empty when they were emitted
     notes: list[tuple[str, str]] = field(default_factory=list)  # (path, not an HTTP cassette)
+    finding_count: int = 0
 
     @property
     def ok(self) -> bool:
@@ -125,36 +126,58 @@ def validate_paths(
     validator: SchemaValidator,
     enabled: frozenset[str],
     jobs: int | None = None,
+    emit: Callable[[list[Finding]], None] | None = None,
 ) -> Report:
-    """Validate every file, on every core when there are many, findings in file order."""
+    """Validate every file, on every core when there are many, findings in file order.
+
+    With ``emit``, each file's findings go to it as they come and the report keeps
+    counts only, so memory stays flat however many files and findings there are;
+    RC205 and RC206, which need every stale file, come last. Without it, the report
+    holds the findings, RC205 and RC206 after the findings of their file.
+    """
     global _worker_state
     _worker_state = (validator, enabled)  # for the files checked in this process
-    results = list(
-        ordered_map(_validate, files, jobs, _init_worker, (validator.schema_bytes, enabled))
-    )
-    _stale_relations(results, enabled)
     report = Report()
-    for result in results:
+    held: list[list[Finding]] = []  # per file with findings, when not emitted
+    stale: list[tuple[str, str, list[Finding]]] = []  # (path, target, its findings)
+    results = ordered_map(_validate, files, jobs, _init_worker, (validator.schema_bytes, enabled))
+    for path, result in zip(files, results, strict=True):
         report.files_checked += 1
         if result.note:
-            report.notes.append((files[report.files_checked - 1], result.note))
+            report.notes.append((path, result.note))
         if any(finding.severity is Severity.ERROR for finding in result.findings):
             report.files_invalid += 1
-        report.findings.extend(result.findings)
+        report.finding_count += len(result.findings)
+        findings = result.findings
+        if findings and emit is not None:
+            emit(findings)
+            findings = []
+        elif findings:
+            held.append(findings)
+        if result.stale_target:
+            stale.append((path, result.stale_target, findings))
+    related = _stale_relations(stale, enabled)
+    report.finding_count += sum(len(extra) for extra in related)
+    for (_, _, findings), extra in zip(stale, related, strict=True):
+        if emit is not None and extra:
+            emit(extra)
+        else:
+            findings.extend(extra)
+    report.findings = [finding for findings in held for finding in findings]
     return report
 
 
-def _stale_relations(results: list[FileResult], enabled: frozenset[str]) -> None:
-    """RC205 and RC206: what stale recordings mean together (needs every result)."""
-    targets = Counter(result.stale_target for result in results if result.stale_target)
-    for result in results:
-        target = result.stale_target
-        if target is None:
-            continue
-        path = result.findings[-1].path
+def _stale_relations(
+    stale: list[tuple[str, str, list[Finding]]], enabled: frozenset[str]
+) -> list[list[Finding]]:
+    """RC205 and RC206: what stale recordings mean together (needs every stale file)."""
+    targets = Counter(target for _, target, _ in stale)
+    related: list[list[Finding]] = []
+    for path, target, _ in stale:
+        extra = []
         name = os.path.basename(target)
         if "RC206" in enabled and targets[target] > 1:
-            result.findings.append(
+            extra.append(
                 Finding(
                     path,
                     "$",
@@ -166,7 +189,7 @@ def _stale_relations(results: list[FileResult], enabled: frozenset[str]) -> None
                 )
             )
         if "RC205" in enabled and is_correct_twin(path, target):
-            result.findings.append(
+            extra.append(
                 Finding(
                     path,
                     "$",
@@ -177,6 +200,8 @@ def _stale_relations(results: list[FileResult], enabled: frozenset[str]) -> None
                     ),
                 )
             )
+        related.append(extra)
+    return related
 
 
 _worker_state: tuple[SchemaValidator, frozenset[str]] | None = None
