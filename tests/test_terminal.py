@@ -136,3 +136,34 @@ def test_json_output_stays_exact(tree: Path) -> None:
     assert document["answer"]["choices"][0]["text"].startswith(f"first line {EVIL}\nsecond line")
     answers = json.loads(CliRunner().invoke(app, ["reassemble", str(hostile), "-o", "json"]).stdout)
     assert answers[0]["choices"][0]["text"].startswith(f"first line {EVIL}\n")
+
+
+def test_cassettes_print_no_control_character_either(tmp_path: Path) -> None:
+    body = json.dumps(
+        {
+            "id": "chatcmpl-1",
+            "object": "chat.completion",
+            "model": f"m{EVIL}",
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": f"hi {EVIL}"}}],
+        }
+    )
+    cassette = {
+        "interactions": [
+            {
+                "request": {
+                    "method": "POST",
+                    "uri": f"https://api.openai.com/v1/chat/completions?x={EVIL}",
+                    "headers": {},
+                    "body": json.dumps({"messages": [{"role": "user", "content": EVIL}]}),
+                },
+                "response": {"status": {"code": 200}, "headers": {}, "body": {"string": body}},
+            }
+        ]
+    }
+    path = tmp_path / "tests/cassettes/test_x/test_y.yaml"
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps(cassette))
+    for args in (["show", str(path)], ["reassemble", str(path)], ["stats", str(tmp_path)]):
+        output = CliRunner().invoke(app, args).stdout
+        assert UNSAFE.findall(output) == [], (args, output)
+        assert "\\x1b" in output or args[0] == "stats", (args, output)
