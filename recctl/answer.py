@@ -65,6 +65,17 @@ class Answer:
     usage: Usage | None = None
     error: str | None = None  # the recorded exception or HTTP error
 
+    def close(self) -> Answer:
+        """Once read: parse each tool call's arguments, and call a stream that should
+        carry choices but has none, or one without a finish reason, truncated."""
+        unfinished = not self.choices or any(c.finish_reason is None for c in self.choices)
+        if self.streamed and self.kind not in NO_ANSWER and unfinished:
+            self.truncated = True
+        for choice in self.choices:
+            for call in choice.tool_calls:
+                call.finish()
+        return self
+
 
 NO_ANSWER = frozenset(
     {

@@ -14,7 +14,7 @@ from typing import Any
 
 import orjson
 
-from recctl.answer import NO_ANSWER, Answer, Usage
+from recctl.answer import Answer, Usage
 from recctl.protocols import anthropic, google, ollama, openai_chat, openai_responses
 from recctl.protocols.sse import data_events
 from recctl.shapes import BodyKind, RequestShape, Shape, classify
@@ -44,15 +44,8 @@ def reassemble(recording: Any, shape: Shape | None = None) -> Answer:
     else:
         answer = Answer("unknown", streamed)
     answer.streamed = streamed
-    unfinished = not answer.choices or any(c.finish_reason is None for c in answer.choices)
-    if shape.exception or (
-        streamed and (not body or (answer.kind not in NO_ANSWER and unfinished))
-    ):
-        answer.truncated = True
-    for choice in answer.choices:
-        for call in choice.tool_calls:
-            call.finish()
-    return answer
+    answer.truncated = shape.exception or (streamed and not body)
+    return answer.close()
 
 
 #: Kinds that never carry choices.

@@ -26,15 +26,7 @@ def read_answer(
         error = as_dict(body.get("error"))
         message = as_str(error.get("message")) or orjson.dumps(body).decode()[:200]
         answer = Answer("http_error", False, error=f"HTTP {status}: {message}")
-    if answer is not None:
-        for choice in answer.choices:
-            for call in choice.tool_calls:
-                call.finish()
-        if answer.streamed and (
-            not answer.choices or any(c.finish_reason is None for c in answer.choices)
-        ):
-            answer.truncated = True
-    return answer
+    return answer.close() if answer is not None else None
 
 
 def _stream(events: list[dict[str, Any]]) -> Answer | None:
