@@ -11,7 +11,6 @@ import contextlib
 import json
 import os
 import re
-import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -130,6 +129,8 @@ def _synced_temporary(directory: str, content: bytes, mode: int | None) -> str:
     Its name carries this process's id, so that a later run can tell the
     leftover of a killed run from the file of a run still going.
     """
+    import tempfile  # writing commands only: 1 ms of start-up spared for the rest
+
     prefix = f".recctl-{os.getpid()}-"
     handle, temporary = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=directory)
     try:

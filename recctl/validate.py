@@ -18,7 +18,6 @@ from recctl.containers import is_cassette
 from recctl.findings import Finding, Severity, json_path
 from recctl.hashing import judge_name
 from recctl.parallel import ordered_map
-from recctl.rename import is_correct_twin
 from recctl.schema import SchemaValidator
 from recctl.shapes import classify
 
@@ -171,6 +170,8 @@ def _stale_relations(
     stale: list[tuple[str, str, list[Finding]]], enabled: frozenset[str]
 ) -> list[list[Finding]]:
     """RC205 and RC206: what stale recordings mean together (needs every stale file)."""
+    from recctl.rename import is_correct_twin  # only when a file is stale
+
     targets = Counter(target for _, target, _ in stale)
     related: list[list[Finding]] = []
     for path, target, _ in stale:
