@@ -17,11 +17,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlparse
 
-from recctl.shapes import RequestShape, classify_request
+from recctl.shapes import SHARED_PATHS, RequestShape, classify_request
 from recctl.values import as_dict, as_list, as_str
-
-#: Paths whose hash leaves the test id out: model lists shared by every test.
-SHARED_PATHS = frozenset({"/api/tags", "/v1/models", "/v1/openai/v1/models"})
 
 _FLOAT_IN_STRING = re.compile(r"(-?\d+\.\d{4,})")
 #: Every match of the pattern above holds this; starting with a literal, it

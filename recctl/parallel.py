@@ -45,15 +45,18 @@ def ordered_map(
     jobs: int | None = None,
     initializer: Callable[..., None] | None = None,
     initargs: tuple[Any, ...] = (),
+    cost: float = 1.0,
 ) -> Iterator[T]:
     """``function`` over ``files`` (paths, or other picklable items), in order.
 
     ``function`` must be picklable (a module-level function, or a partial of
     one). ``initializer(*initargs)`` runs in each worker process to prepare what
-    it needs; in this process the caller has prepared it already.
+    it needs; in this process the caller has prepared it already. ``cost`` is the
+    work per file relative to parsing and checking a whole recording: a cheaper
+    function needs proportionally more files before workers pay off.
     """
     jobs = jobs if jobs is not None else (os.cpu_count() or 1)
-    if jobs > 1 and len(files) >= THRESHOLD:
+    if jobs > 1 and len(files) * cost >= THRESHOLD:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor  # 8 ms: only when used
 

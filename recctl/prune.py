@@ -30,13 +30,14 @@ from recctl.cassette_tests import CassetteTest, cassette_key, collected_keys, ma
 from recctl.checks import expected_directory
 from recctl.confine import inside, module_path_of, unsafe_reason
 from recctl.containers import is_cassette
-from recctl.containers.cassette import NotACassette, load_cassette
-from recctl.hashing import SHARED_PATHS
 from recctl.parallel import ordered_map
+from recctl.shapes import SHARED_PATHS
 from recctl.testindex import ModuleIndex, find_test, index_module, split_node_id
 from recctl.values import as_dict, as_str
 
 _HEAD = 8192
+#: The cost of ``read_facts`` relative to parsing a whole recording (``ordered_map``).
+HEAD_COST = 1 / 30
 _TEST_ID = re.compile(rb'\A\{\s*"test_id":\s*(null|"(?:[^"\\]|\\.)*")')
 _NO_TEST_ID = re.compile(rb'\A\{\s*"request":')
 _URL = re.compile(rb'"url":\s*("(?:[^"\\]|\\.)*")')
@@ -134,12 +135,13 @@ def prune(
     cassettes: list[str] = []
     for path in files:
         (cassettes if is_cassette(path, sniff=False) else recordings).append(path)
-    for facts in ordered_map(read_facts, recordings, jobs):
+    module_problems: dict[str, str | None] = {}  # many recordings share one test module
+    for facts in ordered_map(read_facts, recordings, jobs, cost=HEAD_COST):
         if isinstance(facts, tuple):
             report.unreadable.append(facts)
         elif facts.shared or facts.test_id is None:
             report.shared += 1
-        elif problem := _unsafe(facts.test_id, root):
+        elif problem := _unsafe(facts.test_id, root, module_problems):
             report.unsafe.append((facts.path, facts.test_id, problem))
         elif not _in_its_directory(facts.path, facts.test_id):
             report.elsewhere.append((facts.path, facts.test_id))
@@ -171,6 +173,8 @@ def _prune_cassettes(
     Only a cassette about to be called stale is parsed, to make sure it is an
     HTTP cassette: YAML is slow, and the others need not be read at all.
     """
+    from recctl.containers.cassette import NotACassette, load_cassette  # 5 ms: cassettes only
+
     keys = collected_keys(collected, layout) if collected is not None else None
     indexes: dict[str, ModuleIndex | None] = {}
     for path in files:
@@ -223,12 +227,22 @@ def _judge_cassette(
     return False, f"no module of {test.directory} defines {'.'.join(test.names)}"
 
 
-def _unsafe(test_id: str, root: str) -> str | None:
-    """Why a test id must not be followed: it names a file outside ``root``."""
+def _unsafe(test_id: str, root: str, module_problems: dict[str, str | None]) -> str | None:
+    """Why a test id must not be followed: it names a file outside ``root``.
+
+    ``module_problems`` remembers the verdict on each test module, so that its path
+    is resolved once (resolving every path component costs more than reading a head).
+    """
     problem = unsafe_reason(test_id)
-    if problem is None and not inside(os.path.join(root, module_path_of(test_id)), root):
-        problem = "its test file resolves outside the root (a symbolic link)"
-    return problem
+    if problem is not None:
+        return problem
+    module = module_path_of(test_id)
+    if module not in module_problems:
+        escapes = not inside(os.path.join(root, module), root)
+        module_problems[module] = (
+            "its test file resolves outside the root (a symbolic link)" if escapes else None
+        )
+    return module_problems[module]
 
 
 def _judge(

@@ -12,6 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+#: Paths whose hash leaves the test id out: model lists shared by every test.
+SHARED_PATHS = frozenset({"/api/tags", "/v1/models", "/v1/openai/v1/models"})
+
 
 class RequestShape(str, enum.Enum):
     INFERENCE = "inference"  # OpenAI / Ollama / genai client calls

@@ -90,6 +90,8 @@ def test_read_only_commands(repo: Path, args: list[str]) -> None:
 def test_prune(repo: Path) -> None:
     # Test ids are relative to current/; no test module is there, so most are stale.
     root = str(repo / "current")
+    heads = sum(1 for _ in Path(root).rglob("*.json"))
+    assert heads * prune.HEAD_COST >= parallel.THRESHOLD  # heads too go to the workers
     document = json.loads(_same_on_one_and_two("prune", "--root", root, "-o", "json"))
     assert len(document["stale"]) > 50 and document["shared"] > 5
     assert len(document["unreadable"]) == 2  # only the head is read: the truncated one is judged
