@@ -11,6 +11,8 @@ import json
 import os
 import pickle
 import shutil
+import signal
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +40,77 @@ def test_the_lowered_threshold_really_uses_worker_processes() -> None:
     pids = set(parallel.ordered_map(_pid, files, jobs=2))
     assert os.getpid() not in pids
     assert set(parallel.ordered_map(_pid, files, jobs=1)) == {os.getpid()}
+
+
+def _fail_on_seven(item: int) -> int:
+    if item == 7:
+        raise ValueError("seven")
+    return item
+
+
+def _die_on_seven(item: int) -> int:
+    if item == 7:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return item
+
+
+def _children() -> set[int]:
+    """The pids of this process's children, live or not yet reaped."""
+    pid = os.getpid()
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.add(int(entry.name))
+    return found
+
+
+def test_results_come_in_order_from_many_batches() -> None:
+    items = list(range(5000))
+    assert list(parallel.ordered_map(abs, items, jobs=3)) == items
+    assert list(parallel.ordered_map(str, items[:7], jobs=4)) == [str(i) for i in items[:7]]
+
+
+def test_a_worker_exception_is_raised_here_and_no_worker_is_left() -> None:
+    before = _children()
+    with pytest.raises(ValueError, match="seven"):
+        list(parallel.ordered_map(_fail_on_seven, list(range(100)), jobs=2))
+    assert _children() == before
+
+
+def test_a_killed_worker_is_an_error_not_missing_results() -> None:
+    before = _children()
+    with pytest.raises(parallel.WorkerDied, match="signal 9"):
+        list(parallel.ordered_map(_die_on_seven, list(range(100)), jobs=2))
+    assert _children() == before
+
+
+def test_stopping_early_ends_the_workers() -> None:
+    before = _children()
+    results = parallel.ordered_map(abs, list(range(100_000)), jobs=2)
+    assert next(results) == 0
+    assert _children() - before  # workers are running, blocked on full pipes
+    results.close()
+    assert _children() == before
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="elsewhere spawning is the only path")
+def test_the_spawned_path_gives_what_the_forked_one_gives(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # macOS and Windows spawn workers through concurrent.futures: run that path here too.
+    files = [str(path) for path in CORPUS_FILES[:30]]
+    validator = SchemaValidator(shipped_schema_bytes())
+    enabled = frozenset(CHECKS)
+    forked = validate.validate_paths(files, validator, enabled, jobs=2)
+    monkeypatch.setattr(parallel, "_FORK", False)
+    spawned = validate.validate_paths(files, validator, enabled, jobs=2)
+    assert spawned == forked
+    assert list(parallel.ordered_map(_pid, files, jobs=2)) != [os.getpid()] * len(files)
 
 
 @pytest.fixture
