@@ -74,13 +74,14 @@ def normalize_recording(recording: Any, digest: str | None, rules: frozenset[str
     response = as_dict(as_dict(recording).get("response"))
     body = response.get("body")
     items = body if isinstance(body, list) else [body]
+    typed = _typed_rules(digest, rules)
     for position, item in enumerate(items):
-        item_dict = as_dict(item)
-        data = item_dict.get("__data__")
-        if "__type__" in item_dict and isinstance(data, dict):
-            _typed(data, digest, rules, changes)
-        elif isinstance(item, dict):
-            _raw(item, digest, position, rules, changes)
+        if type(item) is dict:
+            data = item.get("__data__")
+            if "__type__" in item and isinstance(data, dict):
+                typed(data, changes)
+            else:
+                _raw(item, digest, position, rules, changes)
         elif isinstance(item, str) and isinstance(body, list) and digest:
             line = _sse_line(item, digest, position, rules, changes)
             if line != item:
@@ -88,28 +89,42 @@ def normalize_recording(recording: Any, digest: str | None, rules: frozenset[str
     return changes.rules
 
 
-def _typed(
-    data: dict[str, Any], digest: str | None, rules: frozenset[str], changes: _Changes
-) -> None:
-    """The recorder's own rules, and the extras that apply to typed objects."""
-    not_model = data.get("object") != "model"
-    if "id" in rules and not_model and digest:
-        changes.set(data, "id", f"rec-{digest[:12]}", "id")
-    if "created" in rules and not_model:
-        changes.set(data, "created", 0, "created")
-    if "created_at" in rules:
-        changes.set(data, "created_at", EPOCH_Z, "created_at")
-    if "durations" in rules:
-        for key in _DURATIONS:
-            if data.get(key) is not None:
-                changes.set(data, key, 0, "durations")
-    if "obfuscation" in rules:
-        changes.remove(data, "obfuscation", "obfuscation")
-        for choice in as_list(data.get("choices")):
-            if isinstance(choice, dict):
-                changes.remove(choice, "obfuscation", "obfuscation")
-    if "system_fingerprint" in rules and isinstance(data.get("system_fingerprint"), str):
-        changes.set(data, "system_fingerprint", "fp_normalized", "system_fingerprint")
+def _typed_rules(
+    digest: str | None, rules: frozenset[str]
+) -> Callable[[dict[str, Any], _Changes], None]:
+    """The recorder's own rules, and the extras that apply to typed objects.
+
+    The rules are looked up once per recording, not once per chunk: a stream has
+    up to 1,400 chunks, and a check of a normalized tree changes none of them.
+    """
+    new_id = f"rec-{digest[:12]}" if "id" in rules and digest else None
+    created = "created" in rules
+    created_at = "created_at" in rules
+    durations = "durations" in rules
+    obfuscation = "obfuscation" in rules
+    fingerprint = "system_fingerprint" in rules
+
+    def apply(data: dict[str, Any], changes: _Changes) -> None:
+        not_model = data.get("object") != "model"
+        if new_id is not None and not_model and data.get("id", new_id) != new_id:
+            changes.set(data, "id", new_id, "id")
+        if created and not_model and data.get("created", 0) != 0:
+            changes.set(data, "created", 0, "created")
+        if created_at and data.get("created_at", EPOCH_Z) != EPOCH_Z:
+            changes.set(data, "created_at", EPOCH_Z, "created_at")
+        if durations:
+            for key in _DURATIONS:
+                if data.get(key) is not None:
+                    changes.set(data, key, 0, "durations")
+        if obfuscation:
+            changes.remove(data, "obfuscation", "obfuscation")
+            for choice in as_list(data.get("choices")):
+                if isinstance(choice, dict):
+                    changes.remove(choice, "obfuscation", "obfuscation")
+        if fingerprint and isinstance(data.get("system_fingerprint"), str):
+            changes.set(data, "system_fingerprint", "fp_normalized", "system_fingerprint")
+
+    return apply
 
 
 def _raw(

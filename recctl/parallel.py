@@ -28,7 +28,7 @@ import signal
 import struct
 import sys
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -57,7 +57,7 @@ def ordered_map(
     initializer: Callable[..., None] | None = None,
     initargs: tuple[Any, ...] = (),
     cost: float = 1.0,
-) -> Iterator[T]:
+) -> Generator[T, None, None]:
     """``function`` over ``files`` (paths, or other picklable items), in order.
 
     The caller prepares in this process whatever ``function`` needs; forked

@@ -1,10 +1,18 @@
 from __future__ import annotations
 
+import json
+import math
+import random
+import struct
 from pathlib import Path
+from typing import Any
 
+import orjson
 import pytest
 
 from recctl import io
+
+from conftest import EVERY_FILE
 
 
 @pytest.mark.parametrize(
@@ -60,3 +68,66 @@ def test_discover_does_not_follow_directory_symlinks(tmp_path: Path) -> None:
 
 def test_discover_yields_missing_paths_for_the_caller_to_report(tmp_path: Path) -> None:
     assert list(io.discover([tmp_path / "nope.json"])) == [str(tmp_path / "nope.json")]
+
+
+# --- the recorder's bytes: orjson where it cannot differ, the standard library elsewhere
+
+
+def _recorder(value: Any) -> bytes:
+    return (json.dumps(value, indent=2) + "\n").encode("ascii")
+
+
+def test_recorder_bytes_on_every_file_and_mostly_from_orjson() -> None:
+    fast = 0
+    for path in EVERY_FILE:
+        raw = path.read_bytes()
+        value = json.loads(raw)
+        assert io.dumps_like_recorder(value) == _recorder(value), path
+        fast += orjson.dumps(value, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE) == raw
+    assert fast > len(EVERY_FILE) // 2  # the fast path is the common one
+
+
+_TRICKY_STRINGS = [
+    "", "plain", "e-mail", "1e-7", "0.00001", "é", "\u2028", "\U0001f600", "\x7f", "\x00\x1f",
+    'say "hi"', "back\\slash", "a/b", "\ud800", "tab\there", "new\nline",
+]  # fmt: skip
+
+
+def _random_value(rnd: random.Random, depth: int = 0) -> Any:
+    kind = rnd.randrange(9 if depth < 4 else 6)
+    if kind == 0:
+        return rnd.choice(_TRICKY_STRINGS) + rnd.choice(_TRICKY_STRINGS)
+    if kind == 1:  # any finite double, every magnitude
+        bits = rnd.getrandbits(64)
+        number = struct.unpack("<d", struct.pack("<Q", bits))[0]
+        return number if math.isfinite(number) else 0.5
+    if kind == 2:  # everyday floats, small ones (where spellings differ) among them
+        return round(rnd.uniform(-2, 2), rnd.randrange(12)) * 10.0 ** rnd.randrange(-12, 20)
+    if kind == 3:
+        return rnd.choice([0, -1, 2**63 - 1, -(2**63), 2**64, -(2**70), rnd.getrandbits(40)])
+    if kind == 4:
+        return rnd.choice([True, False, None])
+    if kind == 5:
+        return rnd.choice([{}, [], ""])
+    if kind in (6, 7):
+        return {
+            rnd.choice(_TRICKY_STRINGS) + str(n): _random_value(rnd, depth + 1)
+            for n in range(rnd.randrange(5))
+        }
+    return [_random_value(rnd, depth + 1) for _ in range(rnd.randrange(5))]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_recorder_bytes_equal_the_standard_library_on_random_values(seed: int) -> None:
+    rnd = random.Random(seed)
+    for _ in range(2000):
+        value = _random_value(rnd)
+        assert io.dumps_like_recorder(value) == _recorder(value), repr(value)
+
+
+def test_recorder_bytes_past_orjson_limits() -> None:
+    deep: Any = "bottom"
+    for _ in range(300):  # orjson refuses more than 255 levels
+        deep = [deep]
+    for value in (deep, {"n": 2**64}, {"s": "\ud83d"}, {"f": 1e-05}, {"d": "\x7f"}):
+        assert io.dumps_like_recorder(value) == _recorder(value)
