@@ -187,7 +187,9 @@ def _work(
         _die_with(parent)
         for batch in batches:
             try:
-                data = pickle.dumps(("ok", [function(item) for item in batch]), _PROTOCOL)
+                data = pickle.dumps(
+                    ("ok", [function(item) for item in batch]), pickle.HIGHEST_PROTOCOL
+                )
             except Exception as error:  # a bug: the parent raises it
                 data = pickle.dumps(("error", _picklable(error)), _PROTOCOL)
             view = memoryview(_LENGTH.pack(len(data)) + data)
