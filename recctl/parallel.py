@@ -29,7 +29,6 @@ import struct
 import sys
 from collections import deque
 from collections.abc import Callable, Generator, Iterator, Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from recctl.errors import RecctlError
@@ -84,13 +83,17 @@ class WorkerDied(RecctlError):
     """A worker process ended before sending its results (killed, out of memory)."""
 
 
-@dataclass
 class _Worker:
-    number: int
-    pid: int  # 0 once reaped
-    owed: int  # batches it has to send
-    received: int = 0
-    buffer: bytearray = field(default_factory=bytearray)  # a message not yet whole
+    """A forked worker, as its parent sees it."""
+
+    __slots__ = ("buffer", "number", "owed", "pid", "received")
+
+    def __init__(self, number: int, pid: int, owed: int) -> None:
+        self.number = number
+        self.pid = pid  # 0 once reaped
+        self.owed = owed  # batches it has to send
+        self.received = 0
+        self.buffer = bytearray()  # the start of a message not yet whole
 
     def death(self) -> str:
         _, status = os.waitpid(self.pid, 0)

@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from recctl.findings import Finding, Severity
 from recctl.printable import printable
 
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from recctl.findings import Finding
     from recctl.validate import Report
 
 
@@ -120,7 +120,7 @@ def finding_lines(findings: list[Finding]) -> list[Line]:
     """``path::$.json.path: CODE message``, one line per finding."""
     lines = []
     for finding in findings:
-        colour = "red" if finding.severity is Severity.ERROR else "yellow"
+        colour = "red" if finding.severity.value == "error" else "yellow"
         lines.append(
             Line(
                 [
