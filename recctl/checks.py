@@ -6,6 +6,7 @@ schema check reports those), so they are safe to run on anything that parsed.
 
 from __future__ import annotations
 
+import functools
 import os
 import posixpath
 import re
@@ -66,6 +67,7 @@ def check_stream_ids(path: str, recording: Any, shape: Shape) -> list[Finding]:
 # --- RC202: stored where the recorder looks ------------------------------------
 
 
+@functools.lru_cache(maxsize=4096)  # a test's recordings share it
 def expected_directory(test_id: str) -> str:
     """``tests/x/test_a.py::TestC::test_m[p::q]`` -> ``tests/x/recordings``."""
     return posixpath.join(posixpath.dirname(module_path_of(test_id)), "recordings")
@@ -80,7 +82,7 @@ def check_location(path: str, recording: Any) -> list[Finding]:
     test_id = recording.get("test_id") if isinstance(recording, dict) else None
     if not isinstance(test_id, str) or not test_id.strip() or unsafe_reason(test_id):
         return []  # RC207 reports a test id that leads outside the repository
-    parent = os.path.dirname(os.path.abspath(path)).replace(os.sep, "/")
+    parent = _absolute_directory(os.path.dirname(path))
     if "/recordings" not in parent:
         return []
     expected = expected_directory(test_id)
@@ -95,6 +97,11 @@ def check_location(path: str, recording: Any) -> list[Finding]:
             "the recorder will never look for it here",
         )
     ]
+
+
+@functools.lru_cache(maxsize=4096)  # a directory's recordings share it
+def _absolute_directory(directory: str) -> str:
+    return os.path.abspath(directory).replace(os.sep, "/")
 
 
 # --- RC207: a test id that leads outside the repository ------------------------

@@ -12,6 +12,7 @@ the path itself (a directory) or its directory (a file).
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from collections.abc import Iterable
@@ -27,6 +28,7 @@ def module_path_of(test_id: str) -> str:
     return test_id.split("[", 1)[0].split("::", 1)[0]
 
 
+@functools.lru_cache(maxsize=4096)  # a test's recordings share it
 def unsafe_reason(test_id: str) -> str | None:
     """Why a test id cannot name a file inside the repository, or None when it can."""
     test_file = module_path_of(test_id)
