@@ -82,7 +82,7 @@ def check_location(path: str, recording: Any) -> list[Finding]:
     test_id = recording.get("test_id") if isinstance(recording, dict) else None
     if not isinstance(test_id, str) or not test_id.strip() or unsafe_reason(test_id):
         return []  # RC207 reports a test id that leads outside the repository
-    parent = _absolute_directory(os.path.dirname(path))
+    parent = _absolute_directory(os.getcwd(), os.path.dirname(path))
     if "/recordings" not in parent:
         return []
     expected = expected_directory(test_id)
@@ -100,8 +100,9 @@ def check_location(path: str, recording: Any) -> list[Finding]:
 
 
 @functools.lru_cache(maxsize=4096)  # a directory's recordings share it
-def _absolute_directory(directory: str) -> str:
-    return os.path.abspath(directory).replace(os.sep, "/")
+def _absolute_directory(cwd: str, directory: str) -> str:
+    """``os.path.abspath``, with the working directory in the cache key."""
+    return os.path.normpath(os.path.join(cwd, directory)).replace(os.sep, "/")
 
 
 # --- RC207: a test id that leads outside the repository ------------------------
