@@ -37,6 +37,11 @@ _FILE_SEARCH = (
 )
 
 
+#: ``json.dumps(obj, sort_keys=True)``, the recorder's serialization, made once.
+#: check_circular=False: parsed JSON has no cycles, and the check costs a fifth.
+_CANONICAL = json.JSONEncoder(sort_keys=True, check_circular=False)
+
+
 @dataclass(frozen=True)
 class Rules:
     """One generation of the recorder's hashing rules."""
@@ -149,9 +154,7 @@ def request_hash(recording: Any, rules: Rules = CURRENT) -> str | None:
     obj = hash_input(recording, rules)
     if obj is None:
         return None
-    # check_circular=False: parsed JSON has no cycles, and the check costs a fifth.
-    text = json.dumps(obj, sort_keys=True, check_circular=False)
-    return hashlib.sha256(text.encode()).hexdigest()
+    return hashlib.sha256(_CANONICAL.encode(obj).encode()).hexdigest()
 
 
 def model_digest(recording: Any) -> str | None:
