@@ -83,7 +83,9 @@ def write_raw_lines(lines: list[str]) -> None:
 
 
 def write_json(document: Any) -> None:
-    sys.stdout.buffer.write(orjson.dumps(document, option=orjson.OPT_INDENT_2) + b"\n")
+    # orjson appends the newline: adding it here would copy the whole document again.
+    option = orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE
+    sys.stdout.buffer.write(orjson.dumps(document, option=option))
     sys.stdout.flush()
 
 
