@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -193,6 +195,22 @@ def test_schema_command_prints_the_shipped_schema() -> None:
 def test_version() -> None:
     result = run("--version")
     assert (result.exit_code, result.output) == (0, f"recctl {__version__}\n")
+
+
+def _console(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "recctl", *args], capture_output=True, text=True, check=False
+    )
+
+
+def test_the_console_script_builds_only_the_command_that_runs() -> None:
+    # main() registers only the named command; everything else sees them all.
+    assert "recctl hash [OPTIONS]" in _console("hash", "--help").stdout
+    assert _console("validate", str(SEED)).returncode == 0
+    listed = _console("--help").stdout
+    assert all(f" {name} " in listed for name in ("validate", "hash", "prune", "normalize"))
+    typo = _console("valdate")
+    assert typo.returncode == 2 and "Did you mean 'validate'?" in typo.stderr
 
 
 def test_every_command_has_help() -> None:
