@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import random
 import struct
 from pathlib import Path
@@ -43,6 +44,29 @@ def test_read_errors(tmp_path: Path) -> None:
     big.write_bytes(b" " * 2048)
     with pytest.raises(io.LoadError, match=r"file too large \(0.0 MiB; the limit is 0 MiB\)"):
         io.read_bytes(big, max_bytes=1024)
+
+
+def test_read_bytes_reads_whole_files_of_every_size(tmp_path: Path) -> None:
+    for size in (0, 1, 4095, 4096, 65537, 3 * 2**20 + 7):
+        path = tmp_path / f"{size}.json"
+        path.write_bytes(bytes(range(256)) * (size // 256) + b"x" * (size % 256))
+        assert io.read_bytes(path) == path.read_bytes()
+
+
+@pytest.mark.skipif(not os.path.isdir("/dev/fd"), reason="needs /dev/fd")
+def test_read_bytes_reads_what_fstat_cannot_size_and_keeps_the_limit() -> None:
+    for content, limit in ((b'{"a": 1}', 1024), (b"x" * 2000, 1000)):
+        read_end, write_end = os.pipe()
+        os.write(write_end, content)
+        os.close(write_end)
+        try:
+            if len(content) <= limit:
+                assert io.read_bytes(f"/dev/fd/{read_end}", max_bytes=limit) == content
+            else:
+                with pytest.raises(io.LoadError, match="too large"):
+                    io.read_bytes(f"/dev/fd/{read_end}", max_bytes=limit)
+        finally:
+            os.close(read_end)
 
 
 def test_discover_walks_directories_sorted_and_keeps_files_as_given(tmp_path: Path) -> None:
