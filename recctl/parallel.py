@@ -106,7 +106,9 @@ class _Worker:
         return f"a worker process died ({how}) before sending its results"
 
 
-def _forked(function: Callable[[Item], T], batches: list[Sequence[Item]], jobs: int) -> Iterator[T]:
+def _forked(
+    function: Callable[[Item], T], batches: list[Sequence[Item]], jobs: int
+) -> Generator[T, None, None]:
     """Worker ``n`` handles batches ``n``, ``n + jobs``, ...; results come back in order.
 
     Each worker writes one framed pickle per batch to its pipe, and blocks when
@@ -190,9 +192,7 @@ def _work(
         _die_with(parent)
         for batch in batches:
             try:
-                data = pickle.dumps(
-                    ("ok", [function(item) for item in batch]), pickle.HIGHEST_PROTOCOL
-                )
+                data = pickle.dumps(("ok", [function(item) for item in batch]), _PROTOCOL)
             except Exception as error:  # a bug: the parent raises it
                 data = pickle.dumps(("error", _picklable(error)), _PROTOCOL)
             view = memoryview(_LENGTH.pack(len(data)) + data)
