@@ -147,7 +147,7 @@ def dumps_like_recorder(value: Any) -> bytes:
     """The bytes the recorder writes: ``json.dump(obj, f, indent=2)`` then a newline.
 
     ASCII escapes, insertion key order, LF (docs/format.md, section 8). With an
-    indent the standard library encodes in pure Python, ten times slower than
+    indent the standard library encodes in pure Python, twenty times slower than
     orjson, whose indented layout is the same. orjson's output is kept only where it
     cannot differ: ASCII only (the standard library escapes the rest, DEL
     included), and no float below 1e-4 (its spelling differs from ``repr`` there,
