@@ -65,6 +65,10 @@ def _walk(directory: str, cassettes: bool = False) -> Iterator[str]:
                 yield os.path.join(root, name)
 
 
+#: O_BINARY: on Windows a descriptor opened without it reads text, translating CRLF.
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0)
+
+
 def read_bytes(path: str | Path, max_bytes: int = MAX_FILE_BYTES) -> bytes:
     """Read a whole file, refusing directories and anything larger than ``max_bytes``.
 
@@ -72,7 +76,7 @@ def read_bytes(path: str | Path, max_bytes: int = MAX_FILE_BYTES) -> bytes:
     makes reading a recording a quarter faster.
     """
     try:
-        fd = os.open(path, os.O_RDONLY)  # str paths: see discover
+        fd = os.open(path, _READ_FLAGS)  # str paths: see discover
         try:
             return _read_all(fd, max_bytes)
         finally:
