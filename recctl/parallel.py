@@ -23,7 +23,6 @@ queue may outlive a parent killed with SIGKILL.
 from __future__ import annotations
 
 import os
-import pickle
 import signal
 import struct
 import sys
@@ -46,7 +45,7 @@ _WINDOW = 4  # batches held (in flight or waiting for their turn) per worker
 _PR_SET_PDEATHSIG = 1
 _FORK = sys.platform == "linux"
 _LENGTH = struct.Struct("<Q")  # the frame of one message on a worker's pipe
-_PROTOCOL = pickle.HIGHEST_PROTOCOL
+_PROTOCOL = -1  # pickle's highest
 
 
 def ordered_map(
@@ -156,6 +155,8 @@ def _receive(
     read_end: int, worker: _Worker, jobs: int, done: dict[int, Any], selector: Any
 ) -> None:
     """Read what the worker's pipe holds; file each whole message under its batch."""
+    import pickle  # here and in _work: a run that needs no worker never loads it (1 ms)
+
     data = os.read(read_end, 1 << 20)
     if not data:  # the worker ended: done, or died
         if worker.received < worker.owed or worker.buffer:
@@ -186,6 +187,8 @@ def _work(
     ``os._exit`` ends it without running this process's exit handlers or
     flushing buffers it inherited (the parent's unwritten output among them).
     """
+    import pickle
+
     status = 0
     try:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
@@ -204,7 +207,9 @@ def _work(
         os._exit(status)
 
 
-def _picklable(error: Exception) -> Exception:
+def _picklable(error: Exception) -> Exception:  # pragma: no cover - runs in the child
+    import pickle
+
     try:
         pickle.dumps(error, _PROTOCOL)
     except Exception:
