@@ -115,8 +115,12 @@ def _forked(
     ``_WINDOW`` batches per worker that are not yet due; beyond that it waits for
     the worker whose batch is due. Memory stays bounded however many files.
     """
+    # Loaded here, before the fork: imported in each worker after it, pickle and
+    # ctypes took 5 to 12 ms of the start of every one.
+    import pickle
     import selectors
 
+    request_death_signal = _death_signal_request()
     jobs = min(jobs, len(batches))
     parent = os.getpid()
     workers: dict[int, _Worker] = {}  # by the read end of its pipe
@@ -126,7 +130,8 @@ def _forked(
             pid = os.fork()
             if pid == 0:  # pragma: no cover - the child's coverage is not collected
                 os.close(read_end)
-                _work(parent, function, batches[number::jobs], write_end)
+                request_death_signal(parent)
+                _work(function, batches[number::jobs], write_end, pickle.dumps)
             os.close(write_end)
             workers[read_end] = _Worker(number, pid, len(batches[number::jobs]))
         owners = list(workers)  # owners[n]: the read end of worker n
@@ -141,7 +146,9 @@ def _forked(
                     else:
                         ready = [key.fd for key, _ in selector.select()]
                     for read_end in ready:
-                        _receive(read_end, workers[read_end], jobs, done, selector)
+                        worker = workers[read_end]
+                        if not _receive(read_end, worker, jobs, done, pickle.loads):
+                            selector.unregister(read_end)  # it sent every batch and ended
                 yield from done.pop(due)
     finally:
         for read_end, worker in workers.items():
@@ -152,17 +159,19 @@ def _forked(
 
 
 def _receive(
-    read_end: int, worker: _Worker, jobs: int, done: dict[int, Any], selector: Any
-) -> None:
-    """Read what the worker's pipe holds; file each whole message under its batch."""
-    import pickle  # here and in _work: a run that needs no worker never loads it (1 ms)
-
+    read_end: int,
+    worker: _Worker,
+    jobs: int,
+    done: dict[int, Any],
+    loads: Callable[[memoryview], Any],
+) -> bool:
+    """Read what the worker's pipe holds and file each whole message under its batch;
+    False when the worker has ended after sending every batch."""
     data = os.read(read_end, 1 << 20)
     if not data:  # the worker ended: done, or died
         if worker.received < worker.owed or worker.buffer:
             raise WorkerDied(worker.death())
-        selector.unregister(read_end)
-        return
+        return False
     worker.buffer += data
     start = 0
     while len(worker.buffer) - start >= _LENGTH.size:
@@ -170,34 +179,40 @@ def _receive(
         end = start + _LENGTH.size + length
         if len(worker.buffer) < end:
             break
-        status, payload = pickle.loads(memoryview(worker.buffer)[start + _LENGTH.size : end])
+        status, payload = loads(memoryview(worker.buffer)[start + _LENGTH.size : end])
         start = end
         if status == "error":
             raise payload
         done[worker.number + jobs * worker.received] = payload
         worker.received += 1
     del worker.buffer[:start]
+    return True
 
 
 def _work(
-    parent: int, function: Callable[[Item], T], batches: list[Sequence[Item]], write_end: int
+    function: Callable[[Item], T],
+    batches: list[Sequence[Item]],
+    write_end: int,
+    dumps: Callable[[Any, int], bytes],
 ) -> None:  # pragma: no cover - runs in the forked child
     """A forked worker's whole life: its batches, one message each, then ``_exit``.
 
     ``os._exit`` ends it without running this process's exit handlers or
     flushing buffers it inherited (the parent's unwritten output among them).
     """
-    import pickle
-
     status = 0
     try:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-        _die_with(parent)
         for batch in batches:
             try:
-                data = pickle.dumps(("ok", [function(item) for item in batch]), _PROTOCOL)
+                data = dumps(("ok", [function(item) for item in batch]), _PROTOCOL)
             except Exception as error:  # a bug: the parent raises it
-                data = pickle.dumps(("error", _picklable(error)), _PROTOCOL)
+                try:
+                    data = dumps(("error", error), _PROTOCOL)
+                except Exception:  # an exception pickle cannot carry: its text can
+                    data = dumps(
+                        ("error", RuntimeError(f"{type(error).__name__}: {error}")), _PROTOCOL
+                    )
             view = memoryview(_LENGTH.pack(len(data)) + data)
             while view:
                 view = view[os.write(write_end, view) :]
@@ -207,24 +222,19 @@ def _work(
         os._exit(status)
 
 
-def _picklable(error: Exception) -> Exception:  # pragma: no cover - runs in the child
-    import pickle
-
-    try:
-        pickle.dumps(error, _PROTOCOL)
-    except Exception:
-        return RuntimeError(f"{type(error).__name__}: {error}")
-    return error
-
-
-def _die_with(parent: int) -> None:
-    """Ask for SIGKILL when the parent dies; exit now if it already has."""
+def _death_signal_request() -> Callable[[int], None]:
+    """A function a worker calls first: SIGKILL when ``parent`` dies, or exit now if it
+    already has. Prepared in the parent, so that no worker loads ctypes itself."""
     import ctypes
 
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    if os.getppid() != parent:  # the parent died before the request took effect
-        os._exit(1)
+    prctl = ctypes.CDLL(None, use_errno=True).prctl
+
+    def request(parent: int) -> None:  # pragma: no cover - runs in the forked child
+        prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != parent:  # the parent died before the request took effect
+            os._exit(1)
+
+    return request
 
 
 def _spawned(
