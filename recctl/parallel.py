@@ -8,11 +8,14 @@ inputs: the parallel path is the tested path.
 
 The start method is chosen, not inherited from the platform's default. On Linux
 workers are forked by hand (``_forked``): a few milliseconds each, they inherit
-the modules this process has imported and the state the caller prepared, and
-each sends its results back through its own pipe. That costs 6 ms over 3,000
-files where ``concurrent.futures`` costs 28 (its import, queues, threads).
-Elsewhere workers are spawned by ``concurrent.futures`` (``_spawned``), the only
-method macOS and Windows support safely, and prepared by ``initializer``.
+the modules this process has imported, the state the caller prepared and the
+batches themselves, so only batch numbers go to them and results come back, each
+worker on its own pair of pipes. That costs 6 ms over 3,000 files where
+``concurrent.futures`` costs 28 (its import, queues, threads). A batch goes to
+whichever worker is free: where large recordings cluster, fixed shares left one
+worker with twice the work. Elsewhere workers are spawned by ``concurrent.futures``
+(``_spawned``), the only method macOS and Windows support safely, and prepared by
+``initializer``.
 
 Workers end with their parent: on Linux each asks the kernel for SIGKILL when
 the parent dies (``PR_SET_PDEATHSIG``), so a killed recctl (a CI timeout, the
@@ -45,6 +48,7 @@ _WINDOW = 4  # batches held (in flight or waiting for their turn) per worker
 _PR_SET_PDEATHSIG = 1
 _FORK = sys.platform == "linux"
 _LENGTH = struct.Struct("<Q")  # the frame of one message on a worker's pipe
+_NUMBER = struct.Struct("<I")  # a batch number, on a worker's task pipe
 _PROTOCOL = -1  # pickle's highest
 
 
@@ -85,13 +89,12 @@ class WorkerDied(RecctlError):
 class _Worker:
     """A forked worker, as its parent sees it."""
 
-    __slots__ = ("buffer", "number", "owed", "pid", "received")
+    __slots__ = ("buffer", "in_hand", "pid", "tasks")
 
-    def __init__(self, number: int, pid: int, owed: int) -> None:
-        self.number = number
+    def __init__(self, pid: int, tasks: int) -> None:
         self.pid = pid  # 0 once reaped
-        self.owed = owed  # batches it has to send
-        self.received = 0
+        self.tasks: int | None = tasks  # where batch numbers go; None once closed
+        self.in_hand = 0  # batches given and not yet sent back
         self.buffer = bytearray()  # the start of a message not yet whole
 
     def death(self) -> str:
@@ -108,12 +111,13 @@ class _Worker:
 def _forked(
     function: Callable[[Item], T], batches: list[Sequence[Item]], jobs: int
 ) -> Generator[T, None, None]:
-    """Worker ``n`` handles batches ``n``, ``n + jobs``, ...; results come back in order.
+    """Batches go to whichever worker is free; results come back in order.
 
-    Each worker writes one framed pickle per batch to its pipe, and blocks when
-    the pipe is full. This process reads whichever pipe has data and holds up to
-    ``_WINDOW`` batches per worker that are not yet due; beyond that it waits for
-    the worker whose batch is due. Memory stays bounded however many files.
+    Workers inherit the batches; this process sends each one batch numbers down
+    one pipe, keeping two in its hands so that it never waits, and reads results
+    from another, one framed pickle per batch. It holds at most ``_WINDOW``
+    batches per worker that are done but not yet due; beyond that it waits for
+    the worker with the batch that is due. Memory stays bounded however many files.
     """
     # Loaded here, before the fork: imported in each worker after it, pickle and
     # ctypes took 5 to 12 ms of the start of every one.
@@ -121,55 +125,85 @@ def _forked(
     import selectors
 
     request_death_signal = _death_signal_request()
-    jobs = min(jobs, len(batches))
     parent = os.getpid()
-    workers: dict[int, _Worker] = {}  # by the read end of its pipe
+    workers: dict[int, _Worker] = {}  # by the end its results are read from
+    holder: dict[int, int] = {}  # batch number -> the worker it was given to
+    done: dict[int, list[T]] = {}
+    given = 0
+
+    def give(results: int, worker: _Worker) -> None:
+        nonlocal given
+        while worker.in_hand < 2 and given < len(batches) and len(done) < _WINDOW * jobs:
+            assert worker.tasks is not None
+            try:
+                os.write(worker.tasks, _NUMBER.pack(given))
+            except BrokenPipeError:  # not the reader of recctl's output: a dead worker
+                raise WorkerDied(worker.death()) from None
+            holder[given] = results
+            worker.in_hand += 1
+            given += 1
+        if given == len(batches) and worker.tasks is not None:
+            os.close(worker.tasks)  # no more: the worker ends when its hands are empty
+            worker.tasks = None
+
     try:
-        for number in range(jobs):
-            read_end, write_end = os.pipe()
+        for _ in range(min(jobs, len(batches))):
+            tasks_read, tasks_write = os.pipe()
+            results_read, results_write = os.pipe()
             pid = os.fork()
             if pid == 0:  # pragma: no cover - the child's coverage is not collected
-                os.close(read_end)
+                for fd in (tasks_write, results_read, *_parent_ends(workers)):
+                    os.close(fd)
                 request_death_signal(parent)
-                _work(function, batches[number::jobs], write_end, pickle.dumps)
-            os.close(write_end)
-            workers[read_end] = _Worker(number, pid, len(batches[number::jobs]))
-        owners = list(workers)  # owners[n]: the read end of worker n
-        done: dict[int, list[T]] = {}
+                _work(function, batches, tasks_read, results_write, pickle.dumps)
+            os.close(tasks_read)
+            os.close(results_write)
+            workers[results_read] = _Worker(pid, tasks_write)
         with selectors.DefaultSelector() as selector:
-            for read_end in workers:
-                selector.register(read_end, selectors.EVENT_READ)
+            for results, worker in workers.items():
+                selector.register(results, selectors.EVENT_READ)
+                give(results, worker)
             for due in range(len(batches)):
                 while due not in done:
                     if len(done) >= _WINDOW * jobs:
-                        ready = [owners[due % jobs]]
+                        ready = [holder[due]]
                     else:
                         ready = [key.fd for key, _ in selector.select()]
-                    for read_end in ready:
-                        worker = workers[read_end]
-                        if not _receive(read_end, worker, jobs, done, pickle.loads):
-                            selector.unregister(read_end)  # it sent every batch and ended
+                    for results in ready:
+                        worker = workers[results]
+                        if not _receive(results, worker, done, pickle.loads):
+                            selector.unregister(results)  # it sent every batch and ended
+                        give(results, worker)
+                del holder[due]
                 yield from done.pop(due)
+                for results, worker in workers.items():
+                    give(results, worker)  # room in the window again
     finally:
-        for read_end, worker in workers.items():
-            os.close(read_end)
+        for results, worker in workers.items():
+            os.close(results)
+            if worker.tasks is not None:
+                os.close(worker.tasks)
             if worker.pid:
                 os.kill(worker.pid, signal.SIGKILL)  # a no-op for one that has ended
                 os.waitpid(worker.pid, 0)
 
 
+def _parent_ends(workers: dict[int, _Worker]) -> list[int]:
+    """The pipe ends of the workers forked before: a new worker must not keep them
+    open (a task pipe held open by another process would never reach its end)."""
+    ends = list(workers)
+    ends += [worker.tasks for worker in workers.values() if worker.tasks is not None]
+    return ends
+
+
 def _receive(
-    read_end: int,
-    worker: _Worker,
-    jobs: int,
-    done: dict[int, Any],
-    loads: Callable[[memoryview], Any],
+    results: int, worker: _Worker, done: dict[int, Any], loads: Callable[[memoryview], Any]
 ) -> bool:
     """Read what the worker's pipe holds and file each whole message under its batch;
-    False when the worker has ended after sending every batch."""
-    data = os.read(read_end, 1 << 20)
+    False when the worker has ended after sending back every batch it was given."""
+    data = os.read(results, 1 << 20)
     if not data:  # the worker ended: done, or died
-        if worker.received < worker.owed or worker.buffer:
+        if worker.tasks is not None or worker.in_hand or worker.buffer:
             raise WorkerDied(worker.death())
         return False
     worker.buffer += data
@@ -179,12 +213,12 @@ def _receive(
         end = start + _LENGTH.size + length
         if len(worker.buffer) < end:
             break
-        status, payload = loads(memoryview(worker.buffer)[start + _LENGTH.size : end])
+        number, status, payload = loads(memoryview(worker.buffer)[start + _LENGTH.size : end])
         start = end
         if status == "error":
             raise payload
-        done[worker.number + jobs * worker.received] = payload
-        worker.received += 1
+        done[number] = payload
+        worker.in_hand -= 1
     del worker.buffer[:start]
     return True
 
@@ -192,10 +226,12 @@ def _receive(
 def _work(
     function: Callable[[Item], T],
     batches: list[Sequence[Item]],
-    write_end: int,
+    tasks: int,
+    results: int,
     dumps: Callable[[Any, int], bytes],
 ) -> None:  # pragma: no cover - runs in the forked child
-    """A forked worker's whole life: its batches, one message each, then ``_exit``.
+    """A forked worker's whole life: the batches it is given, one message each, until
+    its task pipe ends; then ``_exit``.
 
     ``os._exit`` ends it without running this process's exit handlers or
     flushing buffers it inherited (the parent's unwritten output among them).
@@ -203,19 +239,21 @@ def _work(
     status = 0
     try:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-        for batch in batches:
-            try:
-                data = dumps(("ok", [function(item) for item in batch]), _PROTOCOL)
-            except Exception as error:  # a bug: the parent raises it
+        with os.fdopen(tasks, "rb") as incoming:
+            while number_bytes := incoming.read(_NUMBER.size):
+                (number,) = _NUMBER.unpack(number_bytes)
                 try:
-                    data = dumps(("error", error), _PROTOCOL)
-                except Exception:  # an exception pickle cannot carry: its text can
-                    data = dumps(
-                        ("error", RuntimeError(f"{type(error).__name__}: {error}")), _PROTOCOL
-                    )
-            view = memoryview(_LENGTH.pack(len(data)) + data)
-            while view:
-                view = view[os.write(write_end, view) :]
+                    result = [function(item) for item in batches[number]]
+                    data = dumps((number, "ok", result), _PROTOCOL)
+                except Exception as error:  # a bug: the parent raises it
+                    try:
+                        data = dumps((number, "error", error), _PROTOCOL)
+                    except Exception:  # an exception pickle cannot carry: its text can
+                        text = f"{type(error).__name__}: {error}"
+                        data = dumps((number, "error", RuntimeError(text)), _PROTOCOL)
+                view = memoryview(_LENGTH.pack(len(data)) + data)
+                while view:
+                    view = view[os.write(results, view) :]
     except BaseException:  # the parent went away (a broken pipe)
         status = 1
     finally:
