@@ -6,15 +6,12 @@ failure as a one-line reason instead of an exception.
 
 from __future__ import annotations
 
-import json
-import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import orjson
 
 from recctl import io
-from recctl.confine import unsafe_test_ids
 from recctl.containers import is_cassette
 from recctl.containers.recording import reassemble
 from recctl.printable import printable
@@ -99,42 +96,3 @@ def stats_row(path: str) -> Rows:
     except io.LoadError as error:
         return (path, str(error))
     return file_stats(path, len(raw), recording)
-
-
-@dataclass(frozen=True)
-class Normalized:
-    path: str
-    rules: tuple[str, ...]  # the rules that changed something; empty: unchanged
-    old: bytes | None = None  # the file as it was, when it changes
-    new: bytes | None = None  # the file as it will be written, when it changes
-    error: str | None = None
-    renamed_to: str | None = None  # its new name, when its request (so its hash) changed
-    refused: str | None = None  # why it is left alone: its test id leads outside the root
-
-
-def normalize_file(path: str, rules: frozenset[str]) -> Normalized:
-    """Normalize one file in memory: nothing is written here.
-
-    The check runs on the orjson parse; only a file that changes is parsed
-    again with the standard library, which keeps every number exactly as
-    written, and serialized as the recorder does.
-    """
-    from recctl.normalize import file_hash, normalize_recording
-
-    try:
-        raw = io.read_bytes(path)
-        recording = io.parse(raw)
-    except io.LoadError as error:
-        return Normalized(path, (), error=str(error))
-    unsafe = unsafe_test_ids(recording)
-    if unsafe:
-        return Normalized(path, (), refused=unsafe[0][1])
-    digest = file_hash(os.path.basename(path), recording)
-    if not normalize_recording(recording, digest, rules):
-        return Normalized(path, ())
-    exact = json.loads(raw)
-    changed = normalize_recording(exact, digest, rules)
-    new = io.dumps_like_recorder(exact)
-    if new == raw:  # pragma: no cover - the rules changed nothing after all
-        return Normalized(path, ())
-    return Normalized(path, tuple(sorted(changed)), raw, new)

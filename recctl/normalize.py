@@ -22,7 +22,6 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from recctl.hashing import request_hash
 from recctl.values import as_dict, as_list
 
 DEFAULT_RULES = ("id", "created", "created_at", "durations")
@@ -48,7 +47,11 @@ _HASH_NAME = re.compile(r"^(?:models-)?([0-9a-f]{64}|[0-9a-f]{12})(?:-[0-9a-f]{8
 def file_hash(name: str, recording: Any) -> str | None:
     """The request hash a file is named by; computed from its request otherwise."""
     found = _HASH_NAME.match(name)
-    return found.group(1) if found else request_hash(recording)
+    if found:
+        return found.group(1)
+    from recctl.hashing import request_hash  # 5 ms with OpenSSL: only for such names
+
+    return request_hash(recording)
 
 
 class _Changes:

@@ -10,13 +10,12 @@ import functools
 import json
 import os
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from recctl import io
 from recctl.confine import unsafe_test_ids
-from recctl.jobs import Normalized, normalize_file
 from recctl.normalize import file_hash, normalize_recording
 from recctl.parallel import ordered_map
-from recctl.toolcalls import plan_tool_call_ids
 
 
 def normalize_files(
@@ -26,6 +25,8 @@ def normalize_files(
     per_file = functools.partial(normalize_file, rules=rules)
     if not tool_call_ids:
         return list(ordered_map(per_file, files, jobs)), []
+    from recctl.toolcalls import plan_tool_call_ids  # --tool-call-ids only
+
     loaded, raw, errors, refused = {}, {}, {}, {}
     for path in files:
         try:
@@ -68,3 +69,40 @@ def normalize_files(
                 )
             )
     return results, plan.aborted
+
+
+@dataclass(frozen=True)
+class Normalized:
+    path: str
+    rules: tuple[str, ...]  # the rules that changed something; empty: unchanged
+    old: bytes | None = None  # the file as it was, when it changes
+    new: bytes | None = None  # the file as it will be written, when it changes
+    error: str | None = None
+    renamed_to: str | None = None  # its new name, when its request (so its hash) changed
+    refused: str | None = None  # why it is left alone: its test id leads outside the root
+
+
+def normalize_file(path: str, rules: frozenset[str]) -> Normalized:
+    """Normalize one file in memory: nothing is written here.
+
+    The check runs on the orjson parse; only a file that changes is parsed
+    again with the standard library, which keeps every number exactly as
+    written, and serialized as the recorder does.
+    """
+    try:
+        raw = io.read_bytes(path)
+        recording = io.parse(raw)
+    except io.LoadError as error:
+        return Normalized(path, (), error=str(error))
+    unsafe = unsafe_test_ids(recording)
+    if unsafe:
+        return Normalized(path, (), refused=unsafe[0][1])
+    digest = file_hash(os.path.basename(path), recording)
+    if not normalize_recording(recording, digest, rules):
+        return Normalized(path, ())
+    exact = json.loads(raw)
+    changed = normalize_recording(exact, digest, rules)
+    new = io.dumps_like_recorder(exact)
+    if new == raw:  # pragma: no cover - the rules changed nothing after all
+        return Normalized(path, ())
+    return Normalized(path, tuple(sorted(changed)), raw, new)

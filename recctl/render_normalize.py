@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 from typing import Any
 
-from recctl.jobs import Normalized
+from recctl.normalize_files import Normalized
 from recctl.render import Line, plural
 
 

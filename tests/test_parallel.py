@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from recctl import compare, jobs, parallel, prune, rename, validate
+from recctl import compare, jobs, normalize_files, parallel, prune, rename, validate
 from recctl.diff import MISSING, diff_recordings
 from recctl.findings import CHECKS
 from recctl.schema import SchemaValidator, shipped_schema_bytes
@@ -242,7 +242,7 @@ def test_every_worker_result_pickles(repo: Path, tmp_path: Path) -> None:
         _round_trip(jobs.reassemble_json(path))
         _round_trip(jobs.reassemble_plain(path))
         _round_trip(jobs.stats_row(path))
-        _round_trip(jobs.normalize_file(path, frozenset({"id", "obfuscation"})))
+        _round_trip(normalize_files.normalize_file(path, frozenset({"id", "obfuscation"})))
         _round_trip(rename.judge_file(path, (str(repo),)))
         _round_trip(prune.read_facts(path))
         same = os.path.relpath(path, repo)
