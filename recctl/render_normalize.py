@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from typing import Any
 
 from recctl.normalize_files import Normalized
@@ -69,6 +68,8 @@ def normalize_lines(
 
 
 def _diff(result: Normalized) -> list[Line]:
+    import difflib  # --diff only
+
     assert result.old is not None and result.new is not None
     old = result.old.decode("utf-8", "replace").splitlines()
     new = result.new.decode("ascii").splitlines()
