@@ -10,6 +10,7 @@ strings at every start, which took 4 ms of it.
 
 import enum
 import functools
+import itertools
 import os
 import sys
 from collections.abc import Callable, Iterable
@@ -225,9 +226,12 @@ def validate(
     except SchemaError as error:
         raise RecctlError(f"schema {schema or '(shipped)'}: {error}") from None
 
-    files = list(io.discover(paths, cassettes=True))
-    if not files:
+    # Taken as the walk finds them, not listed first: memory stays flat however many.
+    found = io.discover(paths, cassettes=True)
+    first = next(found, None)
+    if first is None:
         render.error("no recordings or cassettes found under " + ", ".join(map(str, paths)))
+    files = itertools.chain([] if first is None else [first], found)
     jobs = _jobs(jobs, settings)
     if output_format == "json":  # one document: it holds the findings
         report = validate_paths(files, validator, enabled, jobs)

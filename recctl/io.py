@@ -45,12 +45,16 @@ def discover(paths: Iterable[str | Path], cassettes: bool = False) -> Iterator[s
     caller reports them when it fails to read them. Paths are strings: a run over
     thousands of files should not pay for building Path objects.
     """
-    seen: set[str] = set()
-    for given in paths:
-        path = os.fspath(given)
+    given = [os.fspath(path) for path in paths]
+    # One walk never yields a file twice: only several arguments need remembering
+    # what was yielded (and a walk of 100,000 files does not hold their names).
+    seen: set[str] | None = set() if len(given) > 1 else None
+    for path in given:
         found = _walk(path, cassettes) if os.path.isdir(path) else iter([path])
         for file in found:
-            if file not in seen:
+            if seen is None:
+                yield file
+            elif file not in seen:
                 seen.add(file)
                 yield file
 

@@ -25,12 +25,13 @@ queue may outlive a parent killed with SIGKILL.
 
 from __future__ import annotations
 
+import itertools
 import os
 import signal
 import struct
 import sys
 from collections import deque
-from collections.abc import Callable, Generator, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from recctl.errors import RecctlError
@@ -44,6 +45,9 @@ Item = TypeVar("Item")  # a path, usually; anything picklable
 #: Below this many files, worker processes cost more than they save.
 THRESHOLD = 200
 _BATCH = 64
+#: Files taken at a time from an iterable (about 1.6 MiB of paths): workers start
+#: again for each chunk, a few milliseconds against seconds of work.
+_CHUNK = 10_000
 _WINDOW = 4  # batches held (in flight or waiting for their turn) per worker
 _PR_SET_PDEATHSIG = 1
 _FORK = sys.platform == "linux"
@@ -54,7 +58,7 @@ _PROTOCOL = -1  # pickle's highest
 
 def ordered_map(
     function: Callable[[Item], T],
-    files: Sequence[Item],
+    files: Iterable[Item],
     jobs: int | None = None,
     initializer: Callable[..., None] | None = None,
     initargs: tuple[Any, ...] = (),
@@ -69,8 +73,28 @@ def ordered_map(
     ``cost`` is the work per file relative to parsing and checking a whole
     recording: a cheaper function needs proportionally more files before workers
     pay off.
+
+    ``files`` that is not a sequence (a directory walk, say) is taken ``_CHUNK``
+    items at a time, each chunk with its own workers: memory then follows the
+    chunk, not the number of files.
     """
     jobs = jobs if jobs is not None else (os.cpu_count() or 1)
+    if isinstance(files, Sequence):
+        yield from _map_sequence(function, files, jobs, initializer, initargs, cost)
+        return
+    iterator = iter(files)
+    while chunk := list(itertools.islice(iterator, _CHUNK)):
+        yield from _map_sequence(function, chunk, jobs, initializer, initargs, cost)
+
+
+def _map_sequence(
+    function: Callable[[Item], T],
+    files: Sequence[Item],
+    jobs: int,
+    initializer: Callable[..., None] | None,
+    initargs: tuple[Any, ...],
+    cost: float,
+) -> Generator[T, None, None]:
     if jobs <= 1 or len(files) * cost < THRESHOLD:
         yield from map(function, files)
         return

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,6 +37,7 @@ class Report:
 
 @dataclass(frozen=True)
 class FileResult:
+    path: str
     findings: list[Finding]
     stale_target: str | None = None  # the path its name should have, when RC204 found it stale
     note: str | None = None  # a YAML file that is not an HTTP cassette: said, not judged
@@ -49,17 +50,17 @@ def validate_file(path: str, validator: SchemaValidator, enabled: frozenset[str]
     try:
         raw = io.read_bytes(path)
     except io.LoadError as error:
-        return FileResult(_only(Finding(path, "$", "RC001", str(error)), enabled))
+        return FileResult(path, _only(Finding(path, "$", "RC001", str(error)), enabled))
     try:
         recording = io.parse(raw)
     except io.LoadError as error:
-        return FileResult(_only(Finding(path, "$", "RC002", str(error), error.line), enabled))
+        return FileResult(path, _only(Finding(path, "$", "RC002", str(error), error.line), enabled))
     findings = list(check_recording(path, recording, raw, validator, enabled))
     if "RC204" not in enabled:
-        return FileResult(findings)
+        return FileResult(path, findings)
     verdict = judge_name(os.path.basename(path), recording)
     if verdict.match is not False or verdict.expected is None:
-        return FileResult(findings)
+        return FileResult(path, findings)
     findings.append(
         Finding(
             path,
@@ -71,7 +72,7 @@ def validate_file(path: str, validator: SchemaValidator, enabled: frozenset[str]
             ),
         )
     )
-    return FileResult(findings, os.path.join(os.path.dirname(path), verdict.expected))
+    return FileResult(path, findings, os.path.join(os.path.dirname(path), verdict.expected))
 
 
 def validate_cassette(path: str, enabled: frozenset[str]) -> FileResult:
@@ -81,13 +82,13 @@ def validate_cassette(path: str, enabled: frozenset[str]) -> FileResult:
     try:
         raw = io.read_bytes(path)
     except io.LoadError as error:
-        return FileResult(_only(Finding(path, "$", "RC001", str(error)), enabled))
+        return FileResult(path, _only(Finding(path, "$", "RC001", str(error)), enabled))
     try:
         cassette = parse_cassette(raw, path)
     except io.LoadError as error:
-        return FileResult(_only(Finding(path, "$", "RC003", str(error), error.line), enabled))
+        return FileResult(path, _only(Finding(path, "$", "RC003", str(error), error.line), enabled))
     except NotACassette as note:
-        return FileResult([], note=str(note))
+        return FileResult(path, [], note=str(note))
     findings = []
     if "RC101" in enabled:
         findings += [
@@ -95,7 +96,7 @@ def validate_cassette(path: str, enabled: frozenset[str]) -> FileResult:
         ]
     if "RC203" in enabled:
         findings += checks.check_cassette_secrets(path, cassette)
-    return FileResult(findings)
+    return FileResult(path, findings)
 
 
 def check_recording(
@@ -121,7 +122,7 @@ def _only(finding: Finding, enabled: frozenset[str]) -> list[Finding]:
 
 
 def validate_paths(
-    files: Sequence[str],
+    files: Iterable[str],
     validator: SchemaValidator,
     enabled: frozenset[str],
     jobs: int | None = None,
@@ -129,10 +130,11 @@ def validate_paths(
 ) -> Report:
     """Validate every file, on every core when there are many, findings in file order.
 
-    With ``emit``, each file's findings go to it as they come and the report keeps
-    counts only, so memory stays flat however many files and findings there are;
-    RC205 and RC206, which need every stale file, come last. Without it, the report
-    holds the findings, RC205 and RC206 after the findings of their file.
+    ``files`` may be a directory walk, taken as it comes (``ordered_map``). With
+    ``emit``, each file's findings go to it as they come and the report keeps counts
+    only, so memory stays flat however many files and findings there are; RC205 and
+    RC206, which need every stale file, come last. Without it, the report holds the
+    findings, RC205 and RC206 after the findings of their file.
     """
     global _worker_state
     _worker_state = (validator, enabled)  # for the files checked in this process
@@ -140,10 +142,10 @@ def validate_paths(
     held: list[list[Finding]] = []  # per file with findings, when not emitted
     stale: list[tuple[str, str, list[Finding]]] = []  # (path, target, its findings)
     results = ordered_map(_validate, files, jobs, _init_worker, (validator.schema_bytes, enabled))
-    for path, result in zip(files, results, strict=True):
+    for result in results:
         report.files_checked += 1
         if result.note:
-            report.notes.append((path, result.note))
+            report.notes.append((result.path, result.note))
         if any(finding.severity is Severity.ERROR for finding in result.findings):
             report.files_invalid += 1
         report.finding_count += len(result.findings)
@@ -154,7 +156,7 @@ def validate_paths(
         elif findings:
             held.append(findings)
         if result.stale_target:
-            stale.append((path, result.stale_target, findings))
+            stale.append((result.path, result.stale_target, findings))
     related = _stale_relations(stale, enabled)
     report.finding_count += sum(len(extra) for extra in related)
     for (_, _, findings), extra in zip(stale, related, strict=True):

@@ -13,6 +13,7 @@ import pickle
 import shutil
 import signal
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,7 @@ from conftest import CORPUS, CORPUS_FILES, load, run, write_recording
 @pytest.fixture(autouse=True)
 def pool_for_small_inputs(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(parallel, "THRESHOLD", 2)
+    monkeypatch.setattr(parallel, "_CHUNK", 37)  # a walk's files go in several chunks
 
 
 def _pid(_: str) -> int:
@@ -73,6 +75,21 @@ def test_results_come_in_order_from_many_batches() -> None:
     items = list(range(5000))
     assert list(parallel.ordered_map(abs, items, jobs=3)) == items
     assert list(parallel.ordered_map(str, items[:7], jobs=4)) == [str(i) for i in items[:7]]
+
+
+def test_an_iterable_is_taken_a_chunk_at_a_time_in_order() -> None:
+    taken = 0
+
+    def walk() -> Iterator[int]:
+        nonlocal taken
+        for item in range(1000):
+            taken += 1
+            yield item
+
+    results = parallel.ordered_map(abs, walk(), jobs=2)
+    assert [next(results) for _ in range(5)] == list(range(5))
+    assert taken == parallel._CHUNK  # one chunk read so far, not the whole walk
+    assert [*range(5), *results] == list(range(1000))
 
 
 def test_a_worker_exception_is_raised_here_and_no_worker_is_left() -> None:
