@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
 class Severity(str, enum.Enum):
@@ -12,8 +12,7 @@ class Severity(str, enum.Enum):
     WARNING = "warning"
 
 
-@dataclass(frozen=True)
-class Check:
+class Check(NamedTuple):
     code: str
     name: str
     severity: Severity
@@ -97,8 +96,7 @@ CHECKS: dict[str, Check] = {
 }
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(NamedTuple):
     path: str  # the file, as given or found
     pointer: str  # where in the file, as a JSON path: $.response.body[3].__data__.id
     code: str

@@ -15,8 +15,7 @@ import hashlib
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlparse
 
 from recctl.shapes import SHARED_PATHS, RequestShape, classify_request
@@ -42,8 +41,7 @@ _FILE_SEARCH = (
 _CANONICAL = json.JSONEncoder(sort_keys=True, check_circular=False)
 
 
-@dataclass(frozen=True)
-class Rules:
+class Rules(NamedTuple):
     """One generation of the recorder's hashing rules."""
 
     name: str
@@ -189,8 +187,7 @@ def expected_name(recording: Any, current_name: str, rules: Rules = CURRENT) -> 
 _HASH_NAME = re.compile(r"^(?:models-)?([0-9a-f]{64}|[0-9a-f]{12})(?:-([0-9a-f]{8}))?\.json$")
 
 
-@dataclass(frozen=True)
-class NameVerdict:
+class NameVerdict(NamedTuple):
     actual: str  # the file name
     expected: str | None  # the name today's recorder computes, None when not computable
     match: bool | None  # None: cannot be judged

@@ -10,8 +10,7 @@ python-jsonschema is imported only then: it costs 80 ms of start-up.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import jsonschema_rs
 import orjson
@@ -39,8 +38,7 @@ def shipped_schema_bytes() -> bytes:
         return f.read()
 
 
-@dataclass(frozen=True)
-class SchemaIssue:
+class SchemaIssue(NamedTuple):
     pointer: str
     message: str
 

@@ -8,8 +8,7 @@ class paths are only compared as strings.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 #: Paths whose hash leaves the test id out: model lists shared by every test.
@@ -50,8 +49,7 @@ _REQUEST_KEYS: dict[RequestShape, tuple[frozenset[str], frozenset[str]]] = {
 }
 
 
-@dataclass(frozen=True)
-class Shape:
+class Shape(NamedTuple):
     """The classification of one recording."""
 
     request: RequestShape

@@ -11,7 +11,7 @@ import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from recctl import checks, io
 from recctl.containers import is_cassette
@@ -35,8 +35,7 @@ class Report:
         return self.files_invalid == 0
 
 
-@dataclass(frozen=True)
-class FileResult:
+class FileResult(NamedTuple):
     path: str
     findings: list[Finding]
     stale_target: str | None = None  # the path its name should have, when RC204 found it stale
