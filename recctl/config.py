@@ -14,7 +14,7 @@ import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from recctl.errors import RecctlError
 
@@ -49,8 +49,7 @@ def _jobs(value: Any) -> int:
     return value
 
 
-@dataclass(frozen=True)
-class Key:
+class Key(NamedTuple):
     name: str  # "validate.ignore": table and key
     read: Callable[[Any], Any]  # checks the TOML value, raising TypeError("what it must be")
     default: Any

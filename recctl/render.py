@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import orjson
 
@@ -25,8 +24,7 @@ if TYPE_CHECKING:
 Segment = tuple[str, str]  # (text, Rich style)
 
 
-@dataclass
-class Line:
+class Line(NamedTuple):
     """One line of output: styled segments, indented by ``indent`` spaces.
 
     Text is made terminal-safe when printed, newlines included: a line is one
