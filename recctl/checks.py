@@ -143,11 +143,13 @@ SECRET_KEYS = frozenset(
         "secret_key",
     }
 )
-_KEY_RE = re.compile(r"(?<![A-Za-z0-9_-])(sk-(?:proj-|ant-|svcacct-)?[A-Za-z0-9_-]{20,})")
+# Patterns most runs never use are kept as text: the re module compiles one at its
+# first use and keeps it (compiling them all at import cost every run 1 ms).
+_KEY_RE = r"(?<![A-Za-z0-9_-])(sk-(?:proj-|ant-|svcacct-)?[A-Za-z0-9_-]{20,})"
 #: A test on the raw bytes for ``sk-`` keys (a literal prefix, so it runs at
 #: memory speed); only files that pass are walked string by string.
 _RAW_SK_HINT = re.compile(rb"sk-[A-Za-z0-9_-]{20}")
-_PLACEHOLDER = re.compile(
+_PLACEHOLDER = (
     r"(?i)fake|dummy|example|placeholder|redacted|changeme|your[-_ ]|xxxx|\*\*\*|test|"
     r"^none$|^null$|^<.*>$|^\$\{.*\}$|^\$[A-Z_]+$"
 )
@@ -171,7 +173,7 @@ def looks_real(value: str) -> bool:
         and any(ch.isdigit() for ch in token)
         and any(ch.isalpha() for ch in token)
         and len(set(token)) > 4
-        and not _PLACEHOLDER.search(token)
+        and not re.search(_PLACEHOLDER, token)
     )
 
 
@@ -219,7 +221,7 @@ def check_secrets(path: str, recording: Any, raw: bytes, shape: Shape) -> list[F
     if _RAW_SK_HINT.search(_searchable(raw, shape)):
         flagged = {finding.pointer for finding in findings}
         for parts, value in _strings(recording):
-            match = next((m for m in _KEY_RE.finditer(value) if looks_real(m.group(1))), None)
+            match = next((m for m in re.finditer(_KEY_RE, value) if looks_real(m.group(1))), None)
             if match and json_path(parts) not in flagged:
                 findings.append(
                     Finding(
@@ -284,7 +286,7 @@ def _strings(value: Any) -> Iterator[tuple[list[str | int], str]]:
 
 #: Key shapes, with nothing of a token around them (so not inside base64 data or a
 #: longer token, nor after a slash as in a URL slug).
-_KEY_SHAPES = re.compile(
+_KEY_SHAPES = (
     r"(?<![A-Za-z0-9+/=_-])("
     r"sk-(?:proj-|ant-|svcacct-)?[A-Za-z0-9_-]{20,}"
     r"|AIza[0-9A-Za-z_-]{35}"
@@ -295,7 +297,7 @@ _KEY_SHAPES = re.compile(
     r"|phc_[A-Za-z0-9]{30,}"
     r")(?![A-Za-z0-9+/=_])"
 )
-_SIGV4_KEY = re.compile(r"Credential=((?:AKIA|ASIA)[0-9A-Z]{16})/")
+_SIGV4_KEY = r"Credential=((?:AKIA|ASIA)[0-9A-Z]{16})/"
 #: Query parameters that carry a credential (``?key=`` for Google APIs).
 _SECRET_PARAMETERS = frozenset({"key", "api_key", "apikey", "api-key", "access_token", "token"})
 
@@ -330,8 +332,8 @@ def check_cassette_secrets(path: str, cassette: Cassette) -> list[Finding]:
         )
         for name, values in exchange.request.headers.items():
             for value in values:
-                sigv4 = _SIGV4_KEY.search(value)
-                if sigv4 and not _PLACEHOLDER.search(sigv4.group(1)):
+                sigv4 = re.search(_SIGV4_KEY, value)
+                if sigv4 and not re.search(_PLACEHOLDER, sigv4.group(1)):
                     flag([*base, "headers", name], sigv4.group(1), "an AWS access key id")
                 elif name in SECRET_KEYS and looks_real(value):
                     flag(
@@ -356,7 +358,7 @@ def check_cassette_secrets(path: str, cassette: Cassette) -> list[Finding]:
         ]
         for prefix, value in places:
             for parts, text in _strings(value):
-                for match in _KEY_SHAPES.finditer(text):
+                for match in re.finditer(_KEY_SHAPES, text):
                     if looks_real(match.group(1)):
                         flag([*prefix, *parts], match.group(1), "an API key")
     return findings
