@@ -156,6 +156,28 @@ def test_workers_end_with_a_killed_parent(base: Path, tmp_path: Path) -> None:
     _no_process_left(process.pid)
 
 
+def test_ctrl_c_ends_the_run_and_its_workers(base: Path, tmp_path: Path) -> None:
+    """SIGINT, as Ctrl-C sends it: exit 130, one line at most, no worker left."""
+    copy = tmp_path / "copy"
+    shutil.copytree(base, copy)
+    process = subprocess.Popen(
+        _command(["validate"], copy),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 10
+    while len(_session_members(process.pid)) < 3 and time.monotonic() < deadline:
+        time.sleep(0.005)  # wait for the two workers to exist
+    if process.poll() is not None:
+        pytest.skip("the run ended before its workers could be interrupted")
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=20)
+    assert process.returncode == 130
+    assert b"Traceback" not in stderr
+    _no_process_left(process.pid)
+
+
 def _with_mtimes(root: Path) -> dict[str, tuple[bytes | None, int]]:
     """Every file's bytes and mtime, and every directory's mtime (it changes with entries)."""
     return {
