@@ -137,27 +137,8 @@ def test_sigkill_at_random_moments_loses_nothing(base: Path, tmp_path: Path, nam
     assert killed_while_running >= TRIALS // 3  # the kills did land during runs
 
 
-def test_workers_end_with_a_killed_parent(base: Path, tmp_path: Path) -> None:
-    """The parent blocks on its workers' results: a kill now leaves them orphaned."""
-    copy = tmp_path / "copy"
-    shutil.copytree(base, copy)
-    process = subprocess.Popen(
-        _command(["validate"], copy),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    deadline = time.monotonic() + 10
-    while len(_session_members(process.pid)) < 3 and time.monotonic() < deadline:
-        time.sleep(0.005)  # wait for the two workers to exist
-    if process.poll() is None:
-        process.send_signal(signal.SIGKILL)
-    process.wait()
-    _no_process_left(process.pid)
-
-
-def test_ctrl_c_ends_the_run_and_its_workers(base: Path, tmp_path: Path) -> None:
-    """SIGINT, as Ctrl-C sends it: exit 130, one line at most, no worker left."""
+def _validate_with_workers(base: Path, tmp_path: Path) -> subprocess.Popen[bytes]:
+    """A validate run in its own session, returned once its two workers exist."""
     copy = tmp_path / "copy"
     shutil.copytree(base, copy)
     process = subprocess.Popen(
@@ -168,7 +149,22 @@ def test_ctrl_c_ends_the_run_and_its_workers(base: Path, tmp_path: Path) -> None
     )
     deadline = time.monotonic() + 10
     while len(_session_members(process.pid)) < 3 and time.monotonic() < deadline:
-        time.sleep(0.005)  # wait for the two workers to exist
+        time.sleep(0.005)
+    return process
+
+
+def test_workers_end_with_a_killed_parent(base: Path, tmp_path: Path) -> None:
+    """The parent blocks on its workers' results: a kill now leaves them orphaned."""
+    process = _validate_with_workers(base, tmp_path)
+    if process.poll() is None:
+        process.send_signal(signal.SIGKILL)
+    process.communicate()
+    _no_process_left(process.pid)
+
+
+def test_ctrl_c_ends_the_run_and_its_workers(base: Path, tmp_path: Path) -> None:
+    """SIGINT, as Ctrl-C sends it: exit 130, no traceback, no worker left."""
+    process = _validate_with_workers(base, tmp_path)
     if process.poll() is not None:
         pytest.skip("the run ended before its workers could be interrupted")
     process.send_signal(signal.SIGINT)
