@@ -6,8 +6,7 @@ failure as a one-line reason instead of an exception.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import orjson
 
@@ -21,8 +20,7 @@ if TYPE_CHECKING:
     from recctl.stats import Rows
 
 
-@dataclass(frozen=True)
-class Output:
+class Output(NamedTuple):
     path: str
     content: bytes  # what to print for this file (JSON or text); empty: nothing
     error: str | None = None  # why the file could not be read

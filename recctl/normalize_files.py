@@ -10,7 +10,7 @@ import functools
 import json
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from recctl import io
 from recctl.confine import unsafe_test_ids
@@ -71,8 +71,7 @@ def normalize_files(
     return results, plan.aborted
 
 
-@dataclass(frozen=True)
-class Normalized:
+class Normalized(NamedTuple):
     path: str
     rules: tuple[str, ...]  # the rules that changed something; empty: unchanged
     old: bytes | None = None  # the file as it was, when it changes
