@@ -45,13 +45,13 @@ Item = TypeVar("Item")  # a path, usually; anything picklable
 #: Below this many files, worker processes cost more than they save.
 THRESHOLD = 200
 _BATCH = 64
+_FORK = sys.platform == "linux"
 #: Files taken at a time from an iterable (about 1.6 MiB of paths): forked workers
 #: start again for each chunk, a few milliseconds against seconds of work. Spawned
 #: workers start in a tenth of a second or more, so they get larger chunks.
-_CHUNK = 10_000 if sys.platform == "linux" else 50_000
+_CHUNK = 10_000 if _FORK else 50_000
 _WINDOW = 4  # batches held (in flight or waiting for their turn) per worker
 _PR_SET_PDEATHSIG = 1
-_FORK = sys.platform == "linux"
 _LENGTH = struct.Struct("<Q")  # the frame of one message on a worker's pipe
 _NUMBER = struct.Struct("<I")  # a batch number, on a worker's task pipe
 _PROTOCOL = -1  # pickle's highest
