@@ -14,6 +14,7 @@ from typing import Any
 
 import orjson
 
+from recctl.io import json_text
 from recctl.values import as_dict, as_int, as_str
 
 
@@ -145,7 +146,7 @@ def add_call_delta(
     if isinstance(arguments, str):
         call.arguments += arguments
     elif isinstance(arguments, (dict, list)):
-        call.arguments += orjson.dumps(arguments).decode()
+        call.arguments += json_text(arguments)
 
 
 def add_whole_call(choice: Choice, call_id: Any, kind: str, name: Any, arguments: Any) -> None:

@@ -16,6 +16,14 @@ from urllib.parse import parse_qsl, urlsplit
 
 from recctl.confine import module_path_of, unsafe_reason, unsafe_test_ids
 from recctl.findings import Finding, json_path
+from recctl.masking import (
+    KEY_SHAPES,
+    PLACEHOLDER,
+    credential,
+    is_credential_key,
+    looks_real,
+    redact,
+)
 from recctl.shapes import BodyKind, Shape
 
 if TYPE_CHECKING:
@@ -127,58 +135,12 @@ def check_test_id(path: str, recording: Any) -> list[Finding]:
 
 # --- RC203: credentials --------------------------------------------------------
 
-#: Keys whose value is a credential (compared lower-cased).
-SECRET_KEYS = frozenset(
-    {
-        "authorization",
-        "proxy-authorization",
-        "api-key",
-        "api_key",
-        "apikey",
-        "x-api-key",
-        "x-goog-api-key",
-        "openai_api_key",
-        "anthropic_api_key",
-        "access_token",
-        "secret_key",
-    }
-)
 # Patterns most runs never use are kept as text: the re module compiles one at its
 # first use and keeps it (compiling them all at import cost every run 1 ms).
 _KEY_RE = r"(?<![A-Za-z0-9_-])(sk-(?:proj-|ant-|svcacct-)?[A-Za-z0-9_-]{20,})"
 #: A test on the raw bytes for ``sk-`` keys (a literal prefix, so it runs at
 #: memory speed); only files that pass are walked string by string.
 _RAW_SK_HINT = re.compile(rb"sk-[A-Za-z0-9_-]{20}")
-_PLACEHOLDER = (
-    r"(?i)fake|dummy|example|placeholder|redacted|changeme|your[-_ ]|xxxx|\*\*\*|test|"
-    r"^none$|^null$|^<.*>$|^\$\{.*\}$|^\$[A-Z_]+$"
-)
-
-
-def credential(value: str) -> str:
-    """The credential in a header value: ``Bearer abc`` -> ``abc``."""
-    token = value.strip()
-    scheme, _, rest = token.partition(" ")
-    if scheme.lower() in {"bearer", "basic", "token"} and rest.strip():
-        return rest.strip()
-    return token
-
-
-def looks_real(value: str) -> bool:
-    """A credential-like value: long, no spaces, letters and digits, not a placeholder."""
-    token = credential(value)
-    return (
-        len(token) >= 16
-        and not any(ch.isspace() for ch in token)
-        and any(ch.isdigit() for ch in token)
-        and any(ch.isalpha() for ch in token)
-        and len(set(token)) > 4
-        and not re.search(_PLACEHOLDER, token)
-    )
-
-
-def redact(secret: str) -> str:
-    return f"{secret[:6]}…({len(secret)} chars)"
 
 
 #: Keys whose values are conversation or answer content, whose keys the APIs
@@ -257,7 +219,7 @@ def _credential_fields(value: Any, skip: Any) -> Iterator[tuple[list[str | int],
         if isinstance(node, dict):
             for key, child in node.items():
                 if isinstance(child, str):
-                    if key.lower() in SECRET_KEYS and looks_real(child):
+                    if is_credential_key(key) and looks_real(child):
                         yield [*parts, key], key, child
                 elif key not in CONTENT_KEYS and child is not skip and child:
                     stack.append(([*parts, key], child))
@@ -284,19 +246,6 @@ def _strings(value: Any) -> Iterator[tuple[list[str | int], str]]:
 
 # --- RC203 in cassettes: headers, query strings and bodies ----------------------
 
-#: Key shapes, with nothing of a token around them (so not inside base64 data or a
-#: longer token, nor after a slash as in a URL slug).
-_KEY_SHAPES = (
-    r"(?<![A-Za-z0-9+/=_-])("
-    r"sk-(?:proj-|ant-|svcacct-)?[A-Za-z0-9_-]{20,}"
-    r"|AIza[0-9A-Za-z_-]{35}"
-    r"|(?:AKIA|ASIA)[0-9A-Z]{16}"
-    r"|ghp_[A-Za-z0-9]{36}"
-    r"|github_pat_[A-Za-z0-9_]{40,}"
-    r"|xox[abposr]-[A-Za-z0-9-]{10,}"
-    r"|phc_[A-Za-z0-9]{30,}"
-    r")(?![A-Za-z0-9+/=_])"
-)
 _SIGV4_KEY = r"Credential=((?:AKIA|ASIA)[0-9A-Z]{16})/"
 #: Query parameters that carry a credential (``?key=`` for Google APIs).
 _SECRET_PARAMETERS = frozenset({"key", "api_key", "apikey", "api-key", "access_token", "token"})
@@ -333,9 +282,9 @@ def check_cassette_secrets(path: str, cassette: Cassette) -> list[Finding]:
         for name, values in exchange.request.headers.items():
             for value in values:
                 sigv4 = re.search(_SIGV4_KEY, value)
-                if sigv4 and not re.search(_PLACEHOLDER, sigv4.group(1)):
+                if sigv4 and not re.search(PLACEHOLDER, sigv4.group(1)):
                     flag([*base, "headers", name], sigv4.group(1), "an AWS access key id")
-                elif name in SECRET_KEYS and looks_real(value):
+                elif is_credential_key(name) and looks_real(value):
                     flag(
                         [*base, "headers", name], credential(value), f"{name!r} holds a credential"
                     )
@@ -358,7 +307,7 @@ def check_cassette_secrets(path: str, cassette: Cassette) -> list[Finding]:
         ]
         for prefix, value in places:
             for parts, text in _strings(value):
-                for match in re.finditer(_KEY_SHAPES, text):
+                for match in re.finditer(KEY_SHAPES, text):
                     if looks_real(match.group(1)):
                         flag([*prefix, *parts], match.group(1), "an API key")
     return findings

@@ -21,6 +21,7 @@ import typer
 
 from recctl import __version__, render
 from recctl.errors import ExitCode, RecctlError
+from recctl.masking import mask_text
 from recctl.printable import printable
 
 if TYPE_CHECKING:
@@ -393,7 +394,7 @@ def show(
                 text = io.read_bytes(path).decode("utf-8", "replace")
             except io.LoadError as error:
                 text = f"(recctl cannot show this file: {error})\n"
-            sys.stdout.write(printable(text, multiline=True))
+            sys.stdout.write(mask_text(printable(text, multiline=True)))
             sys.stdout.flush()
             continue
         if isinstance(view, str):  # not an HTTP cassette: a note

@@ -106,11 +106,12 @@ def find(start: str | None = None) -> tuple[str, dict[str, Any]] | None:
 
 
 def _tool_table(path: str) -> dict[str, Any] | None:
+    from recctl.io import LoadError, read_bytes
+
     try:
-        with open(path, "rb") as f:
-            data = f.read()
-    except OSError as error:
-        raise RecctlError(f"{path}: cannot read: {error.strerror or error}") from None
+        data = read_bytes(path)
+    except LoadError as error:
+        raise RecctlError(f"{path}: {error}") from None
     if b"recctl" not in data:
         return None  # most pyproject.toml files: no TOML parser imported, none run
     if sys.version_info >= (3, 11):

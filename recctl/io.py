@@ -30,6 +30,10 @@ class LoadError(Exception):
         self.line = line  # where a parse failed, when known
 
 
+class NoSuchFile(LoadError):
+    """A path that names nothing (prune: a test file that is gone)."""
+
+
 #: Cassette files a directory contributes, under a ``cassettes`` directory.
 CASSETTE_SUFFIXES = (".yaml", ".yml", ".yaml.gz")
 
@@ -60,51 +64,82 @@ def discover(paths: Iterable[str | Path], cassettes: bool = False) -> Iterator[s
 
 
 def _walk(directory: str, cassettes: bool = False) -> Iterator[str]:
-    for root, dirs, files in os.walk(directory):
+    # A directory the walk cannot list is yielded, not skipped: reading it says why
+    # (``read_bytes``), so a run never calls a tree valid that it could not see.
+    unlistable: list[str] = []
+    for root, dirs, files in os.walk(directory, onerror=lambda e: unlistable.append(e.filename)):
+        while unlistable:
+            yield unlistable.pop()
         dirs.sort()
         in_cassettes = cassettes and "cassettes" in root.split(os.sep)
         # A directory named *.json is yielded too: reading it reports it clearly.
         for name in sorted([*files, *(d for d in dirs if d.endswith(".json"))]):
             if name.endswith(".json") or (in_cassettes and name.endswith(CASSETTE_SUFFIXES)):
                 yield os.path.join(root, name)
+    yield from unlistable
 
 
 #: O_BINARY: on Windows a descriptor opened without it reads text, translating CRLF.
-_READ_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0)
+#: O_NONBLOCK: opening a FIFO must not wait for a writer (it is then refused, unread).
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
+
+_NOT_REGULAR = (
+    (stat.S_ISFIFO, "a FIFO"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
 
 
-def read_bytes(path: str | Path, max_bytes: int = MAX_FILE_BYTES) -> bytes:
-    """Read a whole file, refusing directories and anything larger than ``max_bytes``.
+def read_bytes(path: str | Path, max_bytes: int = MAX_FILE_BYTES, head: bool = False) -> bytes:
+    """Read a whole regular file, refusing anything else and anything over ``max_bytes``.
 
+    A FIFO, a device or a socket is refused without reading it: a FIFO named
+    ``x.json`` would otherwise block every command forever. A directory that
+    cannot be listed says so (the walk yields it rather than skip it silently).
+    With ``head``, only the first ``max_bytes`` of a longer file are read.
     With ``os.open`` and ``os.read``, not ``open``: no file object is built, which
     makes reading a recording a quarter faster.
     """
     try:
         fd = os.open(path, _READ_FLAGS)  # str paths: see discover
         try:
-            return _read_all(fd, max_bytes)
+            return _read_all(fd, max_bytes, head)
         finally:
             os.close(fd)
-    except FileNotFoundError:
-        raise LoadError("no such file") from None
-    except IsADirectoryError:
-        raise LoadError("is a directory, not a recording file") from None
-    except PermissionError:
-        raise LoadError("permission denied") from None
     except OSError as error:
-        raise LoadError(f"cannot read: {error.strerror or error}") from None
+        raise _load_error(path, error) from None
 
 
-def _read_all(fd: int, max_bytes: int) -> bytes:
+def _load_error(path: str | Path, error: OSError) -> LoadError:
+    if isinstance(error, FileNotFoundError):
+        return NoSuchFile("no such file")
+    if isinstance(error, IsADirectoryError):
+        try:
+            os.listdir(path)
+        except OSError as listing:
+            return LoadError(f"a directory recctl cannot list: {listing.strerror or listing}")
+        return LoadError("is a directory, not a recording file")
+    if isinstance(error, PermissionError):
+        return LoadError("permission denied")
+    return LoadError(f"cannot read: {error.strerror or error}")
+
+
+def _read_all(fd: int, max_bytes: int, head: bool) -> bytes:
     status = os.fstat(fd)
     if stat.S_ISDIR(status.st_mode):
         raise IsADirectoryError
+    if not stat.S_ISREG(status.st_mode):
+        kind = next((name for test, name in _NOT_REGULAR if test(status.st_mode)), "special")
+        raise LoadError(f"not a regular file ({kind}): not read")
+    if head:
+        return os.read(fd, max_bytes)
     if status.st_size > max_bytes:
         raise _too_large(status.st_size, max_bytes)
     data = os.read(fd, status.st_size + 1)  # a regular file in one call
-    if stat.S_ISREG(status.st_mode) and len(data) <= status.st_size:
+    if len(data) <= status.st_size:
         return data  # a short read of a regular file is its end
-    parts = [data]  # a pipe, a device, or a file that grew since fstat: read to the end
+    parts = [data]  # a file that grew since fstat: read to its end, within the limit
     total = len(data)
     while data:
         data = os.read(fd, 1 << 20)
@@ -134,6 +169,19 @@ def parse(raw: bytes) -> Any:
 def load(path: str | Path) -> Any:
     """Read and parse one recording file."""
     return parse(read_bytes(path))
+
+
+def json_text(value: Any, indent: bool = False, default: Any = None) -> str:
+    """``value`` as JSON text, compact or indented by 2: orjson's, or the standard
+    library's where orjson refuses (nesting beyond 255 levels, integers beyond 64
+    bits), so that every value a recording can hold has a text."""
+    try:
+        option = orjson.OPT_INDENT_2 if indent else 0
+        return orjson.dumps(value, default=default, option=option).decode()
+    except orjson.JSONEncodeError:
+        if indent:
+            return json.dumps(value, ensure_ascii=False, indent=2, default=default)
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=default)
 
 
 def _describe_decode_error(error: orjson.JSONDecodeError) -> str:

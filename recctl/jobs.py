@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, NamedTuple
 
-import orjson
-
 from recctl import io
 from recctl.containers import is_cassette
 from recctl.containers.recording import reassemble
-from recctl.printable import printable
+from recctl.masking import mask_text
+from recctl.printable import json_bytes, printable
 from recctl.render_answer import answer_json, answer_text
 
 if TYPE_CHECKING:
@@ -39,8 +38,8 @@ def reassemble_json(path: str) -> Output:
         recording = io.load(path)
     except io.LoadError as error:
         reason = f"{path}: {error}"
-        return Output(path, orjson.dumps({"path": path, "error": reason}), reason)
-    return Output(path, orjson.dumps(answer_json(path, reassemble(recording))))
+        return Output(path, json_bytes({"path": path, "error": reason}), reason)
+    return Output(path, json_bytes(answer_json(path, reassemble(recording))))
 
 
 def reassemble_plain(path: str) -> Output:
@@ -51,7 +50,9 @@ def reassemble_plain(path: str) -> Output:
         recording = io.load(path)
     except io.LoadError as error:
         return Output(path, b"", f"{path}: {error}")
-    return Output(path, printable(answer_text(reassemble(recording)), multiline=True).encode())
+    return Output(
+        path, mask_text(printable(answer_text(reassemble(recording)), multiline=True)).encode()
+    )
 
 
 def _cassette_output(path: str, as_json: bool) -> Output:
@@ -61,17 +62,15 @@ def _cassette_output(path: str, as_json: bool) -> Output:
         cassette = load_cassette(path)
     except io.LoadError as error:
         reason = f"{path}: {error}"
-        return Output(
-            path, orjson.dumps({"path": path, "error": reason}) if as_json else b"", reason
-        )
+        return Output(path, json_bytes({"path": path, "error": reason}) if as_json else b"", reason)
     except NotACassette as note:
         return Output(path, b"", note=f"{path}: {note}")
     found = answers(cassette)
     if as_json:
         objects = [{**answer_json(path, answer), "interaction": n} for n, answer in found]
-        return Output(path, b",\n".join(orjson.dumps(item) for item in objects))
+        return Output(path, b",\n".join(json_bytes(item) for item in objects))
     texts = [f"[interaction {n}]\n{answer_text(answer)}" for n, answer in found]
-    return Output(path, printable("".join(texts), multiline=True).encode())
+    return Output(path, mask_text(printable("".join(texts), multiline=True)).encode())
 
 
 def stats_row(path: str) -> Rows:

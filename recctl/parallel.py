@@ -79,13 +79,21 @@ def ordered_map(
     items at a time, each chunk with its own workers: memory then follows the
     chunk, not the number of files.
     """
-    jobs = jobs if jobs is not None else (os.cpu_count() or 1)
+    jobs = workers_for(jobs)
     if isinstance(files, Sequence):
         yield from _map_sequence(function, files, jobs, initializer, initargs, cost)
         return
     iterator = iter(files)
     while chunk := list(itertools.islice(iterator, _CHUNK)):
         yield from _map_sequence(function, chunk, jobs, initializer, initargs, cost)
+
+
+def workers_for(jobs: int | None) -> int:
+    """The workers ``--jobs`` asks for, at most one per CPU: the work is CPU-bound, and
+    ``-j 100000`` must not fork 100,000 processes. Two are allowed on a single
+    CPU, so that the parallel path runs (and is tested) on every machine."""
+    cpus = os.cpu_count() or 1
+    return max(1, min(jobs if jobs is not None else cpus, max(cpus, 2)))
 
 
 def _map_sequence(
@@ -173,9 +181,14 @@ def _forked(
 
     try:
         for _ in range(min(jobs, len(batches))):
-            tasks_read, tasks_write = os.pipe()
-            results_read, results_write = os.pipe()
-            pid = os.fork()
+            try:
+                tasks_read, tasks_write = os.pipe()
+                results_read, results_write = os.pipe()
+                pid = os.fork()
+            except OSError as error:  # a process or file limit: the started ones are reaped
+                raise RecctlError(
+                    f"cannot start a worker process: {error.strerror or error} (try --jobs 1)"
+                ) from None
             if pid == 0:  # pragma: no cover - the child's coverage is not collected
                 for fd in (tasks_write, results_read, *_parent_ends(workers)):
                     os.close(fd)

@@ -73,10 +73,9 @@ class PruneReport:
 def read_facts(path: str) -> Facts | tuple[str, str]:
     """The test id of a recording (and whether it is shared), from its head when possible."""
     try:
-        with open(path, "rb") as f:
-            head = f.read(_HEAD)
-    except OSError as error:
-        return (path, error.strerror or str(error))
+        head = io.read_bytes(path, _HEAD, head=True)
+    except io.LoadError as error:
+        return (path, str(error))
     name = os.path.basename(path)
     try:
         match = _TEST_ID.match(head)
@@ -113,12 +112,11 @@ def _facts_from_whole_file(path: str) -> Facts | tuple[str, str]:
 def index_test_file(path: str) -> ModuleIndex | None:
     """The index of a test file, or None when it does not exist."""
     try:
-        with open(path, "rb") as f:
-            return index_module(f.read())
-    except FileNotFoundError:
+        return index_module(io.read_bytes(path))
+    except io.NoSuchFile:
         return None
-    except OSError as error:
-        return ModuleIndex(error=f"cannot be read: {error.strerror or error}")
+    except io.LoadError as error:
+        return ModuleIndex(error=f"cannot be read: {error}")
 
 
 def prune(

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import orjson
 
-from recctl.printable import printable
+from recctl.masking import mask_text
+from recctl.printable import ci_safe, json_bytes, printable
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -28,7 +29,9 @@ class Line(NamedTuple):
     """One line of output: styled segments, indented by ``indent`` spaces.
 
     Text is made terminal-safe when printed, newlines included: a line is one
-    line (multi-line text is split into lines before it gets here).
+    line (multi-line text is split into lines before it gets here). A line that
+    would start with ``::`` is made CI-safe (``printable.ci_safe``), and every
+    credential is masked (``masking.mask_text``).
     """
 
     segments: list[Segment]
@@ -36,7 +39,20 @@ class Line(NamedTuple):
 
     @property
     def plain(self) -> str:
-        return " " * self.indent + "".join(printable(text) for text, _ in self.segments)
+        text = "".join(mask_text(printable(text)) for text, _ in self.segments)
+        return ci_safe(" " * self.indent + text)
+
+    def safe_segments(self) -> list[Segment]:
+        """The segments, terminal-safe, the line's leading ``::`` made CI-safe."""
+        safe = [(mask_text(printable(text)), style) for text, style in self.segments if text]
+        joined = "".join(text for text, _ in safe)
+        if ci_safe(joined) == joined:
+            return safe
+        for index, (text, style) in enumerate(safe):  # the segment holding the first colon
+            if text.strip():
+                safe[index] = (text.replace(":", "\\x3a", 1), style)
+                break
+        return safe
 
 
 def console(stderr: bool = False, wrap: bool = False) -> Console:
@@ -70,20 +86,21 @@ def print_lines(
 
     out = console(stderr, wrap)
     for line in lines:
-        text = Text.assemble(*((printable(part), style) for part, style in line.segments))
+        text = Text.assemble(*line.safe_segments())
         out.print(Padding(text, (0, 0, 0, line.indent)) if line.indent else text)
 
 
 def write_raw_lines(lines: list[str]) -> None:
-    """Lines for a machine (workflow commands): the caller made them safe."""
-    sys.stdout.write("".join(line + "\n" for line in lines))
+    """Lines for a machine (workflow commands, Markdown): the caller made them
+    terminal- and CI-safe; credentials are masked here."""
+    sys.stdout.write(mask_text("".join(line + "\n" for line in lines)))
     sys.stdout.flush()
 
 
 def write_json(document: Any) -> None:
     # orjson appends the newline: adding it here would copy the whole document again.
     option = orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE
-    sys.stdout.buffer.write(orjson.dumps(document, option=option))
+    sys.stdout.buffer.write(json_bytes(document, option))
     sys.stdout.flush()
 
 

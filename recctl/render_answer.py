@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-import orjson
-
 from recctl.answer import Answer, Choice, ToolCall, Usage
+from recctl.io import json_text
 from recctl.printable import text_lines
 from recctl.render import Line, plural
 
@@ -259,7 +258,7 @@ def _request(messages: list[Message], tools: list[str], parameters: dict[str, An
 
 
 def _compact(value: Any, limit: int = 80) -> str:
-    text = value if isinstance(value, str) else orjson.dumps(value).decode()
+    text = value if isinstance(value, str) else json_text(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -317,7 +316,7 @@ def _tool_call(call: ToolCall) -> list[Line]:
     if not call.valid:
         head.append(("  arguments are not valid JSON", "red"))
         return [Line(head, 2), Line([(call.arguments, "")], 6)]
-    pretty = orjson.dumps(call.parsed, option=orjson.OPT_INDENT_2).decode()
+    pretty = json_text(call.parsed, indent=True)
     return [Line(head, 2), *(Line([(text, "")], 6) for text in text_lines(pretty))]
 
 

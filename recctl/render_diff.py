@@ -5,12 +5,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import orjson
-
 from recctl.answer import ToolCall, Usage
 from recctl.compare import Pair, TreeDiff
 from recctl.diff import MISSING, AnswerDiff, RecordingDiff, RequestChange, ToolCallChange
 from recctl.diff_cassettes import CassetteDiff
+from recctl.io import json_text
 from recctl.render import Line, Segment, plural
 from recctl.render_answer import usage_json
 
@@ -130,7 +129,7 @@ def tree_json(tree: TreeDiff, details: bool) -> dict[str, Any]:
 def short(value: Any, limit: int = 70) -> str:
     if value is MISSING:
         return "(missing)"
-    text = value if isinstance(value, str) else orjson.dumps(value).decode()
+    text = value if isinstance(value, str) else json_text(value)
     text = " ".join(text.split())
     return (
         repr(text[: limit - 1] + "…")
@@ -245,7 +244,7 @@ def _answer_lines(answer: AnswerDiff) -> list[Line]:
 def _call_text(call: ToolCall | None) -> str:
     if call is None:
         return "(none)"
-    arguments = orjson.dumps(call.parsed).decode() if call.valid else call.arguments
+    arguments = json_text(call.parsed) if call.valid else call.arguments
     return f"{call.name}({arguments})"
 
 

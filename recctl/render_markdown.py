@@ -3,8 +3,10 @@
 A heading, a table of counts by verdict, a table of the changed, renamed, added
 and removed recordings, then each changed answer's diff in a collapsed
 ``<details>`` block. The report stays under GitHub's comment limit
-(``LIMIT`` characters): what does not fit is left out, and a closing note says
-what. Pure functions.
+(``LIMIT``, counted in UTF-8 bytes, so that it holds however the limit is
+counted): what does not fit is left out, and a closing note says what. Text
+from recordings is CI-safe: no line starts with ``::`` (``printable.ci_safe``).
+Pure functions.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from collections import Counter
 from recctl.compare import Pair, TreeDiff
 from recctl.diff import RecordingDiff
 from recctl.diff_cassettes import CassetteDiff
-from recctl.printable import printable
+from recctl.printable import ci_safe, printable
 from recctl.render_diff import any_diff_lines, diff_lines, diff_summary
 
 #: GitHub's limit for a comment (and the step summary's per-step budget is larger).
@@ -41,12 +43,20 @@ def _code(text: str | None) -> str:
     return f"{fence}{pad}{escaped}{pad}{fence}"
 
 
-def _block(summary: str, body: list[str]) -> str:
+def _fence(text: str) -> str:
+    """A code fence longer than any run of backticks in ``text``."""
+    return "`" * (max((len(run) for run in re.findall(r"`{3,}", text)), default=2) + 1)
+
+
+def _block(summary: str, body: list[str], fence: str | None = None) -> str:
     """A collapsed ``<details>`` block holding a ``diff`` code block."""
     text = "\n".join(printable(line).rstrip() for line in body)
-    longest = max((len(run) for run in re.findall(r"`{3,}", text)), default=2)
-    fence = "`" * (longest + 1)
+    fence = fence or _fence(text)
     return f"<details><summary>{summary}</summary>\n\n{fence}diff\n{text}\n{fence}\n\n</details>\n"
+
+
+def _size(text: str) -> int:
+    return len(text) if text.isascii() else len(text.encode("utf-8", "surrogateescape"))
 
 
 def _html(text: str) -> str:
@@ -63,12 +73,16 @@ class _Report:
         self.left_out: Counter[str] = Counter()
 
     def add(self, text: str, what: str | None = None) -> None:
-        """Add ``text``; with ``what`` (rows, diffs) only while everything before fitted."""
-        if what is not None and (self.left_out or self.size + len(text) > self.budget):
-            self.left_out[what] += 1
+        """Add ``text`` while everything before it fitted, else count it as ``what``
+        (headings, ``what`` None, are left out uncounted)."""
+        text = ci_safe(text)
+        size = _size(text)
+        if self.left_out or self.size + size > self.budget:
+            if what is not None:
+                self.left_out[what] += 1
             return
         self.parts.append(text)
-        self.size += len(text)
+        self.size += size
 
     def text(self) -> str:
         if self.left_out:
@@ -131,18 +145,19 @@ def pair_markdown(diff: RecordingDiff, old: str, new: str, limit: int = LIMIT) -
     report.add(f"## recctl diff: {_cell(old)} → {_cell(new)}\n\n")
     report.add(f"**{_cell(diff.verdict)}**: {_cell(diff_summary(diff).plain)}\n\n")
     if diff.differs:
-        body = [line.plain for line in diff_lines(diff)]
+        body = [printable(line.plain).rstrip() for line in diff_lines(diff)]
         summary = _html(diff.verdict)
-        room = report.budget - report.size - len(_block(summary, [])) - 8  # 8: a longer fence
+        fence = _fence("\n".join(body))
+        room = report.budget - report.size - _size(_block(summary, [], fence))
         kept = 0
         for line in body:
-            room -= len(printable(line)) + 1
+            room -= _size(ci_safe(line)) + 1
             if room < 0:
                 break
             kept += 1
+        report.add(_block(summary, body[:kept], fence), "diff lines")
         if kept < len(body):  # a long diff keeps its head
             report.left_out["diff lines"] += len(body) - kept
-        report.add(_block(summary, body[:kept]))
     return report.text()
 
 

@@ -13,11 +13,10 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-import orjson
-
 from recctl.answer import Answer
 from recctl.containers.cassette import Cassette
 from recctl.containers.recording import reassemble
+from recctl.io import json_text
 from recctl.protocols.detect import read_answer
 from recctl.shapes import RequestShape, Shape, classify
 from recctl.values import as_dict, as_list, as_str
@@ -346,14 +345,14 @@ def flatten(content: Any) -> str:
                 inner = content[key]
                 url = as_dict(inner).get("url") if isinstance(inner, dict) else inner
                 return f"[{content.get('type', key)}: {url if isinstance(url, str) else '…'}]"
-        return orjson.dumps(content).decode()
-    return "" if content is None else orjson.dumps(content).decode()
+        return json_text(content)
+    return "" if content is None else json_text(content)
 
 
 def _arguments_text(arguments: Any) -> str:
     if isinstance(arguments, str):
         return arguments
-    return orjson.dumps(arguments).decode() if arguments is not None else ""
+    return json_text(arguments) if arguments is not None else ""
 
 
 def tools_offered(payload: dict[str, Any]) -> list[str]:

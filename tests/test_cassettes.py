@@ -265,7 +265,7 @@ def test_an_alias_bomb_is_refused_in_bounded_time() -> None:
         lines.append(f"a{level}: &a{level} [{', '.join([previous] * 10)}]")
     lines.append("interactions: [*a11]")
     started = time.monotonic()
-    with pytest.raises(io.LoadError, match="alias bomb"):
+    with pytest.raises(io.LoadError, match="aliases expanded"):
         parse_cassette("\n".join(lines).encode())
     assert time.monotonic() - started < 10
 

@@ -53,20 +53,55 @@ def test_read_bytes_reads_whole_files_of_every_size(tmp_path: Path) -> None:
         assert io.read_bytes(path) == path.read_bytes()
 
 
-@pytest.mark.skipif(not os.path.isdir("/dev/fd"), reason="needs /dev/fd")
-def test_read_bytes_reads_what_fstat_cannot_size_and_keeps_the_limit() -> None:
-    for content, limit in ((b'{"a": 1}', 1024), (b"x" * 2000, 1000)):
-        read_end, write_end = os.pipe()
-        os.write(write_end, content)
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_read_bytes_refuses_a_fifo_without_waiting_for_a_writer(tmp_path: Path) -> None:
+    fifo = tmp_path / "x.json"
+    os.mkfifo(fifo)
+    with pytest.raises(io.LoadError, match=r"not a regular file \(a FIFO\)"):
+        io.read_bytes(fifo)
+    with pytest.raises(io.LoadError, match=r"not a regular file \(a FIFO\)"):
+        io.read_bytes(fifo, 64, head=True)
+    read_end, write_end = os.pipe()  # an open pipe too: never read
+    os.write(write_end, b"{}")
+    try:
+        with pytest.raises(io.LoadError, match="FIFO"):
+            io.read_bytes(f"/dev/fd/{read_end}")
+    finally:
+        os.close(read_end)
         os.close(write_end)
-        try:
-            if len(content) <= limit:
-                assert io.read_bytes(f"/dev/fd/{read_end}", max_bytes=limit) == content
-            else:
-                with pytest.raises(io.LoadError, match="too large"):
-                    io.read_bytes(f"/dev/fd/{read_end}", max_bytes=limit)
-        finally:
-            os.close(read_end)
+
+
+def test_read_bytes_head_reads_only_the_head(tmp_path: Path) -> None:
+    path = tmp_path / "big.json"
+    path.write_bytes(b"x" * 10_000)
+    assert io.read_bytes(path, 100, head=True) == b"x" * 100
+
+
+def test_a_directory_that_cannot_be_listed_is_yielded_and_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "ok").mkdir()
+    (tmp_path / "ok" / "a.json").write_text("{}")
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    real_scandir, real_listdir = os.scandir, os.listdir
+
+    def refuse(path: Any = ".") -> Any:
+        if os.fspath(path) == str(locked):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real_scandir(path)
+
+    def refuse_listing(path: Any = ".") -> Any:
+        if os.fspath(path) == str(locked):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real_listdir(path)
+
+    monkeypatch.setattr(os, "scandir", refuse)
+    monkeypatch.setattr(os, "listdir", refuse_listing)
+    found = list(io.discover([tmp_path]))
+    assert str(locked) in found
+    with pytest.raises(io.LoadError, match="a directory recctl cannot list: Permission denied"):
+        io.read_bytes(str(locked))
 
 
 def test_discover_walks_directories_sorted_and_keeps_files_as_given(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ What the provider answered, once out of its container, is read by
 
 from __future__ import annotations
 
-from recctl.io import CASSETTE_SUFFIXES
+from recctl.io import CASSETTE_SUFFIXES, LoadError, read_bytes
 
 
 def is_cassette(path: str, sniff: bool = True) -> bool:
@@ -25,8 +25,7 @@ def is_cassette(path: str, sniff: bool = True) -> bool:
     if not sniff:
         return False
     try:
-        with open(path, "rb") as f:
-            head = f.read(64).lstrip()
-    except OSError:
+        head = read_bytes(path, 64, head=True).lstrip()
+    except LoadError:
         return False  # reading it as a recording reports why
     return bool(head) and head[:1] not in (b"{", b"[")

@@ -12,9 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
-
 from recctl.answer import Answer, Usage
+from recctl.io import json_text
 from recctl.protocols import anthropic, google, ollama, openai_chat, openai_responses
 from recctl.protocols.sse import data_events
 from recctl.shapes import BodyKind, RequestShape, Shape, classify
@@ -113,7 +112,7 @@ def _sse(lines: list[Any]) -> Answer:
 def _raw(body: dict[str, Any], shape: Shape) -> Answer:
     if isinstance(body.get("error"), dict) or (shape.status or 200) >= 400:
         error = as_dict(body.get("error"))
-        message = as_str(error.get("message")) or orjson.dumps(body).decode()[:200]
+        message = as_str(error.get("message")) or json_text(body)[:200]
         status = f"HTTP {shape.status}: " if shape.status else ""
         return Answer("http_error", False, error=status + message)
     if "candidates" in body:

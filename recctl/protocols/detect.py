@@ -11,9 +11,8 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-import orjson
-
 from recctl.answer import Answer
+from recctl.io import json_text
 from recctl.protocols import anthropic, bedrock, google, openai_chat, openai_responses
 from recctl.values import as_dict, as_list, as_str
 
@@ -24,7 +23,7 @@ def read_answer(
     answer = _stream(events) if events else _body(url, body)
     if answer is None and isinstance(body, dict) and (status or 200) >= 400:
         error = as_dict(body.get("error"))
-        message = as_str(error.get("message")) or orjson.dumps(body).decode()[:200]
+        message = as_str(error.get("message")) or json_text(body)[:200]
         answer = Answer("http_error", False, error=f"HTTP {status}: {message}")
     return answer.close() if answer is not None else None
 
