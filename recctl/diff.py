@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ from typing import Any
 
 import orjson
 
+from recctl import sequences
 from recctl.answer import Answer, Choice, ToolCall, Usage
 from recctl.containers.recording import reassemble
 from recctl.findings import json_path
@@ -358,7 +358,7 @@ def text_diff(old: str, new: str) -> str:
 def word_diff(old: str, new: str, context: int = 6, limit: int = 240) -> str:
     """A short inline diff: ``… same words [-removed-]{+added+} same …``."""
     a, b = re.findall(r"\s*\S+", old), re.findall(r"\s*\S+", new)
-    opcodes = difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
+    opcodes, exact = sequences.align(a, b)
     out: list[str] = []
     for number, (tag, i1, i2, j1, j2) in enumerate(opcodes):
         if tag != "equal":
@@ -377,7 +377,8 @@ def word_diff(old: str, new: str, context: int = 6, limit: int = 240) -> str:
             same = [*same[:context], " …", *same[-context:]]
         out.append("".join(same) + (" " if not last else ""))
     text = "".join(out).strip()
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    text = text if len(text) <= limit else text[: limit - 1] + "…"
+    return text if exact else f"{text} (too long to compare word by word)"
 
 
 # --- meaning: the answer -------------------------------------------------------------
@@ -440,9 +441,7 @@ def _arguments(call: ToolCall) -> Any:
 
 
 def unified(old: str, new: str) -> list[str]:
-    return list(
-        difflib.unified_diff(text_lines(old), text_lines(new), "old", "new", n=2, lineterm="")
-    )
+    return sequences.unified(text_lines(old), text_lines(new))
 
 
 # --- the whole comparison -------------------------------------------------------------

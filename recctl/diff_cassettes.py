@@ -12,7 +12,6 @@ timestamps of response bodies.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,6 +27,7 @@ from recctl.diff import (
     json_changes,
 )
 from recctl.protocols.detect import read_answer
+from recctl.sequences import align
 
 DEFAULT_IGNORES: tuple[str, ...] = (
     "$.request.headers.*",
@@ -84,10 +84,15 @@ def _pairs(old: list[Exchange], new: list[Exchange], result: CassetteDiff) -> li
     if len(old) == len(new):
         return [(i, i) for i in range(len(old))]
     keys = [f"{e.method} {e.url}" for e in old], [f"{e.method} {e.url}" for e in new]
-    matcher = difflib.SequenceMatcher(a=keys[0], b=keys[1], autojunk=False)
-    pairs = []
-    for block in matcher.get_matching_blocks():
-        pairs += [(block.a + k, block.b + k) for k in range(block.size)]
+    opcodes, exact = align(*keys)
+    pairs = [
+        (i1 + k, j1 + k) for tag, i1, i2, j1, _ in opcodes if tag == "equal" for k in range(i2 - i1)
+    ]
+    if not exact:  # a middle too long to align: its interactions pair by position
+        for tag, i1, i2, j1, j2 in opcodes:
+            if tag == "replace":
+                pairs += [(i1 + k, j1 + k) for k in range(min(i2 - i1, j2 - j1))]
+        pairs.sort()
     paired_old, paired_new = {i for i, _ in pairs}, {j for _, j in pairs}
     result.removed = [i for i in range(len(old)) if i not in paired_old]
     result.added = [j for j in range(len(new)) if j not in paired_new]

@@ -18,7 +18,8 @@ from typing import Any
 
 import pytest
 
-from recctl import parallel, schema
+from recctl import parallel, schema, sequences
+from recctl.diff import unified, word_diff
 from recctl.masking import mask_text, mask_value
 
 from conftest import FIXTURES, SEED, load, run, write_recording
@@ -338,3 +339,59 @@ def test_schema_errors_are_counted_not_all_explained(
     result = run("validate", str(recordings))
     assert "RC100 at least 80 more schema errors not shown" in result.stdout
     assert result.stdout.count("is not of type 'string'") == schema.MAX_ERRORS_PER_FILE
+
+
+# --- 10: diffs in linear time where the texts share most of their words -------------
+
+
+def test_alignment_is_a_valid_edit_and_unified_is_difflibs_format() -> None:
+    import difflib
+    import random
+
+    rng = random.Random(7)
+    for _ in range(300):
+        a = [rng.choice("abcde") for _ in range(rng.randint(0, 30))]
+        b = [rng.choice("abcde") for _ in range(rng.randint(0, 30))]
+        rebuilt: list[str] = []
+        for tag, i1, i2, j1, j2 in sequences.align(a, b).opcodes:
+            assert tag != "equal" or a[i1:i2] == b[j1:j2]
+            rebuilt += b[j1:j2]
+        assert rebuilt == b
+        if a and b and a[0] != b[0] and a[-1] != b[-1]:  # no head or tail to match first
+            expected = list(difflib.unified_diff(a, b, "old", "new", n=2, lineterm=""))
+            assert sequences.unified(a, b) == expected, (a, b)
+
+
+def test_one_changed_word_in_a_long_message_is_found_and_a_long_middle_is_said() -> None:
+    words = [f"w{n}" for n in range(40_000)]
+    changed = [*words[:20_000], "CHANGED", *words[20_001:]]
+    assert "[-w20000-]{+CHANGED+}" in word_diff(" ".join(words), " ".join(changed))
+    other = [f"v{n}" for n in range(5_000)]
+    assert word_diff(" ".join(words[:5_000]), " ".join(other)).endswith(
+        "(too long to compare word by word)"
+    )
+    lines = "\n".join(words)
+    assert unified(lines, lines.replace("w20000\n", "CHANGED\n")) == [
+        "--- old",
+        "+++ new",
+        "@@ -19999,5 +19999,5 @@",
+        " w19998",
+        " w19999",
+        "-w20000",
+        "+CHANGED",
+        " w20001",
+        " w20002",
+    ]
+
+
+def test_cassettes_of_thousands_of_interactions_pair_in_bounded_time() -> None:
+    from recctl.diff_cassettes import CassetteDiff, _pairs
+
+    def exchanges(urls: list[str]) -> list[Any]:
+        return [type("E", (), {"method": "POST", "url": url})() for url in urls]
+
+    old = exchanges([f"https://x/{n % 7}" for n in range(8_000)])
+    new = exchanges([f"https://x/{n % 5}" for n in range(8_001)])
+    result = CassetteDiff()
+    pairs = _pairs(old, new, result)
+    assert len(pairs) == 8_000 and result.added and not result.removed
