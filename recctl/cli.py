@@ -827,14 +827,23 @@ def prune(
         str | None,
         typer.Option(
             "--cassette-layout",
-            metavar="pytest-recording|mirrored",
+            metavar="auto|pytest-recording|mirrored",
             help="Where VCR.py cassettes lie: cassettes/<module>/<test>.yaml beside the "
             "module (pytest-recording's default), or under cassettes/ in a tree that "
-            "mirrors the test directories (crewAI).",
+            "mirrors the test directories (crewAI). auto (the default): per cassettes/ "
+            "tree, the layout under which the most cassettes map to an existing test.",
             show_default=False,
         ),
     ] = None,
     delete: Annotated[bool, typer.Option("--delete", help="Delete the stale recordings.")] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Delete even when it looks like a wrong root or layout (most recordings "
+            "stale, or none of their test files found).",
+        ),
+    ] = False,
     output_format: FindingsFormatOption = FindingsFormat.text,
     jobs: JobsOption = None,
 ) -> None:
@@ -846,13 +855,18 @@ def prune(
     defined elsewhere, names made at run time) the recording is kept.
     Parametrization is judged only in exact mode (--collected, --collect).
     Recordings without a test id and test-free model lists are shared, never
-    stale. Exit 0 when nothing is stale, 1 when something is, 2 when it
+    stale. Test ids are relative to the root: --root, else the git work tree,
+    else the directory of the pyproject.toml holding [tool.recctl], else the
+    directory from which their test files exist (none: exit 2). Nothing is
+    deleted outside the root or through a symbolic link; --delete is refused
+    when most recordings would go or none of their test files exists (--force
+    insists). Exit 0 when nothing is stale, 1 when something is, 2 when it
     cannot run.
     """
     from recctl import io
     from recctl import prune as pruning
     from recctl.cassette_tests import LAYOUTS
-    from recctl.confine import root_of
+    from recctl.confine import inside
     from recctl.render_prune import prune_json, prune_lines
 
     settings = _settings()
@@ -860,7 +874,20 @@ def prune(
     root = root or settings.get("prune.root")
     exclude = exclude or settings.get("prune.exclude")
     collect = collect or ([] if collected else settings.get("prune.collect"))
-    base = os.path.abspath(root) if root else root_of(given[0] if given else ".")
+    if root:
+        if not os.path.isdir(root):
+            raise RecctlError(f"--root {root}: not a directory")
+        base, root_from = os.path.abspath(root), "--root"
+    else:
+        try:
+            base, root_from = pruning.find_root(given[0] if given else ".", settings.file)
+        except pruning.RootUnknown as error:
+            raise RecctlError(str(error)) from None
+    for target in given:
+        if not inside(target, base):
+            raise RecctlError(
+                f"{target} is outside the root {base}: prune reads and deletes only inside it"
+            )
     targets = given or pruning.recording_directories(base)
     node_ids: set[str] | None = None
     if collected or collect:
@@ -876,23 +903,28 @@ def prune(
             except pruning.CollectError as error:
                 raise RecctlError(str(error)) from None
     layout = cassette_layout or settings.get("prune.cassette-layout")
-    if layout not in LAYOUTS:
-        raise RecctlError(f"--cassette-layout {layout}: one of {', '.join(LAYOUTS)}")
+    if layout not in (*LAYOUTS, "auto"):
+        raise RecctlError(f"--cassette-layout {layout}: one of auto, {', '.join(LAYOUTS)}")
     found = io.discover(targets, cassettes=True)
     files = [f for f in found if not pruning.excluded(f, base, exclude)]
-    report = pruning.prune(files, base, node_ids, _jobs(jobs, settings), layout)
+    report = pruning.prune(
+        files, base, node_ids, _jobs(jobs, settings), None if layout == "auto" else layout
+    )
     deleted = None
-    if delete:
-        deleted, refused = pruning.delete(report.stale, targets)
+    refusal = report.refusal if not force else None
+    if delete and refusal is None:
+        deleted, refused = pruning.delete(report.stale, targets, base)
         report.unreadable += refused
     if output_format == "json":
-        render.write_json(prune_json(report, deleted))
+        render.write_json(prune_json(report, deleted, base, root_from))
     elif output_format == "github":
         from recctl.render_github import prune_annotations
 
         render.write_raw_lines(prune_annotations(report, deleted))
     else:
-        render.print_lines(prune_lines(report, deleted), wrap=True)
+        render.print_lines(prune_lines(report, deleted, base, root_from), wrap=True)
+    if delete and refusal is not None:
+        raise RecctlError(f"--delete refused, nothing deleted: {refusal} (--force insists)")
     if report.unreadable:
         raise typer.Exit(ExitCode.CANNOT_RUN)
     stale_left = bool(report.stale) and not delete

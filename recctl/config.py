@@ -38,8 +38,8 @@ def _boolean(value: Any) -> bool:
 
 
 def _layout(value: Any) -> str:
-    if value not in ("pytest-recording", "mirrored"):
-        raise TypeError('"pytest-recording" or "mirrored"')
+    if value not in ("auto", "pytest-recording", "mirrored"):
+        raise TypeError('"auto", "pytest-recording" or "mirrored"')
     return str(value)
 
 
@@ -71,7 +71,7 @@ KEYS = {
         ),
         Key("prune.exclude", _strings, [], "globs of recording paths never judged"),
         Key("prune.collect", _strings, [], "pytest arguments, one per collection (exact mode)"),
-        Key("prune.cassette-layout", _layout, "pytest-recording", "where cassettes lie"),
+        Key("prune.cassette-layout", _layout, "auto", "where cassettes lie"),
     )
 }
 

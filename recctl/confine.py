@@ -62,9 +62,32 @@ def inside(path: str, root: str) -> bool:
     Symbolic links are resolved on both sides, so a link that leads out of the
     root does not count as inside.
     """
-    real_root = os.path.realpath(root)
-    real = os.path.realpath(path)
+    return _under(os.path.realpath(path), os.path.realpath(root))
+
+
+def _under(real: str, real_root: str) -> bool:
     return real == real_root or real.startswith(real_root.rstrip(os.sep) + os.sep)
+
+
+class Outside:
+    """Whether a path resolves outside ``root``, symbolic links followed.
+
+    A directory is resolved once however many files it holds (resolving every
+    path in full costs more than reading a recording's head); a file that is
+    itself a link is resolved on its own.
+    """
+
+    def __init__(self, root: str) -> None:
+        self.root = os.path.realpath(root)
+        self._directories: dict[str, bool] = {}
+
+    def __call__(self, path: str) -> bool:
+        directory = os.path.dirname(os.path.abspath(path))
+        outside = self._directories.get(directory)
+        if outside is None:
+            outside = not _under(os.path.realpath(directory), self.root)
+            self._directories[directory] = outside
+        return outside or (os.path.islink(path) and not _under(os.path.realpath(path), self.root))
 
 
 def work_tree(start: str) -> str | None:

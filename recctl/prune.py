@@ -14,6 +14,7 @@ of the cost of parsing it.
 from __future__ import annotations
 
 import fnmatch
+import itertools
 import json
 import os
 import re
@@ -26,9 +27,15 @@ from typing import Any
 from urllib.parse import urlparse
 
 from recctl import io
-from recctl.cassette_tests import CassetteTest, cassette_key, collected_keys, map_cassette
+from recctl.cassette_tests import (
+    LAYOUTS,
+    CassetteTest,
+    cassette_key,
+    collected_keys,
+    map_cassette,
+)
 from recctl.checks import expected_directory
-from recctl.confine import inside, module_path_of, unsafe_reason
+from recctl.confine import Outside, inside, module_path_of, unsafe_reason, work_tree
 from recctl.containers import is_cassette
 from recctl.parallel import ordered_map
 from recctl.shapes import SHARED_PATHS
@@ -36,6 +43,9 @@ from recctl.testindex import ModuleIndex, find_test, index_module, split_node_id
 from recctl.values import as_dict, as_str
 
 _HEAD = 8192
+#: Stale recordings from which "more than half of those judged" refuses --delete (below
+#: it, a small tree whose tests were removed is pruned without --force).
+MOST_STALE = 10
 #: The cost of ``read_facts`` relative to parsing a whole recording (``ordered_map``).
 HEAD_COST = 1 / 30
 _TEST_ID = re.compile(rb'\A\{\s*"test_id":\s*(null|"(?:[^"\\]|\\.)*")')
@@ -68,6 +78,34 @@ class PruneReport:
     unsure: int = 0  # live only because recctl could not be sure
     unmapped: list[str] = field(default_factory=list)  # cassettes whose name names no test
     notes: list[tuple[str, str]] = field(default_factory=list)  # YAML, not HTTP cassettes
+    test_files_named: int = 0  # distinct test files (modules) the recordings point at
+    test_files_found: int = 0  # of those, the ones that exist
+    layouts: list[tuple[str, str]] = field(default_factory=list)  # (cassette tree, layout used)
+    layout_problems: list[str] = field(default_factory=list)  # a layout that maps worse
+
+    @property
+    def refusal(self) -> str | None:
+        """Why deleting the stale recordings would be unsafe (``--force`` insists), or None.
+
+        Most of a tree stale, or none of its test files found, is what a wrong root
+        or layout looks like: deleting then would empty a checkout.
+        """
+        judged = self.live + len(self.stale)
+        if not self.stale:
+            return None
+        if self.layout_problems:
+            return self.layout_problems[0]
+        if self.test_files_named and not self.test_files_found:
+            return (
+                f"none of the {self.test_files_named:,} test files the recordings name exists "
+                "under the root: is the root right (--root)?"
+            )
+        if len(self.stale) >= MOST_STALE and 2 * len(self.stale) > judged:
+            return (
+                f"{len(self.stale):,} of the {judged:,} recordings judged are stale, more "
+                "than half: is the root or the cassette layout right?"
+            )
+        return None
 
 
 def read_facts(path: str) -> Facts | tuple[str, str]:
@@ -124,15 +162,23 @@ def prune(
     root: str,
     collected: set[str] | None = None,
     jobs: int | None = None,
-    cassette_layout: str = "pytest-recording",
+    cassette_layout: str | None = None,
 ) -> PruneReport:
-    """Judge every recording and cassette; static unless ``collected`` node ids are given."""
+    """Judge every recording and cassette; static unless ``collected`` node ids are given.
+
+    ``cassette_layout`` None finds each cassette tree's layout: the one under which
+    its cassettes map to the most existing tests.
+    """
     report = PruneReport()
     judged: list[Facts] = []
     recordings: list[str] = []
     cassettes: list[str] = []
+    outside = Outside(root)
     for path in files:
-        (cassettes if is_cassette(path, sniff=False) else recordings).append(path)
+        if outside(path):
+            report.unsafe.append((path, "", "it resolves outside the root (a symbolic link)"))
+        else:
+            (cassettes if is_cassette(path, sniff=False) else recordings).append(path)
     module_problems: dict[str, str | None] = {}  # many recordings share one test module
     for facts in ordered_map(read_facts, recordings, jobs, cost=HEAD_COST):
         if isinstance(facts, tuple):
@@ -146,11 +192,15 @@ def prune(
         else:
             judged.append(facts)
     indexes: dict[str, ModuleIndex | None] = {}
+    test_files = sorted({split_node_id(f.test_id or "")[0] for f in judged})
+    paths = [os.path.join(root, test_file) for test_file in test_files]
     if collected is None:
-        test_files = sorted({split_node_id(f.test_id or "")[0] for f in judged})
-        paths = [os.path.join(root, test_file) for test_file in test_files]
         # Each test file is read and parsed once, however many recordings point at it.
         indexes = dict(zip(test_files, ordered_map(index_test_file, paths, jobs), strict=True))
+        report.test_files_found = sum(index is not None for index in indexes.values())
+    else:
+        report.test_files_found = sum(os.path.isfile(path) for path in paths)
+    report.test_files_named = len(test_files)
     for facts in judged:
         assert facts.test_id is not None
         found, why = _judge(facts.test_id, indexes, collected)
@@ -164,41 +214,103 @@ def prune(
 
 
 def _prune_cassettes(
-    files: list[str], root: str, collected: set[str] | None, layout: str, report: PruneReport
+    files: list[str],
+    root: str,
+    collected: set[str] | None,
+    layout: str | None,
+    report: PruneReport,
 ) -> None:
     """Judge cassettes by the test their place and name map to (``cassette_tests``).
 
-    Only a cassette about to be called stale is parsed, to make sure it is an
-    HTTP cassette: YAML is slow, and the others need not be read at all.
+    Each cassette tree (the files under one ``cassettes`` directory) is judged
+    under every layout: without ``layout``, the one under which the most
+    cassettes map to an existing test is used; with it, a layout that maps more
+    is reported, and refuses ``--delete``. Only a cassette about to be called
+    stale is parsed, to make sure it is an HTTP cassette: YAML is slow, and the
+    others need not be read at all.
     """
     from recctl.containers.cassette import NotACassette, load_cassette  # 5 ms: cassettes only
 
-    keys = collected_keys(collected, layout) if collected is not None else None
     indexes: dict[str, ModuleIndex | None] = {}
+    modules: set[str] = set()
+    keys = (
+        {name: collected_keys(collected, name) for name in LAYOUTS} if collected is not None else {}
+    )
+    for tree, paths in _cassette_trees(files).items():
+        verdicts = {
+            name: [_cassette_verdict(path, root, keys.get(name), name, indexes) for path in paths]
+            for name in LAYOUTS
+        }
+        mapped = {name: sum(v.found is True for v in verdicts[name]) for name in LAYOUTS}
+        best = max(LAYOUTS, key=lambda name: mapped[name])  # ties: the first, pytest-recording
+        used = layout or best
+        relative = os.path.relpath(tree, root)
+        if layout is None and best != LAYOUTS[0]:
+            report.layouts.append((relative, best))
+        if layout is not None and mapped[best] > mapped[layout]:
+            report.layout_problems.append(
+                f"under {relative}, --cassette-layout {layout} maps {mapped[layout]:,} of "
+                f"{len(paths):,} cassettes to an existing test, {best} maps {mapped[best]:,}"
+            )
+        for path, verdict in zip(paths, verdicts[used], strict=True):
+            modules.update(verdict.modules)
+            if verdict.test is None:
+                report.unmapped.append(path)
+            elif verdict.found is not False:
+                report.live += 1
+                report.unsure += verdict.found is None
+            else:
+                try:
+                    load_cassette(path)
+                except NotACassette as note:
+                    report.notes.append((path, str(note)))
+                    continue
+                except io.LoadError:
+                    pass  # broken, and its test is gone: stale all the same
+                report.stale.append(Stale(path, verdict.node_id, verdict.why))
+    report.test_files_named += len(modules)
+    report.test_files_found += sum(os.path.isfile(os.path.join(root, m)) for m in modules)
+
+
+def _cassette_trees(files: list[str]) -> dict[str, list[str]]:
+    """Cassettes grouped by the ``cassettes`` directory they lie under (the innermost)."""
+    trees: dict[str, list[str]] = {}
     for path in files:
-        test = map_cassette(path, root, layout)
-        if test is None:
-            report.unmapped.append(path)
-            continue
-        place = test.modules[0] if len(test.modules) == 1 else test.directory
-        node_id = f"{place}::{test.name}"
-        found: bool | None
-        if keys is not None:
-            found, why = cassette_key(test, layout) in keys, "not collected"
-        else:
-            found, why = _judge_cassette(test, root, indexes)
-        if found is not False:
-            report.live += 1
-            report.unsure += found is None
-            continue
-        try:
-            load_cassette(path)
-        except NotACassette as note:
-            report.notes.append((path, str(note)))
-            continue
-        except io.LoadError:
-            pass  # broken, and its test is gone: stale all the same
-        report.stale.append(Stale(path, node_id, why))
+        parts = os.path.abspath(path).split(os.sep)
+        at = (
+            len(parts) - 1 - parts[:-1][::-1].index("cassettes") if "cassettes" in parts[:-1] else 0
+        )
+        trees.setdefault(os.sep.join(parts[:at]) or os.sep, []).append(path)
+    return trees
+
+
+@dataclass(frozen=True)
+class _CassetteVerdict:
+    test: CassetteTest | None  # None: unmapped
+    found: bool | None = None
+    why: str = ""
+    node_id: str = ""
+    modules: tuple[str, ...] = ()
+
+
+def _cassette_verdict(
+    path: str,
+    root: str,
+    keys: set[tuple[str, str]] | None,
+    layout: str,
+    indexes: dict[str, ModuleIndex | None],
+) -> _CassetteVerdict:
+    test = map_cassette(path, root, layout)
+    if test is None:
+        return _CassetteVerdict(None)
+    place = test.modules[0] if len(test.modules) == 1 else test.directory
+    node_id = f"{place}::{test.name}"
+    found: bool | None
+    if keys is not None:
+        found, why = cassette_key(test, layout) in keys, "not collected"
+    else:
+        found, why = _judge_cassette(test, root, indexes)
+    return _CassetteVerdict(test, found, why, node_id, tuple(test.modules))
 
 
 def _judge_cassette(
@@ -263,6 +375,59 @@ def _in_its_directory(path: str, test_id: str) -> bool:
 
 
 # --- roots, default paths, collected ids --------------------------------------------------
+
+#: Recordings whose test ids are read to place the root when nothing else says where it is.
+ROOT_SAMPLE = 200
+
+
+class RootUnknown(Exception):
+    """No directory is one the recordings' test ids resolve from."""
+
+
+def find_root(start: str, config_file: str | None = None) -> tuple[str, str]:
+    """The directory test ids are relative to, and how it was found.
+
+    The git work tree holding ``start``; else the directory of the pyproject.toml
+    holding ``[tool.recctl]``; else (a tarball, a CI workspace without ``.git``)
+    the directory, at or above ``start``, from which the most test files the
+    recordings name exist. ``RootUnknown`` when none of them exists anywhere
+    there: taking ``start`` then would call every recording stale.
+    """
+    tree = work_tree(start)
+    if tree is not None:
+        return tree, "the git work tree"
+    if config_file is not None:
+        return os.path.dirname(os.path.abspath(config_file)), f"the directory of {config_file}"
+    absolute = os.path.abspath(start)
+    directory = absolute if os.path.isdir(absolute) else os.path.dirname(absolute)
+    test_files = _sample_test_files(directory)
+    if not test_files:
+        return directory, "the path given (no test id to place it by)"
+    candidates = [directory]
+    while os.path.dirname(candidates[-1]) != candidates[-1]:
+        candidates.append(os.path.dirname(candidates[-1]))
+    hits = [sum(os.path.isfile(os.path.join(c, f)) for f in test_files) for c in candidates]
+    best = max(range(len(candidates)), key=lambda n: (hits[n], -n))
+    if not hits[best]:
+        raise RootUnknown(
+            f"cannot tell the root the test ids are relative to: none of the "
+            f"{len(test_files)} test files they name (such as {sorted(test_files)[0]}) exists "
+            f"under {directory} or a directory above it, and there is no git work tree: "
+            "pass --root"
+        )
+    return candidates[best], "the directory the test ids resolve from (no git work tree)"
+
+
+def _sample_test_files(directory: str) -> set[str]:
+    """The test files named by the first ``ROOT_SAMPLE`` recordings under ``directory``."""
+    targets = [directory] if os.path.basename(directory) == "recordings" else None
+    found = io.discover(targets or recording_directories(directory))
+    test_files = set()
+    for path in itertools.islice((p for p in found if p.endswith(".json")), ROOT_SAMPLE):
+        facts = read_facts(path)
+        if isinstance(facts, Facts) and facts.test_id and unsafe_reason(facts.test_id) is None:
+            test_files.add(module_path_of(facts.test_id))
+    return test_files
 
 
 _SKIP_DIRS = frozenset(
@@ -341,16 +506,18 @@ def collect(root: str, arguments: str) -> set[str]:
     return read_collected(result.stdout)
 
 
-def delete(stale: list[Stale], allowed: list[str]) -> tuple[int, list[tuple[str, str]]]:
-    """Delete stale recording files under ``allowed`` directories; never follow symlinks."""
+def delete(stale: list[Stale], allowed: list[str], root: str) -> tuple[int, list[tuple[str, str]]]:
+    """Delete stale recording files under ``allowed`` directories and inside ``root``;
+    never a symbolic link, nor a file a link leads to."""
     roots = [os.path.realpath(path) for path in allowed]
+    outside = Outside(root)
     deleted, refused = 0, []
     for item in stale:
         real = os.path.realpath(item.path)
-        inside = any(real == r or real.startswith(r.rstrip(os.sep) + os.sep) for r in roots)
+        given = any(real == r or real.startswith(r.rstrip(os.sep) + os.sep) for r in roots)
         recording = item.path.endswith((".json", *io.CASSETTE_SUFFIXES))
-        if os.path.islink(item.path) or not recording or not inside:
-            refused.append((item.path, "not a recording file inside the given paths"))
+        if os.path.islink(item.path) or not recording or not given or outside(item.path):
+            refused.append((item.path, "not a recording file inside the given paths and the root"))
             continue
         try:
             os.unlink(item.path)

@@ -9,8 +9,12 @@ from recctl.prune import PruneReport
 from recctl.render import Line, plural
 
 
-def prune_json(report: PruneReport, deleted: int | None) -> dict[str, Any]:
+def prune_json(
+    report: PruneReport, deleted: int | None, root: str, root_from: str
+) -> dict[str, Any]:
     return {
+        "root": root,
+        "root_from": root_from,
         "stale": [{"path": s.path, "test_id": s.test_id, "reason": s.reason} for s in report.stale],
         "live": report.live,
         "shared": report.shared,
@@ -22,12 +26,20 @@ def prune_json(report: PruneReport, deleted: int | None) -> dict[str, Any]:
         ],
         "unmapped": report.unmapped,
         "notes": [{"path": path, "note": note} for path, note in report.notes],
+        "cassette_layouts": [{"tree": tree, "layout": layout} for tree, layout in report.layouts],
+        "delete_refused": report.refusal,
         "deleted": deleted,
     }
 
 
-def prune_lines(report: PruneReport, deleted: int | None) -> list[Line]:
+def prune_lines(report: PruneReport, deleted: int | None, root: str, root_from: str) -> list[Line]:
     lines: list[Line] = []
+    if root_from not in ("--root", "the git work tree"):
+        lines.append(Line([(f"note: test ids read relative to {root} ({root_from})", "dim")]))
+    lines += [
+        Line([(f"note: cassettes under {tree} lie in the {layout} layout", "dim")])
+        for tree, layout in report.layouts
+    ]
     ordered = sorted(report.stale, key=lambda s: (s.test_id, s.reason, s.path))
     for (test_id, reason), group in groupby(ordered, key=lambda s: (s.test_id, s.reason)):
         lines.append(Line([(test_id, "bold"), (f"  ({reason})", "yellow")]))
@@ -63,8 +75,11 @@ def prune_lines(report: PruneReport, deleted: int | None) -> list[Line]:
     summary = ", ".join(counts) + "."
     if report.unsure:
         summary += f" ({plural(report.unsure, 'recording')} kept because recctl cannot be sure.)"
+    refusal = report.refusal
     if deleted is not None:
         summary += f" Deleted {plural(deleted, 'recording')}."
+    elif refusal is not None:
+        lines.append(Line([(f"Not safe to delete: {refusal}", "bold red")]))
     elif report.stale:
         summary += " Run with --delete to remove the stale ones."
     if lines:

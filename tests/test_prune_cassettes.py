@@ -142,13 +142,26 @@ def test_the_mirrored_layout(tmp_path: Path) -> None:
         "test_x.yaml": "no test module in tests/gone_dir",
     }
     assert document["live"] == 2
-    # the default layout wants a module folder: these names map to no test module
+    # the default finds the layout under which the cassettes map to existing tests
     default = _prune(tmp_path)
-    assert len(default["unmapped"]) == 0
-    assert set(_stale(default)) == {"test_x.yaml", "TestY.test_z.yaml", "test_gone.yaml"}
+    assert _stale(default) == _stale(document) and default["live"] == 2
+    assert default["cassette_layouts"] == [{"tree": "tests/cassettes", "layout": "mirrored"}]
+    assert default["delete_refused"] is None
+    # the wrong layout, named: reported, and --delete refused
+    wrong = _prune(tmp_path, "--cassette-layout", "pytest-recording")
+    assert wrong["delete_refused"] == (
+        "under tests/cassettes, --cassette-layout pytest-recording maps 0 of 4 cassettes to "
+        "an existing test, mirrored maps 2"
+    )
+    result = run(
+        "prune", "--root", str(tmp_path), "--cassette-layout", "pytest-recording", "--delete"
+    )
+    assert result.exit_code == 2
+    assert "--delete refused, nothing deleted: under tests/cassettes" in result.stderr
+    assert len(list(cassettes.rglob("*.yaml"))) == 4
 
 
 def test_an_unknown_layout_is_exit_2(repo: Path) -> None:
     result = run("prune", "--root", str(repo), "--cassette-layout", "flat")
     assert result.exit_code == 2
-    assert "--cassette-layout flat: one of pytest-recording, mirrored" in result.output
+    assert "--cassette-layout flat: one of auto, pytest-recording, mirrored" in result.output
