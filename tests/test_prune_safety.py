@@ -111,6 +111,7 @@ def test_most_of_a_tree_stale_refuses_delete_and_force_insists(tmp_path: Path) -
     for module in modules[: len(modules) * 3 // 4]:  # most tests removed at once
         (project / module).unlink()
     code, document, _ = _prune(str(project))
+    assert code == 1
     stale, judged = len(document["stale"]), len(document["stale"]) + document["live"]
     assert stale * 2 > judged and stale >= 10
     assert document["delete_refused"] == (
