@@ -931,22 +931,6 @@ def prune(
     raise typer.Exit(ExitCode.FINDINGS if stale_left or report.unsafe else ExitCode.OK)
 
 
-def _write_normalized(result: Any) -> Any:
-    """Write one normalized file (renaming it when its hash changed); errors become results."""
-    from recctl import io
-
-    if result.new is None:
-        return result
-    try:
-        if result.renamed_to:
-            io.move_rewritten(result.path, result.renamed_to, result.new)
-        else:
-            io.write_atomic(result.path, result.new)
-    except OSError as error:
-        return type(result)(result.path, (), error=f"cannot write: {error.strerror or error}")
-    return result
-
-
 @command()
 def normalize(
     paths: PathsArgument,
@@ -996,13 +980,16 @@ def normalize(
     for models), Ollama created_at and durations. Request bodies are never
     touched. A file that does not change is not written; a changed file is
     written exactly as the recorder writes it, atomically, keeping its mode.
-    A recording whose test id leads outside the repository is left alone.
+    A recording whose test id leads outside the repository, a symbolic link,
+    or a file that resolves outside the root, is left alone. A run killed
+    halfway is finished by the next.
     Exit 0 when done (or nothing to do), 1 with --check or --diff when a
     file would change, or when a file was left alone, 2 when it cannot run.
     """
     from recctl import io
+    from recctl.confine import roots_of
     from recctl.normalize import ALL_RULES, DEFAULT_RULES
-    from recctl.normalize_files import normalize_files
+    from recctl.normalize_files import normalize_files, write_normalized
     from recctl.render_normalize import normalize_json, normalize_lines
 
     unknown = [name for name in rule if name not in ALL_RULES]
@@ -1016,7 +1003,7 @@ def normalize(
     results, aborted = normalize_files(files, rules, tool_call_ids, _jobs(jobs))
     if not dry:
         io.remove_leftovers(sorted({os.path.dirname(os.path.abspath(f)) for f in files}))
-        results = [_write_normalized(result) for result in results]
+        results = write_normalized(results, roots_of([str(path) for path in paths]))
     if output_format is OutputFormat.json:
         render.write_json(normalize_json(results, aborted))
     else:

@@ -302,18 +302,18 @@ def write_atomic(path: str, content: bytes) -> None:
         raise
 
 
-def move_rewritten(old_path: str, new_path: str, content: bytes) -> None:
-    """Write ``content`` under a new name that must not exist, then remove the old file.
+def write_new(new_path: str, content: bytes, mode_from: str) -> None:
+    """Write ``content`` under a name that must not exist (``FileExistsError``), with
+    the mode of ``mode_from``.
 
-    The new file appears complete or not at all (a synced temporary file, hard
-    linked to its name, which fails if the name is taken); the old one is removed
-    only after. A crash in between leaves both, never neither.
+    The new file appears complete or not at all: a synced temporary file, hard
+    linked to its name, which fails if the name is taken. The caller removes the
+    old name after: a crash in between leaves both, never neither.
     """
-    mode = os.stat(old_path).st_mode & 0o7777
+    mode = os.stat(mode_from).st_mode & 0o7777
     temporary = _synced_temporary(os.path.dirname(os.path.abspath(new_path)), content, mode)
     try:
         os.link(temporary, new_path)
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
-    os.unlink(old_path)

@@ -6,6 +6,7 @@ command writes (or only shows) the result.
 
 from __future__ import annotations
 
+import copy
 import functools
 import json
 import os
@@ -13,7 +14,7 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from recctl import io
-from recctl.confine import unsafe_test_ids
+from recctl.confine import Outside, root_for, unsafe_test_ids
 from recctl.normalize import file_hash, normalize_recording
 from recctl.parallel import ordered_map
 
@@ -25,7 +26,7 @@ def normalize_files(
     per_file = functools.partial(normalize_file, rules=rules)
     if not tool_call_ids:
         return list(ordered_map(per_file, files, jobs)), []
-    from recctl.toolcalls import plan_tool_call_ids  # --tool-call-ids only
+    from recctl.toolcalls import Rewrite, plan_tool_call_ids  # --tool-call-ids only
 
     loaded, raw, errors, refused = {}, {}, {}, {}
     for path in files:
@@ -41,8 +42,27 @@ def normalize_files(
             refused[path] = unsafe[0][1]
         else:
             loaded[path] = recording
-    plan = plan_tool_call_ids(loaded)
+    contents: dict[str, tuple[tuple[str, ...], bytes]] = {}
+
+    def content(rewrite: Rewrite) -> tuple[tuple[str, ...], bytes]:
+        """The rules a rewrite applies and the bytes it writes (computed once)."""
+        if rewrite.path not in contents:
+            recording = copy.deepcopy(rewrite.recording)
+            name = os.path.basename(rewrite.new_path)
+            extra = normalize_recording(recording, file_hash(name, recording), rules)
+            applied = tuple(sorted({"tool_call_ids", *extra}))
+            contents[rewrite.path] = (applied, io.dumps_like_recorder(recording))
+        return contents[rewrite.path]
+
+    def written(rewrite: Rewrite) -> bool:
+        try:
+            return io.read_bytes(rewrite.new_path) == content(rewrite)[1]
+        except io.LoadError:
+            return False
+
+    plan = plan_tool_call_ids(loaded, written)
     rewritten = {rewrite.path: rewrite for rewrite in plan.rewrites}
+    steps = {rewrite.path: step for step, rewrite in enumerate(plan.rewrites)}
     results = []
     for path in files:
         if path in errors:
@@ -53,20 +73,10 @@ def normalize_files(
             results.append(per_file(path))
         else:
             rewrite = rewritten[path]
-            name = os.path.basename(rewrite.new_path)
-            extra = normalize_recording(
-                rewrite.recording, file_hash(name, rewrite.recording), rules
-            )
-            new = io.dumps_like_recorder(rewrite.recording)
+            applied, new = content(rewrite)
             renamed = rewrite.new_path if rewrite.new_path != path else None
             results.append(
-                Normalized(
-                    path,
-                    tuple(sorted({"tool_call_ids", *extra})),
-                    raw[path],
-                    new,
-                    renamed_to=renamed,
-                )
+                Normalized(path, applied, raw[path], new, renamed_to=renamed, step=steps[path])
             )
     return results, plan.aborted
 
@@ -79,6 +89,7 @@ class Normalized(NamedTuple):
     error: str | None = None
     renamed_to: str | None = None  # its new name, when its request (so its hash) changed
     refused: str | None = None  # why it is left alone: its test id leads outside the root
+    step: int = 0  # --tool-call-ids: its place in the plan, where origins come first
 
 
 def normalize_file(path: str, rules: frozenset[str]) -> Normalized:
@@ -105,3 +116,71 @@ def normalize_file(path: str, rules: frozenset[str]) -> Normalized:
     if new == raw:  # pragma: no cover - the rules changed nothing after all
         return Normalized(path, ())
     return Normalized(path, tuple(sorted(changed)), raw, new)
+
+
+def write_normalized(results: list[Normalized], roots: Sequence[str]) -> list[Normalized]:
+    """Write every changed file; what could not be written comes back with why.
+
+    A file that is a symbolic link, or that resolves outside its root, is left
+    alone (``refused``): rewriting it would replace the link by a regular file,
+    or write outside the tree. Writes go in an order that a re-run after a kill
+    at any point finishes (``toolcalls``): first every new name (a new name
+    already holding the same bytes is an interrupted run's, and kept), then the
+    old names, the recordings that echo ids before those that introduce them,
+    then the files rewritten in place.
+    """
+    results = [_confined(result, roots) for result in results]
+    moved: list[int] = []
+    for number, result in enumerate(results):
+        if result.new is not None and result.renamed_to:
+            failure = _write_new_name(result.path, result.renamed_to, result.new)
+            if failure:
+                results[number] = result._replace(rules=(), error=failure)
+            else:
+                moved.append(number)
+    for number in sorted(moved, key=lambda n: results[n].step, reverse=True):
+        try:
+            os.unlink(results[number].path)
+        except OSError as error:
+            results[number] = results[number]._replace(
+                error=f"cannot remove the old name: {error.strerror or error}"
+            )
+    for number, result in enumerate(results):
+        if result.new is not None and not result.renamed_to and not result.error:
+            try:
+                io.write_atomic(result.path, result.new)
+            except OSError as error:
+                results[number] = result._replace(
+                    rules=(), error=f"cannot write: {error.strerror or error}"
+                )
+    return results
+
+
+def _confined(result: Normalized, roots: Sequence[str]) -> Normalized:
+    if result.new is None:
+        return result
+    root = root_for(result.path, roots)
+    places = [result.path, *([result.renamed_to] if result.renamed_to else [])]
+    if os.path.islink(result.path):
+        why = "it is a symbolic link: not rewritten"
+    elif root is None or any(Outside(root)(place) for place in places):
+        why = "it resolves outside the root: not rewritten"
+    else:
+        return result
+    return result._replace(rules=(), old=None, new=None, renamed_to=None, refused=why)
+
+
+def _write_new_name(old_path: str, new_path: str, content: bytes) -> str | None:
+    """Write ``content`` under a name that must not exist yet, or already holds it."""
+    try:
+        io.write_new(new_path, content, mode_from=old_path)
+    except FileExistsError:
+        try:
+            if io.read_bytes(new_path) == content:
+                return None  # written by a run killed before it removed the old name
+        except io.LoadError:
+            pass
+        return f"cannot write: {os.path.basename(new_path)} exists and holds another recording"
+    except OSError as error:
+        return f"cannot write: {error.strerror or error}"
+    return None

@@ -150,7 +150,7 @@ def plan(
                     ),
                 )
             )
-        elif os.path.lexists(target):
+        elif os.path.lexists(target) and not _same_file(verdict.path, target):
             _collision(result_plan, verdict, target, delete_duplicates)
         else:
             kind = "move" if verdict.target_dir else "rename"
@@ -212,6 +212,15 @@ def is_correct_twin(path: str, twin: str) -> bool:
     )
 
 
+def _same_file(path: str, other: str) -> bool:
+    """Two names of one file: a move (link, then unlink) killed halfway, finished by
+    removing the old name."""
+    try:
+        return os.path.samefile(path, other) and not os.path.islink(other)
+    except OSError:
+        return False
+
+
 def _short(path: str) -> str:
     return os.path.basename(path)
 
@@ -237,7 +246,8 @@ def apply(plan: Plan, roots: Iterable[str] = ()) -> list[Blocked]:
             else:
                 assert action.target is not None
                 os.makedirs(os.path.dirname(action.target), exist_ok=True)
-                os.link(action.source, action.target)  # fails, never overwrites, if it exists
+                if not _same_file(action.source, action.target):  # else a killed run's link
+                    os.link(action.source, action.target)  # fails, never overwrites
                 os.unlink(action.source)
         except OSError as error:
             failed.append(

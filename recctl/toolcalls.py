@@ -11,7 +11,10 @@ so that origins come first. Each gets its echoed ids replaced, then its new
 request hash, then new ids for the calls it introduces, derived from that hash
 and the call's position, so a re-record of the same conversation gets the same
 ids. Everything is planned before anything is written; a name that is taken
-aborts the test.
+aborts the test, unless it already holds exactly what the plan writes there: a
+run killed between writing the new name and removing the old one, which this
+run then finishes (``normalize_files.write_normalized`` orders its writes so that
+re-planning after a kill at any point gives the same plan).
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import copy
 import hashlib
 import os
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -106,8 +109,14 @@ def _replace_in_response(recording: Any, mapping: dict[str, str]) -> None:
 # --- the plan ------------------------------------------------------------------------
 
 
-def plan_tool_call_ids(recordings: dict[str, Any]) -> ToolCallPlan:
-    """What to rewrite and rename, for every test of ``{path: recording}``."""
+def plan_tool_call_ids(
+    recordings: dict[str, Any], written: Callable[[Rewrite], bool] | None = None
+) -> ToolCallPlan:
+    """What to rewrite and rename, for every test of ``{path: recording}``.
+
+    ``written(rewrite)`` tells whether a rewrite's new name already holds what it
+    would write there (an interrupted run's): that name is then not taken.
+    """
     plan = ToolCallPlan()
     by_test: dict[str, list[str]] = defaultdict(list)
     for path, recording in recordings.items():
@@ -120,8 +129,17 @@ def plan_tool_call_ids(recordings: dict[str, Any]) -> ToolCallPlan:
         if isinstance(result, str):
             plan.aborted.append((test_id, result))
             continue
-        targets = [r.new_path for r in result if r.new_path != r.path]
-        clash = next((t for t in targets if t in taken or os.path.lexists(t)), None)
+        renames = [r for r in result if r.new_path != r.path]
+        targets = [r.new_path for r in renames]
+        clash = next(
+            (
+                r.new_path
+                for r in renames
+                if (r.new_path in taken or os.path.lexists(r.new_path))
+                and not (written is not None and written(r))
+            ),
+            None,
+        )
         if clash is None and len(set(targets)) != len(targets):
             clash = "two recordings of this test"
         if clash is not None:

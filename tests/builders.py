@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
+
+from recctl.hashing import request_hash
 
 CHUNK = "openai.types.chat.chat_completion_chunk.ChatCompletionChunk"
 
@@ -102,3 +106,78 @@ def sse(*events: tuple[str, str]) -> list[str]:
     for event, data in events:
         lines += [f"event: {event}", f"data: {data}", ""]
     return lines
+
+
+# --- a chain of tool calls, for normalize --tool-call-ids ---------------------------
+
+TOOL_CALL_TEST_ID = "tests/integration/x/test_x.py::test_chain"
+URL = "https://api.openai.com/v1/v1/chat/completions"
+
+
+def tool_call_turn(
+    messages: list[Any], calls: list[tuple[str, str]], text: str | None = None
+) -> Any:
+    """One recorded turn: the request so far, and an answer making ``calls``."""
+    body = [delta_chunk(role="assistant", content=text)] if text else []
+    body += [
+        delta_chunk(tool_calls=[call(n, "{}", call_id, name)])
+        for n, (call_id, name) in enumerate(calls)
+    ]
+    body.append(delta_chunk(finish="tool_calls" if calls else "stop"))
+    recording = {
+        "test_id": TOOL_CALL_TEST_ID,
+        "request": {
+            "method": "POST",
+            "url": URL,
+            "headers": {},
+            "body": {"model": "m", "messages": messages},
+            "endpoint": "/v1/chat/completions",
+            "model": "m",
+        },
+        "response": {"body": body, "is_streaming": True},
+        "id_normalization_mapping": {},
+    }
+    digest = request_hash(recording) or ""
+    for chunk in body:
+        chunk["__data__"]["id"] = f"rec-{digest[:12]}"
+    return recording
+
+
+def _assistant(*ids: str) -> dict[str, Any]:
+    return {
+        "role": "assistant",
+        "content": "",
+        "tool_calls": [
+            {"id": i, "type": "function", "function": {"name": "f", "arguments": "{}"}} for i in ids
+        ],
+    }
+
+
+def tool_call_chain(
+    directory: Path, first: str = "call_AAA", second: str = "call_BBB"
+) -> list[Path]:
+    """Three turns: A is called, then B (echoing A), then an answer echoing both."""
+    user = {"role": "user", "content": "go"}
+    one = tool_call_turn([user], [(first, "f")])
+    two_messages = [
+        user,
+        _assistant(first),
+        {"role": "tool", "tool_call_id": first, "content": "1"},
+    ]
+    two = tool_call_turn(two_messages, [(second, "g")])
+    three = tool_call_turn(
+        [
+            *two_messages,
+            _assistant(second),
+            {"role": "tool", "tool_call_id": second, "content": "2"},
+        ],
+        [],
+        "done",
+    )
+    return [_write(directory / f"{request_hash(r)}.json", r) for r in (one, two, three)]
+
+
+def _write(path: Path, recording: Any) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(recording, indent=2) + "\n")
+    return path

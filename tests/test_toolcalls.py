@@ -4,75 +4,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 from recctl.hashing import judge_name, request_hash
 from recctl.toolcalls import echoed_ids, introduced_ids
 
-from builders import call, delta_chunk
+from builders import TOOL_CALL_TEST_ID as TEST_ID
+from builders import tool_call_chain as _chain
+from builders import tool_call_turn as _turn
 from conftest import load, run, write_recording
-
-TEST_ID = "tests/integration/x/test_x.py::test_chain"
-URL = "https://api.openai.com/v1/v1/chat/completions"
-
-
-def _turn(messages: list[Any], calls: list[tuple[str, str]], text: str | None = None) -> Any:
-    """One recorded turn: the request so far, and an answer making ``calls``."""
-    body = [delta_chunk(role="assistant", content=text)] if text else []
-    body += [
-        delta_chunk(tool_calls=[call(n, "{}", call_id, name)])
-        for n, (call_id, name) in enumerate(calls)
-    ]
-    body.append(delta_chunk(finish="tool_calls" if calls else "stop"))
-    recording = {
-        "test_id": TEST_ID,
-        "request": {
-            "method": "POST",
-            "url": URL,
-            "headers": {},
-            "body": {"model": "m", "messages": messages},
-            "endpoint": "/v1/chat/completions",
-            "model": "m",
-        },
-        "response": {"body": body, "is_streaming": True},
-        "id_normalization_mapping": {},
-    }
-    digest = request_hash(recording) or ""
-    for chunk in body:
-        chunk["__data__"]["id"] = f"rec-{digest[:12]}"
-    return recording
-
-
-def _assistant(*ids: str) -> dict[str, Any]:
-    return {
-        "role": "assistant",
-        "content": "",
-        "tool_calls": [
-            {"id": i, "type": "function", "function": {"name": "f", "arguments": "{}"}} for i in ids
-        ],
-    }
-
-
-def _chain(directory: Path, first: str = "call_AAA", second: str = "call_BBB") -> list[Path]:
-    """Three turns: A is called, then B (echoing A), then an answer echoing both."""
-    user = {"role": "user", "content": "go"}
-    one = _turn([user], [(first, "f")])
-    two_messages = [
-        user,
-        _assistant(first),
-        {"role": "tool", "tool_call_id": first, "content": "1"},
-    ]
-    two = _turn(two_messages, [(second, "g")])
-    three = _turn(
-        [
-            *two_messages,
-            _assistant(second),
-            {"role": "tool", "tool_call_id": second, "content": "2"},
-        ],
-        [],
-        "done",
-    )
-    return [write_recording(directory / f"{request_hash(r)}.json", r) for r in (one, two, three)]
 
 
 def _check_replayable(directory: Path) -> None:
