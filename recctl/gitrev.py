@@ -24,8 +24,11 @@ RECORDING_DIRECTORIES = ("recordings", "cassettes")
 
 
 def _git(arguments: list[str], cwd: str) -> subprocess.CompletedProcess[bytes]:
+    # Literal pathspecs: a file named ':foo' is that file, as on the work-tree side, not
+    # pathspec magic.
+    command = ["git", "--literal-pathspecs", *arguments]
     try:
-        return subprocess.run(["git", *arguments], cwd=cwd, capture_output=True, check=False)
+        return subprocess.run(command, cwd=cwd, capture_output=True, check=False)
     except OSError as error:
         raise RecctlError(f"cannot run git: {error.strerror or error}") from None
 
@@ -111,7 +114,13 @@ def object_id(content: bytes, algorithm: str = "sha1") -> str:
 
 
 def worktree_side(root: str, specs: Sequence[str]) -> Side:
-    """The work tree's recordings under the same paths, relative to its root."""
+    """The work tree's recordings under the same paths, relative to its root.
+
+    As git stores them: a symbolic link (to a file or a directory) is a link, not
+    the file it leads to, so neither it nor anything below it is read, as
+    ``revision_side`` skips links. A pull request that replaces a recording by a
+    link to a file outside the repository never gets that file printed.
+    """
     if specs:
         tops = [os.path.join(root, spec) for spec in specs]
     else:
@@ -119,7 +128,23 @@ def worktree_side(root: str, specs: Sequence[str]) -> Side:
 
         tops = recording_directories(root)
     found = io.discover(tops, cassettes=True) if tops else iter(())
-    files = {os.path.relpath(path, root).replace(os.sep, "/"): path for path in found}
+    real_root = os.path.realpath(root)
+    resolved: dict[str, bool] = {}  # directory -> reached without a link
+
+    def as_git_sees_it(path: str) -> bool:
+        directory = os.path.dirname(os.path.abspath(path))
+        if directory not in resolved:
+            relative = os.path.relpath(directory, root)
+            resolved[directory] = os.path.realpath(directory) == os.path.normpath(
+                os.path.join(real_root, relative)
+            )
+        return resolved[directory] and not os.path.islink(path)
+
+    files = {
+        os.path.relpath(path, root).replace(os.sep, "/"): path
+        for path in found
+        if as_git_sees_it(path)
+    }
     algorithm = object_format(root)
     return Side(
         files, label=root + os.sep, object_id=functools.partial(object_id, algorithm=algorithm)

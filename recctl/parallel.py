@@ -157,7 +157,7 @@ def _forked(
     import pickle
     import selectors
 
-    request_death_signal = _death_signal_request()
+    request_death_signal = death_signal_request()
     parent = os.getpid()
     workers: dict[int, _Worker] = {}  # by the end its results are read from
     holder: dict[int, int] = {}  # batch number -> the worker it was given to
@@ -298,9 +298,9 @@ def _work(
         os._exit(status)
 
 
-def _death_signal_request() -> Callable[[int], None]:
-    """A function a worker calls first: SIGKILL when ``parent`` dies, or exit now if it
-    already has. Prepared in the parent, so that no worker loads ctypes itself."""
+def death_signal_request() -> Callable[[int], None]:
+    """A function a child calls first (Linux): SIGKILL when ``parent`` dies, or exit now
+    if it already has. Prepared in the parent, so that no worker loads ctypes itself."""
     import ctypes
 
     prctl = ctypes.CDLL(None, use_errno=True).prctl

@@ -14,6 +14,7 @@ of the cost of parsing it.
 from __future__ import annotations
 
 import fnmatch
+import functools
 import itertools
 import json
 import os
@@ -21,7 +22,7 @@ import re
 import shlex
 import subprocess
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlparse
@@ -496,8 +497,16 @@ class CollectError(Exception):
 def collect(root: str, arguments: str) -> set[str]:
     """Run ``pytest --collect-only -q ARGUMENTS`` in ``root`` and read its node ids."""
     command = [sys.executable, "-m", "pytest", "--collect-only", "-q", *shlex.split(arguments)]
+    preexec: Callable[[], None] | None = None
+    if sys.platform == "linux":  # pytest ends with recctl, however recctl ends
+        from recctl.parallel import death_signal_request
+
+        request, parent = death_signal_request(), os.getpid()
+        preexec = functools.partial(request, parent)
     try:
-        result = subprocess.run(command, cwd=root, capture_output=True, text=True, check=False)
+        result = subprocess.run(
+            command, cwd=root, capture_output=True, text=True, check=False, preexec_fn=preexec
+        )
     except OSError as error:
         raise CollectError(f"cannot run pytest: {error.strerror or error}") from None
     if result.returncode not in (0, 5):  # 5: nothing collected

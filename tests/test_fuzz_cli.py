@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import random
 import shutil
 from collections.abc import Callable
@@ -42,7 +43,22 @@ BAD_INPUTS: dict[str, Callable[[Path], object]] = {
     "deep.json": lambda p: p.write_text("[" * 5000 + "]" * 5000),
     "not-utf8.json": lambda p: p.write_bytes(b'{"test_id": "\xff\xfe", "request": {}}'),
     "nul.json": lambda p: p.write_bytes(b"\x00" * 64),
+    "fifo.json": lambda p: os.mkfifo(p),
+    "deep-1024.json": lambda p: p.write_text("[" * 1024 + "]" * 1024),  # orjson's limit
+    "deep-in-request.json": lambda p: p.write_text(_deep_request(1015)),
+    "name-not-utf8.json": lambda p: p.with_name(os.fsdecode(b"name-\x9b\xff.json")).write_text(
+        _deep_request(3)
+    ),
 }
+
+
+def _deep_request(depth: int) -> str:
+    recording = load(SEED)
+    nested: object = "x"
+    for _ in range(depth):
+        nested = {"a": nested}
+    recording["request"]["body"]["metadata"] = nested
+    return json.dumps(recording)
 
 
 def _damaged(raw: bytes, rng: random.Random) -> bytes:
@@ -85,6 +101,10 @@ def test_every_command_survives_broken_files(tmp_path: Path, seed: int) -> None:
     recordings = _tree(tmp_path / "repo", seed)
     files = sorted(str(p) for p in recordings.iterdir())
     good = str(recordings / SEED.name)
+    for output in ("text", "json", "github"):
+        _check("validate", str(recordings), "-o", output)
+        _check("hash", "-v", str(recordings), "-o", output)
+        _check("prune", "--root", str(tmp_path / "repo"), "-o", output)
     for output in ("text", "json"):
         _check("validate", str(recordings), "-o", output)
         _check("reassemble", str(recordings), "-o", output)
@@ -96,6 +116,7 @@ def test_every_command_survives_broken_files(tmp_path: Path, seed: int) -> None:
         for path in files:
             _check("show", path, "-o", output)
             _check("diff", good, path, "-o", output)
+            _check("diff", good, path, "-o", "markdown")
             _check("diff", path, good, "-o", output)
             _check("explain", path, "--recordings", str(recordings), "-o", output)
     for path in files:

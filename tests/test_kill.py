@@ -205,3 +205,30 @@ def test_read_only_commands_change_no_byte_and_no_mtime(base: Path, tmp_path: Pa
         result = run(*args)
         assert result.exit_code in (0, 1), (args, result.output)
     assert _with_mtimes(copy) == before
+
+
+def test_prune_collect_killed_leaves_no_pytest_running(tmp_path: Path) -> None:
+    """pytest --collect-only ends with recctl, however recctl ends (SIGKILL here)."""
+    (tmp_path / ".git").mkdir()
+    tests = tmp_path / "tests"
+    tests.mkdir()
+    started = tmp_path / "collecting"
+    (tests / "test_slow.py").write_text(
+        f"import pathlib, time\npathlib.Path({str(started)!r}).touch()\ntime.sleep(60)\n"
+        "def test_x():\n    pass\n"
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "recctl", "prune", "--root", str(tmp_path), "--collect", "tests"],
+        cwd=tmp_path,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 30
+    while not started.exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert started.exists(), "pytest never started collecting"
+    assert len(_session_members(process.pid)) >= 2  # recctl and its pytest
+    process.kill()
+    process.wait()
+    _no_process_left(process.pid)

@@ -335,3 +335,16 @@ def test_find_test(source: str, names: list[str], found: bool | None) -> None:
 def test_unparseable_files_are_unsure(source: str) -> None:
     found, why = find_test(index_module(source), ["test_f"])
     assert found is None and why.startswith("does not parse")
+
+
+@pytest.mark.parametrize("names", [1_000, 20_000])
+def test_a_class_with_a_long_dotted_base_is_kept_not_a_crash(tmp_path: Path, names: int) -> None:
+    base = ".".join(f"m{n}" for n in range(names))
+    repo = _repo(
+        tmp_path,
+        {f"{TESTS}/test_dotted.py": f"import m0\nclass TestX({base}):\n    pass\n"},
+        {f"{TESTS}/recordings/a.json": _recording(f"{TESTS}/test_dotted.py::TestX::test_y")},
+    )
+    result = run("prune", "--root", str(repo))
+    assert result.exit_code == 0, result.output
+    assert "1 recording kept because recctl cannot be sure" in result.output

@@ -315,3 +315,54 @@ def test_annotations_name_files_from_the_workspace(
         annotation("error", inside, "T", "m") == "::error file=tests/recordings/r.json,title=T::m"
     )
     assert annotation("error", "/elsewhere/r.json", "T", "m").startswith("::error file=/elsewhere/")
+
+
+def test_the_work_tree_side_reads_no_symbolic_link_as_a_range_skips_them(
+    repo: Path, tmp_path: Path
+) -> None:
+    secret = tmp_path / "outside.json"
+    leaked = load(SEED)
+    leaked["response"]["body"][1]["__data__"]["choices"][0]["delta"]["content"] = "TOP SECRET"
+    write_recording(secret, leaked)
+    victim = sorted((repo / "tests").rglob("*.json"))[0]
+    victim.unlink()
+    victim.symlink_to(secret)  # a pull request replaces a recording by a link out of the tree
+    linked_dir = repo / "tests/integration/linked/recordings"
+    linked_dir.parent.mkdir(parents=True)
+    linked_dir.symlink_to(secret.parent, target_is_directory=True)
+    for output in ("text", "json", "markdown"):
+        result = run("diff", "--rev", "HEAD", "-o", output)
+        assert "TOP SECRET" not in result.stdout, output
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "C")
+    by_tree = json.loads(run("diff", "--rev", "HEAD~1", "-o", "json").stdout)
+    by_range = json.loads(run("diff", "--rev", "HEAD~1..HEAD", "-o", "json").stdout)
+    assert by_tree == by_range
+    relative = str(victim.relative_to(repo))
+    assert by_range["removed"] == [relative]
+
+
+def test_a_path_that_looks_like_pathspec_magic_is_a_path_on_both_sides(repo: Path) -> None:
+    odd = repo / ":odd/recordings"  # the pathspec is ":odd": git would read ':' as magic
+    write_recording(odd / "a.json", load(SEED))
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "C")
+    recording = load(odd / "a.json")
+    recording["response"]["body"][1]["__data__"]["choices"][0]["delta"]["content"] = "changed"
+    write_recording(odd / "a.json", recording)
+    document = json.loads(run("diff", "--rev", "HEAD", "-o", "json", "--", ":odd").stdout)
+    assert [pair["new"] for pair in document["changed"]] == [":odd/recordings/a.json"]
+    assert document["added"] == [] and document["removed"] == []
+
+
+def test_markdown_keeps_its_limit_in_bytes_whatever_the_text() -> None:
+    wide = "\n".join(f"行 {n} " + "`" * 40 + " ✓" * 30 for n in range(3000))
+    huge = diff_recordings(_stream(wide), _stream("other"))
+    one = pair_markdown(huge, "a.json", "b.json")
+    assert len(one.encode()) <= LIMIT and "diff lines left out" in one
+    changed = [
+        Pair(f"r/{n:05}é.json", f"r/{n:05}é.json", huge.verdict, f"t.py::test_{n}", huge)
+        for n in range(300)
+    ]
+    markdown = tree_markdown(TreeDiff(changed=changed), "big ✓")
+    assert len(markdown.encode()) <= LIMIT
