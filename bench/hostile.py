@@ -1,0 +1,167 @@
+"""Time and peak memory of recctl on hostile inputs (issue 18, points 9 to 12).
+
+    python bench/hostile.py                          # this checkout
+    python bench/hostile.py --baseline /path/to/old  # and an older checkout, side by side
+
+Each case builds its input in a temporary directory, runs one command as a whole
+process with a timeout, and prints its seconds and peak RSS (``os.wait4``);
+"timeout" means it did not finish. Absolute numbers are this machine's: compare
+the two lines of a case, from one run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "fixtures/corpus/seed.json"
+TIMEOUT = 120.0
+
+
+def _recording_with_text(directory: Path, name: str, words: list[str]) -> Path:
+    recording = json.loads(SEED.read_text())
+    recording["request"]["body"]["messages"][0]["content"] = " ".join(words)
+    path = directory / name
+    path.write_text(json.dumps(recording, indent=2) + "\n")
+    return path
+
+
+def _word_diff(count: int) -> Callable[[Path], list[str]]:
+    def build(directory: Path) -> list[str]:
+        words = [f"w{n}" for n in range(count)]
+        changed = [*words[: count // 2], "CHANGED", *words[count // 2 + 1 :]]
+        old = _recording_with_text(directory, "old.json", words)
+        new = _recording_with_text(directory, "new.json", changed)
+        return ["diff", str(old), str(new)]
+
+    return build
+
+
+def _cassette(interactions: int, path: Path) -> None:
+    items = [
+        {
+            "request": {"method": "POST", "uri": f"https://x/{n % 7}", "body": None, "headers": {}},
+            "response": {"status": {"code": 200}, "headers": {}, "body": {"string": "{}"}},
+        }
+        for n in range(interactions)
+    ]
+    path.write_text(json.dumps({"interactions": items, "version": 1}))  # JSON is YAML
+
+
+def _pairing(directory: Path) -> list[str]:
+    cassettes = directory / "tests/cassettes"
+    cassettes.mkdir(parents=True)
+    _cassette(8_000, cassettes / "old.yaml")
+    _cassette(8_001, cassettes / "new.yaml")
+    return ["diff", str(cassettes / "old.yaml"), str(cassettes / "new.yaml")]
+
+
+def _fifo(directory: Path) -> list[str]:
+    recordings = directory / "tests/recordings"
+    recordings.mkdir(parents=True)
+    (recordings / "good.json").write_bytes(SEED.read_bytes())
+    os.mkfifo(recordings / "x.json")
+    return ["validate", str(recordings)]
+
+
+def _zeros(directory: Path) -> list[str]:
+    cassettes = directory / "tests/cassettes"
+    cassettes.mkdir(parents=True)
+    (cassettes / "zeros.yaml").write_text("interactions: [" + "0," * 4_194_304 + "0]\n")
+    return ["validate", str(cassettes)]
+
+
+def _zeros_gz(directory: Path) -> list[str]:
+    cassettes = directory / "tests/cassettes"
+    cassettes.mkdir(parents=True)
+    document = ("interactions: [" + "0," * 20_000_000 + "0]\n").encode()
+    (cassettes / "zeros.yaml.gz").write_bytes(gzip.compress(document, 9))
+    return ["validate", str(cassettes)]
+
+
+def _bad_chunks(directory: Path) -> list[str]:
+    recordings = directory / "tests/recordings"
+    recordings.mkdir(parents=True)
+    recording = json.loads(SEED.read_text())
+    chunk = recording["response"]["body"][1]
+    chunk["__type__"] = 5
+    recording["response"]["body"] = [chunk] * 80_000
+    (recordings / "bad.json").write_text(json.dumps(recording, indent=2) + "\n")
+    return ["validate", str(recordings)]
+
+
+def _many_jobs(directory: Path) -> list[str]:
+    recordings = directory / "tests/recordings"
+    recordings.mkdir(parents=True)
+    for number in range(3_000):
+        (recordings / f"r{number}.json").write_bytes(SEED.read_bytes())
+    return ["validate", str(recordings), "-j", "100000"]
+
+
+CASES: dict[str, Callable[[Path], list[str]]] = {
+    "9: a FIFO named x.json": _fifo,
+    "10: word diff, 5,000 words": _word_diff(5_000),
+    "10: word diff, 20,000 words": _word_diff(20_000),
+    "10: word diff, 40,000 words": _word_diff(40_000),
+    "10: cassettes of 8,000 interactions": _pairing,
+    "11: 8 MiB of [0,0,...] YAML": _zeros,
+    "11: a .yaml.gz of 20M zeros": _zeros_gz,
+    "11: 80,000 bad chunks": _bad_chunks,
+    "12: -j 100000 over 3,000 files": _many_jobs,
+}
+
+
+def measure(command: list[str], pythonpath: Path) -> str:
+    """Seconds and peak RSS of one whole run (``wait4``: this child's own figures)."""
+    env = {**os.environ, "PYTHONPATH": str(pythonpath), "NO_COLOR": "1"}
+    with tempfile.TemporaryFile() as stderr:
+        started = time.monotonic()
+        process = subprocess.Popen(
+            [sys.executable, "-m", "recctl", *command],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+            cwd=pythonpath,  # python -m puts the working directory first on the path
+            start_new_session=True,
+        )
+        while True:
+            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.monotonic() - started > TIMEOUT:
+                os.killpg(process.pid, 9)
+                os.wait4(process.pid, 0)
+                return f"timeout ({TIMEOUT:.0f} s)"
+            time.sleep(0.01)
+        process.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
+        elapsed = time.monotonic() - started
+        stderr.seek(0)
+        crashed = " internal error" if b"internal error" in stderr.read() else ""
+    return f"{elapsed:6.2f} s  {usage.ru_maxrss / 1024:7.0f} MiB{crashed}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--baseline", type=Path, help="a checkout of an older recctl")
+    arguments = parser.parse_args()
+    checkouts = [("this checkout", ROOT)]
+    if arguments.baseline:
+        checkouts.insert(0, ("baseline", arguments.baseline))
+    for name, build in CASES.items():
+        for label, checkout in checkouts:
+            with tempfile.TemporaryDirectory() as directory:
+                command = build(Path(directory))
+                print(f"{name:40} {label:14} {measure(command, checkout)}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
