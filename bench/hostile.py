@@ -37,7 +37,7 @@ def _recording_with_text(directory: Path, name: str, words: list[str]) -> Path:
 
 def _word_diff(count: int) -> Callable[[Path], list[str]]:
     def build(directory: Path) -> list[str]:
-        words = [f"w{n}" for n in range(count)]
+        words = [f"w{n % 40}" for n in range(count)]  # prose repeats its words
         changed = [*words[: count // 2], "CHANGED", *words[count // 2 + 1 :]]
         old = _recording_with_text(directory, "old.json", words)
         new = _recording_with_text(directory, "new.json", changed)
@@ -49,7 +49,7 @@ def _word_diff(count: int) -> Callable[[Path], list[str]]:
 def _cassette(interactions: int, path: Path) -> None:
     items = [
         {
-            "request": {"method": "POST", "uri": f"https://x/{n % 7}", "body": None, "headers": {}},
+            "request": {"method": "POST", "uri": "https://x/v1/chat", "body": None, "headers": {}},
             "response": {"status": {"code": 200}, "headers": {}, "body": {"string": "{}"}},
         }
         for n in range(interactions)
@@ -58,10 +58,11 @@ def _cassette(interactions: int, path: Path) -> None:
 
 
 def _pairing(directory: Path) -> list[str]:
+    """One more interaction on one side: every interaction is paired again."""
     cassettes = directory / "tests/cassettes"
     cassettes.mkdir(parents=True)
     _cassette(8_000, cassettes / "old.yaml")
-    _cassette(8_001, cassettes / "new.yaml")
+    _cassette(8_001, cassettes / "new.yaml")  # one call to the same URL more
     return ["diff", str(cassettes / "old.yaml"), str(cassettes / "new.yaml")]
 
 

@@ -228,11 +228,12 @@ def validate(
         raise RecctlError(f"schema {schema or '(shipped)'}: {error}") from None
 
     # Taken as the walk finds them, not listed first: memory stays flat however many.
+    _given_files_are_read(paths)
     found = io.discover(paths, cassettes=True)
     first = next(found, None)
     if first is None:
-        render.error("no recordings or cassettes found under " + ", ".join(map(str, paths)))
-    files = itertools.chain([] if first is None else [first], found)
+        raise RecctlError("no recordings or cassettes found under " + ", ".join(map(str, paths)))
+    files = itertools.chain([first], found)
     jobs = _jobs(jobs, settings)
     if output_format == "json":  # one document: it holds the findings
         report = validate_paths(files, validator, enabled, jobs)
@@ -294,9 +295,19 @@ def _jobs(jobs: int | None, settings: "Config | None" = None) -> int | None:
     return configured
 
 
+def _given_files_are_read(paths: list[Path]) -> None:
+    """A file named on the command line that recctl does not read is one clear error."""
+    from recctl.containers import kind_of
+
+    for path in paths:
+        if not os.path.isdir(path) and kind_of(str(path)) is None:
+            raise RecctlError(f"{path}: not a recording or cassette recctl reads")
+
+
 def _files(paths: list[Path], cassettes: bool = False) -> list[str]:
     from recctl import io
 
+    _given_files_are_read(paths)
     files = list(io.discover(paths, cassettes))
     if not files:
         what = "recordings or cassettes" if cassettes else "*.json recordings"

@@ -39,10 +39,14 @@ CASSETTE_SUFFIXES = (".yaml", ".yml", ".yaml.gz")
 
 
 def discover(paths: Iterable[str | Path], cassettes: bool = False) -> Iterator[str]:
-    """Yield each file argument as given and every ``*.json`` below each directory.
+    """Yield each file argument as given, and below each directory every ``*.json``
+    under a directory named ``recordings``.
 
     With ``cassettes``, also every ``*.yaml``, ``*.yml`` and ``*.yaml.gz`` below a
-    directory named ``cassettes`` (for the commands that read VCR.py cassettes).
+    directory named ``cassettes`` (for the commands that read VCR.py cassettes). Other
+    files (``package.json``, JSON schemas, JavaScript response fixtures) are not
+    recordings: a walk never yields them, and the caller judges the files given
+    (``containers.kind_of``).
 
     Directories are walked without following symlinks, in sorted order, so the
     output is deterministic. Paths that do not exist are yielded as they are: the
@@ -71,10 +75,16 @@ def _walk(directory: str, cassettes: bool = False) -> Iterator[str]:
         while unlistable:
             yield unlistable.pop()
         dirs.sort()
-        in_cassettes = cassettes and "cassettes" in root.split(os.sep)
+        parts = root.split(os.sep)
+        in_recordings = "recordings" in parts
+        in_cassettes = cassettes and "cassettes" in parts
+        if not in_recordings and not in_cassettes:
+            continue
         # A directory named *.json is yielded too: reading it reports it clearly.
         for name in sorted([*files, *(d for d in dirs if d.endswith(".json"))]):
-            if name.endswith(".json") or (in_cassettes and name.endswith(CASSETTE_SUFFIXES)):
+            if (in_recordings and name.endswith(".json")) or (
+                in_cassettes and name.endswith(CASSETTE_SUFFIXES)
+            ):
                 yield os.path.join(root, name)
     yield from unlistable
 

@@ -18,6 +18,8 @@ VALID_STREAM = next((FIXTURES / "chat-stream-valid").rglob("*.json"))
 SEED = CORPUS / "seed.json"
 
 CORPUS_FILES = sorted(CORPUS.rglob("*.json"))
+#: What a walk of the corpus reads: the recordings, under recordings/ (not seed.json).
+WALKED_FILES = [path for path in CORPUS_FILES if "recordings" in path.parts]
 
 #: For local checks on a bigger corpus (a checkout of ogx, say), the per-file tests
 #: also run over every *.json under $RECCTL_CORPUS. Unset, they run over the fixtures.
@@ -45,6 +47,14 @@ def write_recording(path: Path, recording: Any) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(recording, indent=2) + "\n")
     return path
+
+
+@pytest.fixture
+def recordings(tmp_path: Path) -> Path:
+    """An empty ``recordings/`` directory: where a directory walk reads JSON."""
+    directory = tmp_path / "recordings"
+    directory.mkdir()
+    return directory
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from conftest import (
     ROOT,
     SEED,
     VALID_STREAM,
+    WALKED_FILES,
     corpus_id,
     load,
     run,
@@ -106,20 +107,20 @@ def test_reassemble_json_in_parallel_equals_serial(tmp_path: Path) -> None:
     parallel = json.loads(run("reassemble", str(tmp_path), "-o", "json", "-j", "2").output)
     serial = json.loads(run("reassemble", str(tmp_path), "-o", "json", "-j", "1").output)
     assert parallel == serial
-    assert len(parallel) == 2 * len(CORPUS_FILES)
-    seed = next(d for d in parallel if d["path"].endswith("seed.json"))
+    assert len(parallel) == 2 * len(WALKED_FILES)
+    [seed] = json.loads(run("reassemble", str(SEED), "-o", "json").output)
     assert seed["usage"]["total_tokens"] == 681
 
 
-def test_reassemble_bad_input_exits_2_and_goes_on(tmp_path: Path) -> None:
-    (tmp_path / "a.json").write_text('{"request": ')
-    shutil.copy(VALID_STREAM, tmp_path / "b.json")
-    result = run("reassemble", str(tmp_path), "-o", "json")
+def test_reassemble_bad_input_exits_2_and_goes_on(recordings: Path) -> None:
+    (recordings / "a.json").write_text('{"request": ')
+    shutil.copy(VALID_STREAM, recordings / "b.json")
+    result = run("reassemble", str(recordings), "-o", "json")
     assert result.exit_code == 2
     documents = json.loads(result.stdout)
     assert documents[0] == {
-        "path": str(tmp_path / "a.json"),
-        "error": f"{tmp_path / 'a.json'}: truncated JSON: unexpected end of "
+        "path": str(recordings / "a.json"),
+        "error": f"{recordings / 'a.json'}: truncated JSON: unexpected end of "
         "data at line 1 column 13",
     }
     assert documents[1]["choices"][0]["text"] == "Bonjour !"
@@ -296,11 +297,11 @@ def test_git_diff_with_textconv_shows_the_answer(tmp_path: Path) -> None:
 
 
 def test_stats_json_totals_of_the_corpus() -> None:
-    result = run("stats", str(CORPUS), "-o", "json")
+    result = run("stats", str(SEED), str(CORPUS), "-o", "json")
     assert result.exit_code == 0
     document = json.loads(result.output)
     totals = document["totals"]
-    assert totals["files"] == len(CORPUS_FILES)
+    assert totals["files"] == len(WALKED_FILES) + 1  # and seed.json, named
     assert set(document) == {
         "totals",
         "by_suite",
@@ -339,13 +340,15 @@ def test_stats_text_fits_80_columns() -> None:
     assert max(len(line) for line in result.output.splitlines()) <= 80
 
 
-def test_stats_reports_unreadable_files(tmp_path: Path) -> None:
-    (tmp_path / "bad.json").write_text("")
-    shutil.copy(VALID_STREAM, tmp_path / "good.json")
-    result = run("stats", str(tmp_path), "-o", "json")
+def test_stats_reports_unreadable_files(recordings: Path) -> None:
+    (recordings / "bad.json").write_text("")
+    shutil.copy(VALID_STREAM, recordings / "good.json")
+    result = run("stats", str(recordings), "-o", "json")
     assert result.exit_code == 2
     document = json.loads(result.stdout)
-    assert document["unreadable"] == [{"path": str(tmp_path / "bad.json"), "reason": "empty file"}]
+    assert document["unreadable"] == [
+        {"path": str(recordings / "bad.json"), "reason": "empty file"}
+    ]
     assert document["totals"]["files"] == 1
 
 

@@ -15,7 +15,7 @@ from recctl import __version__
 from recctl.cli import app
 from recctl.schema import shipped_schema_bytes
 
-from conftest import CORPUS, FIXTURES, SEED, VALID_STREAM, load, run, write_recording
+from conftest import CORPUS, FIXTURES, SEED, VALID_STREAM, WALKED_FILES, load, run, write_recording
 
 
 def test_valid_fixture() -> None:
@@ -30,17 +30,17 @@ def test_whole_corpus_is_valid_in_parallel_and_serially() -> None:
         assert result.exit_code == 0, result.output
         document = json.loads(result.output)
         assert document["status"] == "ok"
-        assert document["files_checked"] == len(list(CORPUS.rglob("*.json")))
+        assert document["files_checked"] == len(WALKED_FILES)
 
 
-def test_parallel_run_reports_findings_in_file_order(tmp_path: Path) -> None:
+def test_parallel_run_reports_findings_in_file_order(recordings: Path) -> None:
     for n in range(210):
-        (tmp_path / f"{n:03d}.json").write_text("{}" if n % 50 else "not json")
-    result = run("validate", str(tmp_path), "-o", "json", "-j", "2")
+        (recordings / f"{n:03d}.json").write_text("{}" if n % 50 else "not json")
+    result = run("validate", str(recordings), "-o", "json", "-j", "2")
     document = json.loads(result.output)
     assert document["files_checked"] == 210 and document["files_invalid"] == 210
     not_json = [f["path"] for f in document["findings"] if f["code"] == "RC002"]
-    assert not_json == [str(tmp_path / f"{n:03d}.json") for n in (0, 50, 100, 150, 200)]
+    assert not_json == [str(recordings / f"{n:03d}.json") for n in (0, 50, 100, 150, 200)]
 
 
 @pytest.fixture
@@ -53,8 +53,13 @@ def broken_tree(tmp_path: Path) -> Path:
     return tmp_path
 
 
+def _given(tree: Path) -> list[str]:
+    """Files named, then the tree: the walk reads only what is under recordings/."""
+    return [str(tree / "empty.json"), str(tree / "valid.json"), str(tree)]
+
+
 def test_json_output_shape_is_pinned(broken_tree: Path) -> None:
-    result = run("validate", str(broken_tree), "--output-format", "json")
+    result = run("validate", *_given(broken_tree), "--output-format", "json")
     assert result.exit_code == 1
     assert json.loads(result.output) == {
         "status": "fail",
@@ -81,7 +86,7 @@ def test_json_output_shape_is_pinned(broken_tree: Path) -> None:
 
 
 def test_text_output_is_one_line_per_finding_then_a_summary(broken_tree: Path) -> None:
-    result = run("validate", str(broken_tree))
+    result = run("validate", *_given(broken_tree))
     assert result.exit_code == 1
     assert result.output.splitlines() == [
         f"{broken_tree}/empty.json::$: RC002 empty file",
@@ -92,7 +97,7 @@ def test_text_output_is_one_line_per_finding_then_a_summary(broken_tree: Path) -
 
 
 def test_ignore_turns_checks_off(broken_tree: Path) -> None:
-    result = run("validate", str(broken_tree), "--ignore", "RC100", "--ignore", "not-json")
+    result = run("validate", *_given(broken_tree), "--ignore", "RC100", "--ignore", "not-json")
     assert (result.exit_code, result.output) == (0, "All 3 recordings valid.\n")
 
 
@@ -107,9 +112,9 @@ def test_ignore_turns_checks_off(broken_tree: Path) -> None:
     ],
 )
 def test_bad_input_is_a_finding_never_a_traceback(
-    tmp_path: Path, content: str | None, reason: str
+    recordings: Path, content: str | None, reason: str
 ) -> None:
-    path = tmp_path / "r.json"
+    path = recordings / "r.json"
     if content is not None:
         path.write_text(content)
     result = run("validate", str(path))
@@ -118,10 +123,10 @@ def test_bad_input_is_a_finding_never_a_traceback(
     assert result.output.splitlines()[0].startswith(f"{path}::$: {reason}")
 
 
-def test_a_directory_named_like_a_recording(tmp_path: Path) -> None:
-    (tmp_path / "x.json").mkdir()
-    result = run("validate", str(tmp_path))
-    assert result.output.startswith(f"{tmp_path / 'x.json'}::$: RC001 is a directory")
+def test_a_directory_named_like_a_recording(recordings: Path) -> None:
+    (recordings / "x.json").mkdir()
+    result = run("validate", str(recordings))
+    assert result.output.startswith(f"{recordings / 'x.json'}::$: RC001 is a directory")
 
 
 def test_an_unreadable_file(tmp_path: Path) -> None:
@@ -145,10 +150,11 @@ def _can_read(path: Path) -> bool:
     return True
 
 
-def test_empty_directory_warns_and_passes(tmp_path: Path) -> None:
+def test_a_directory_without_recordings_is_exit_2(tmp_path: Path) -> None:
+    (tmp_path / "package.json").write_text('{"name": "x"}')  # not a recording
     result = run("validate", str(tmp_path))
-    assert result.exit_code == 0
-    assert "no recordings or cassettes found" in result.output
+    assert result.exit_code == 2
+    assert result.stderr == f"recctl: error: no recordings or cassettes found under {tmp_path}\n"
 
 
 @pytest.mark.parametrize(

@@ -19,7 +19,7 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     root = tmp_path / "repo"
     (root / ".git").mkdir(parents=True)
     (root / "tests/deep/er").mkdir(parents=True)
-    write_recording(root / "tests/data" / STALE_NAME, load(SEED))
+    write_recording(root / "tests/integration/responses/recordings" / STALE_NAME, load(SEED))
     monkeypatch.chdir(root / "tests/deep/er")
     return root
 
@@ -37,7 +37,7 @@ def _codes(*args: str) -> list[str]:
 
 
 def test_found_from_a_subdirectory_and_overridden_by_an_option(repo: Path) -> None:
-    data = str(repo / "tests/data")
+    data = str(repo / "tests/integration/responses/recordings")
     assert _codes(data) == ["RC204"]
     pyproject = _pyproject(
         repo, '[tool.recctl]\njobs = 1\n\n[tool.recctl.validate]\nignore = ["RC204"]\n'
@@ -59,7 +59,7 @@ def test_the_nearest_file_with_a_recctl_table_wins_and_the_search_stops_at_the_g
     assert json.loads(run("config", "-o", "json").stdout)["file"] is None
     nearest = _pyproject(repo / "tests", '[tool.recctl.validate]\nignore = ["stale-name"]\n')
     assert json.loads(run("config", "-o", "json").stdout)["file"] == str(nearest)
-    assert _codes(str(repo / "tests/data")) == []
+    assert _codes(str(repo / "tests/integration/responses/recordings")) == []
 
 
 @pytest.mark.parametrize(
@@ -79,7 +79,7 @@ def test_an_unknown_key_or_a_wrong_type_exits_2_naming_key_and_file(
     repo: Path, body: str, message: str
 ) -> None:
     pyproject = _pyproject(repo, body)
-    for args in (["config"], ["validate", str(repo / "tests/data")]):
+    for args in (["config"], ["validate", str(repo / "tests/integration/responses/recordings")]):
         result = run(*args)
         assert result.exit_code == 2
         assert result.output.startswith(f"recctl: error: {pyproject}: ")
@@ -92,7 +92,7 @@ def test_paths_are_relative_to_the_file(repo: Path) -> None:
     schema.parent.mkdir()
     schema.write_text('{"type": "object", "required": ["nothing-has-this"]}')
     _pyproject(repo, '[tool.recctl.validate]\nschema = "schemas/strict.json"\n')
-    assert _codes(str(repo / "tests/data")) == ["RC100", "RC204"]
+    assert _codes(str(repo / "tests/integration/responses/recordings")) == ["RC100", "RC204"]
 
 
 def _changed_ids(directory: Path) -> tuple[Path, Path]:
@@ -121,6 +121,9 @@ def test_diff_settings(repo: Path) -> None:
 def test_prune_settings(repo: Path) -> None:
     (repo / "tests/x").mkdir()
     (repo / "tests/x/test_a.py").write_text("def test_kept():\n    pass\n")
+    (repo / "tests/integration/responses/test_tool_responses.py").write_text(
+        "def test_response_sequential_file_search():\n    pass\n"  # the seed's test: live
+    )
     for name in ("gone", "legacy"):
         recording: Any = load(SEED)
         recording["test_id"] = f"tests/x/test_a.py::test_{name}"
@@ -134,8 +137,11 @@ def test_prune_settings(repo: Path) -> None:
     _pyproject(repo, '[tool.recctl.prune]\nexclude = ["tests/x/recordings/legacy*"]\n')
     assert stale() == ["gone.json"]
     assert run("prune", "-o", "json", "--exclude", "nothing").exit_code == 1
-    _pyproject(repo, '[tool.recctl.prune]\nroot = "."\npaths = ["tests/data"]\n')
-    assert stale() == []  # only tests/data, whose recording is shared
+    _pyproject(
+        repo,
+        '[tool.recctl.prune]\nroot = "."\npaths = ["tests/integration/responses/recordings"]\n',
+    )
+    assert stale() == []  # only tests/integration/responses/recordings, whose test is live
 
 
 def test_config_text(repo: Path) -> None:

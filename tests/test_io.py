@@ -105,14 +105,34 @@ def test_a_directory_that_cannot_be_listed_is_yielded_and_named(
 
 
 def test_discover_walks_directories_sorted_and_keeps_files_as_given(tmp_path: Path) -> None:
-    for name in ["b/2.json", "b/1.json", "a.json", "notes.txt", "c/deep/x.json"]:
+    for name in [
+        "recordings/b/2.json",
+        "recordings/b/1.json",
+        "recordings/a.json",
+        "recordings/notes.txt",
+        "recordings/c/deep/x.json",
+        "package.json",  # not under recordings/: not a recording
+        "schemas/tool.json",
+        "cassettes/x.yaml",
+        "cassettes/fixture.json",  # a JavaScript response fixture
+        "ci.yaml",
+    ]:
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text("{}")
-    (tmp_path / "odd.json").mkdir()  # a directory named like a recording
-    given = tmp_path / "notes.txt"
-    found = list(io.discover([tmp_path, given, tmp_path / "a.json"]))
+    (tmp_path / "recordings/odd.json").mkdir()  # a directory named like a recording
+    given = tmp_path / "recordings/notes.txt"
+    found = list(io.discover([tmp_path, given, tmp_path / "recordings/a.json"]))
     relative = [str(Path(f).relative_to(tmp_path)) for f in found]
-    assert relative == ["a.json", "odd.json", "b/1.json", "b/2.json", "c/deep/x.json", "notes.txt"]
+    assert relative == [
+        "recordings/a.json",
+        "recordings/odd.json",
+        "recordings/b/1.json",
+        "recordings/b/2.json",
+        "recordings/c/deep/x.json",
+        "recordings/notes.txt",
+    ]
+    with_cassettes = [str(Path(f).relative_to(tmp_path)) for f in io.discover([tmp_path], True)]
+    assert "cassettes/x.yaml" in with_cassettes and "cassettes/fixture.json" not in with_cassettes
 
 
 def test_discover_does_not_follow_directory_symlinks(tmp_path: Path) -> None:

@@ -73,20 +73,20 @@ def _run_killed(args: list[str], monkeypatch: pytest.MonkeyPatch, allowed: int) 
 def test_a_run_killed_before_any_write_is_finished_by_the_next(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, make: Callable[[Path], Any], command: list[str]
 ) -> None:
-    expected_dir = tmp_path / "expected"
-    expected_dir.mkdir()
+    expected_dir = tmp_path / "expected/recordings"
+    expected_dir.mkdir(parents=True)
     make(expected_dir)
     assert run(*command, str(expected_dir)).exit_code == 0
     expected = _recordings(expected_dir)
-    probe = tmp_path / "probe"
-    probe.mkdir()
+    probe = tmp_path / "probe/recordings"
+    probe.mkdir(parents=True)
     make(probe)
     total = _run_killed([*command, str(probe)], monkeypatch, 10**6)
     assert _recordings(probe) == expected
     assert total >= 4  # every write of the run is a point it is killed before
     for allowed in range(total):
-        directory = tmp_path / f"killed-{allowed}"
-        directory.mkdir()
+        directory = tmp_path / f"killed-{allowed}/recordings"
+        directory.mkdir(parents=True)
         make(directory)
         _run_killed([*command, str(directory)], monkeypatch, allowed)
         for leftover in directory.glob(".recctl-*.tmp"):
@@ -110,13 +110,15 @@ def _misnamed(directory: Path) -> list[Path]:
 
 
 def test_hash_fix_finishes_a_link_left_by_a_killed_run(tmp_path: Path) -> None:
-    [old, _] = _misnamed(tmp_path)
-    plan = run("hash", "--fix", "--dry-run", str(tmp_path))
+    directory = tmp_path / "recordings"
+    directory.mkdir()
+    [old, _] = _misnamed(directory)
+    plan = run("hash", "--fix", "--dry-run", str(directory))
     digest = request_hash(load(old))
-    os.link(old, tmp_path / f"{digest}.json")  # killed after the link, before the unlink
-    result = run("hash", "--fix", str(tmp_path))
+    os.link(old, directory / f"{digest}.json")  # killed after the link, before the unlink
+    result = run("hash", "--fix", str(directory))
     assert result.exit_code == 0, (plan.output, result.output)
-    assert not old.exists() and (tmp_path / f"{digest}.json").exists()
+    assert not old.exists() and (directory / f"{digest}.json").exists()
 
 
 @pytest.mark.parametrize("linked", ["directory", "file"])

@@ -260,7 +260,7 @@ def test_validate_github_is_pinned(tmp_path: Path) -> None:
     del recording["response"]["is_streaming"]
     invalid = write_recording(tmp_path / "invalid.json", recording)
     stale = write_recording(tmp_path / ("0" * 64 + ".json"), load(SEED))
-    result = run("validate", str(tmp_path), "-o", "github")
+    result = run("validate", *sorted(map(str, tmp_path.iterdir())), "-o", "github")
     assert result.exit_code == 1
     assert result.stdout.splitlines() == [
         f"::warning file={escape_property(str(stale))},title=RC204::$: the recorder can never "

@@ -208,7 +208,7 @@ def _cassette(document: Any, name: str) -> Cassette:
     if isinstance(interactions, list):
         if interactions and all(_is_http(item) for item in interactions):
             layout = "parsed_body" if any(_has_parsed_body(i) for i in interactions) else "vcr"
-            pairs = [(item["request"], item["response"]) for item in interactions]
+            pairs = [(item["request"], _httpx_response(item["response"])) for item in interactions]
             places: list[tuple[Place, Place]] = [
                 (["interactions", n, "request"], ["interactions", n, "response"])
                 for n in range(len(pairs))
@@ -233,6 +233,18 @@ def _cassette(document: Any, name: str) -> Cassette:
             ]
             return Cassette("langchain", _exchanges(pairs), _issues(pairs, sides))
     raise NotACassette("not an HTTP cassette: no interactions")
+
+
+def _httpx_response(response: dict[str, Any]) -> dict[str, Any]:
+    """A response as older VCR.py recorded httpx calls (``status_code``, ``content``), in
+    the layout of the others; VCR.py still replays it the same way."""
+    if "status_code" not in response or "status" in response:
+        return response
+    return {
+        **response,
+        "status": {"code": response["status_code"]},
+        "body": {"string": response.get("content")},
+    }
 
 
 def _is_http(item: Any) -> bool:

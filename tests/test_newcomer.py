@@ -1,0 +1,90 @@
+"""A newcomer's first hour: recctl on a whole repository, not a folder of recordings.
+
+A real checkout holds ``package.json``, ``tsconfig.json``, JSON schemas,
+translations and JavaScript response fixtures beside its recordings; README
+examples that validate ``tests/integration/`` must pass there.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import CORPUS, FIXTURES, SEED, run
+
+CASSETTES = FIXTURES / "cassettes"
+
+
+@pytest.fixture
+def checkout(tmp_path: Path) -> Path:
+    """The real recordings, with what a real checkout holds beside them."""
+    root = tmp_path / "ogx"
+    shutil.copytree(CORPUS / "current", root)
+    (root / ".git").mkdir()
+    integration = root / "tests/integration"
+    (integration / "package.json").write_text('{"name": "ui", "version": "1.0.0"}')
+    (integration / "tsconfig.json").write_text('{"compilerOptions": {"strict": true}}')
+    (integration / "ci_matrix.json").write_text('[{"suite": "base"}]')
+    (integration / "test_cases/inference").mkdir(parents=True)
+    (integration / "test_cases/inference/chat.json").write_text('{"cases": []}')
+    (integration / "schemas").mkdir()
+    (integration / "schemas/tool.schema.json").write_text('{"type": "object"}')
+    fixtures = root / "tests/cassettes/__fixtures__"
+    fixtures.mkdir(parents=True)
+    (fixtures / "openai.json").write_text('{"status": 200, "headers": {}, "body": "{}"}')
+    return root
+
+
+def test_validate_of_a_checkout_reads_only_its_recordings(checkout: Path) -> None:
+    result = run("validate", str(checkout / "tests/integration"), "-o", "json")
+    document = json.loads(result.stdout)
+    assert result.exit_code == 0, document["findings"][:3]
+    walked = sum(1 for p in checkout.rglob("*.json") if "recordings" in p.parts)
+    assert document["files_checked"] == walked
+    stats = json.loads(run("stats", str(checkout), "-o", "json").stdout)
+    assert stats["totals"]["files"] == walked
+    assert "?" not in {row["name"] for row in stats["by_provider"]}
+    hashed = json.loads(run("hash", str(checkout / "tests"), "-o", "json").stdout)
+    assert len(hashed["files"] if isinstance(hashed, dict) else hashed) == walked
+
+
+@pytest.mark.parametrize("name", ["package.json", "README.md", "ci.yml.txt"])
+def test_a_file_named_that_is_no_recording_is_one_clear_line(tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    path.write_text('{"name": "x"}' if name.endswith(".json") else "# Title\n\nSome text.\n")
+    for command in ("validate", "show", "reassemble", "stats", "hash", "normalize"):
+        result = run(command, str(path))
+        assert result.exit_code == 2, (command, result.output)
+        assert result.stderr == f"recctl: error: {path}: not a recording or cassette recctl reads\n"
+        assert result.stdout == ""
+
+
+def test_a_broken_recording_named_outside_recordings_is_still_a_broken_recording(
+    tmp_path: Path,
+) -> None:
+    truncated = tmp_path / "cut.json"
+    truncated.write_bytes(SEED.read_bytes()[:500])
+    result = run("validate", str(truncated))
+    assert result.exit_code == 1
+    assert "RC002 truncated JSON" in result.stdout
+    assert run("show", str(SEED)).exit_code == 0  # a recording outside recordings/, named
+
+
+def test_javascript_fixtures_under_cassettes_are_not_read(checkout: Path) -> None:
+    cassettes = checkout / "tests/cassettes"
+    shutil.copy(next(CASSETTES.rglob("*.yaml")), cassettes / "real.yaml")
+    result = run("validate", str(cassettes), "-o", "json")
+    document = json.loads(result.stdout)
+    assert result.exit_code == 0 and document["files_checked"] == 1
+
+
+def test_a_cassette_in_the_older_httpx_layout_is_read() -> None:
+    cassette = next((FIXTURES / "httpx-layout-cassette").rglob("*.yaml"))
+    result = run("validate", str(cassette))
+    assert result.exit_code == 0, result.output
+    [answer] = json.loads(run("reassemble", str(cassette), "-o", "json").stdout)
+    assert answer["choices"][0]["text"] == "Hello!"
+    assert answer["usage"]["total_tokens"] == 10
