@@ -32,14 +32,33 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_show_locals=False,  # recordings hold prompts: never dump locals
-    context_settings={"help_option_names": ["-h", "--help"]},
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    # Help is plain Click text: no Rich markup, so `[tool.recctl]` and `[default: …]`
+    # print as written, and Click wraps at the terminal's width without cutting words.
+    rich_markup_mode=None,
 )
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+_typer_metavar = typer.core.TyperArgument.make_metavar
 
-def command(name: str | None = None) -> Callable[[F], F]:
-    """Register a command; a ``RecctlError`` it raises becomes exit 2 with one line."""
+
+def _metavar(self: typer.core.TyperArgument, ctx: Any, *, usage: bool = False) -> str:
+    """A required argument reads ``PATHS...`` in usage, as Click writes it; Typer (pinned
+    below 0.29 in pyproject.toml) writes ``{PATHS...}``."""
+    var = _typer_metavar(self, ctx, usage=usage)
+    return var[1:-1] if var.startswith("{") and var.endswith("}") else var
+
+
+typer.core.TyperArgument.make_metavar = _metavar  # type: ignore[method-assign]
+
+
+def command(name: str | None = None, epilog: Callable[[], str] | None = None) -> Callable[[F], F]:
+    """Register a command; a ``RecctlError`` it raises becomes exit 2 with one line.
+
+    ``epilog`` makes the text printed after the options (validate's table of codes,
+    made from the one list of checks).
+    """
 
     def register(function: F) -> F:
         @functools.wraps(function)
@@ -65,7 +84,7 @@ def command(name: str | None = None) -> Callable[[F], F]:
                 )
                 raise typer.Exit(ExitCode.CANNOT_RUN) from None
 
-        app.command(name)(run)
+        app.command(name, epilog=epilog() if epilog else None)(run)
         return function
 
     return register
@@ -116,7 +135,10 @@ DiffFormatOption = Annotated[
 PathsArgument = Annotated[
     list[Path],
     typer.Argument(
-        help="Recording files, or directories: every *.json below them.",
+        metavar="PATHS...",
+        help="Recordings and cassettes, or directories: every *.json under a "
+        "recordings/ directory and every *.yaml, *.yml, *.yaml.gz under a cassettes/ "
+        "directory below them.",
         show_default=False,
     ),
 ]
@@ -159,13 +181,27 @@ def root(
         ),
     ] = False,
 ) -> None:
-    """Inspect, validate and maintain LLM API test recordings (llama-stack / ogx format).
+    """Inspect, validate and maintain LLM API test recordings.
 
-    Exit codes: 0 clean, 1 findings, 2 could not run.
+    Reads ogx (llama-stack) JSON recordings and VCR.py YAML cassettes. Exit
+    codes: 0 clean, 1 findings, 2 could not run.
     """
 
 
-@command()
+def _codes_epilog() -> str:
+    """The table of validate's codes, from ``findings.CHECKS``."""
+    from recctl.findings import CHECKS
+
+    import textwrap
+
+    rows = []
+    for check in CHECKS.values():
+        text = f"{check.code} {check.severity.value:7} {check.name}: {check.summary}"
+        rows += textwrap.wrap(text, 76, initial_indent="  ", subsequent_indent=" " * 16)
+    return "\b\nCodes (errors fail the run, warnings do not):\n" + "\n".join(rows)
+
+
+@command(epilog=_codes_epilog)
 def validate(
     paths: PathsArgument,
     schema: Annotated[
@@ -191,17 +227,13 @@ def validate(
     output_format: FindingsFormatOption = FindingsFormat.text,
     jobs: JobsOption = None,
 ) -> None:
-    """Check recordings against the shipped schema and further checks.
+    """Check recordings and cassettes: schema, secrets, names.
 
-    Recordings are checked against the schema `recctl schema` prints, then for
-    what a schema cannot express.
-    Each finding is one line, `path::$.json.path: CODE message`. Codes:
-    RC001 unreadable, RC002 not JSON, RC100 schema, RC201 stream ids differ,
-    RC202 stored outside its test's recordings/ directory, RC203 secret;
-    warnings, which do not fail the run: RC204 stale name (not its request
-    hash), RC205 stale duplicate, RC206 stale collision; and the error RC207
-    unsafe test id (absolute, or climbing out with ..).
-    Exit 0 when every recording is valid, 1 when any is not, 2 when it cannot run.
+    Recordings are checked against the schema `recctl schema` prints, cassettes
+    against what VCR.py needs to replay them; then both for what a schema cannot
+    express. Each finding is one line, `path::$.json.path: CODE message`, errors
+    first. Exit 0 when every file is valid (warnings allowed), 1 when any is
+    not, 2 when it cannot run.
     """
     from recctl import io
     from recctl.findings import CHECKS, Finding, selected
@@ -321,9 +353,9 @@ def reassemble(
     output_format: OutputFormatOption = OutputFormat.text,
     jobs: JobsOption = None,
 ) -> None:
-    """Print the answer each recording holds, streamed or not.
+    """Print the answer each recording or cassette holds.
 
-    Text mode prints the answer text, then each tool call as `name(arguments)`,
+    Streamed or not, every flavour. Text mode prints the answer text, then each tool call as `name(arguments)`,
     ready for grep or an editor; with several files, each answer follows a
     `==> path <==` line. JSON mode prints one array, one object per file and
     line. A file that cannot be read is reported on stderr and the run exits 2.
@@ -372,9 +404,10 @@ def show(
     ] = False,
     output_format: OutputFormatOption = OutputFormat.text,
 ) -> None:
-    """Show a recording as a person reads it: request, answer, usage.
+    """Show a recording or cassette: request, answer, usage.
 
-    The header names the test, endpoint, provider and model; the request is
+    As a person reads it, one interaction after another for a cassette. The
+    header names the test, endpoint, provider and model; the request is
     shown as a conversation with the tools offered and sampling parameters; the
     answer has its reasoning set apart, tool calls with pretty-printed
     arguments, the finish reason, and a usage line ("usage not recorded" when
@@ -459,9 +492,9 @@ def stats(
     output_format: OutputFormatOption = OutputFormat.text,
     jobs: JobsOption = None,
 ) -> None:
-    """Summarize recordings by suite directory, endpoint, provider and model.
+    """Count calls by suite, endpoint, provider and model.
 
-    For each group: files, streamed recordings, chunks, size, prompt and
+    Over recordings and cassettes. For each group: files, streamed recordings, chunks, size, prompt and
     completion tokens (summed over the recordings that hold usage), recordings
     without usage, and recorded errors; then the totals.
     """
@@ -496,7 +529,8 @@ def diff(
     paths: Annotated[
         list[Path] | None,
         typer.Argument(
-            help="OLD and NEW: two recordings, or two directories of them. With --rev: "
+            metavar="[PATHS]...",
+            help="OLD and NEW: two recordings or cassettes, or two directories. With --rev: "
             "the paths to compare [default: every recordings/ directory].",
             show_default=False,
         ),
@@ -540,7 +574,7 @@ def diff(
     output_format: DiffFormatOption = DiffFormat.text,
     jobs: JobsOption = None,
 ) -> None:
-    """Show what changed between two recordings, two directories, or two revisions.
+    """Show what changed: two files, trees or revisions.
 
     A verdict first (identical, only volatile fields differ, request changed,
     answer changed, usage changed, shape changed), then the meaning (request
@@ -694,7 +728,9 @@ def hash_command(
     output_format: FindingsFormatOption = FindingsFormat.text,
     jobs: JobsOption = None,
 ) -> None:
-    """Check that each recording's name is the request hash the recorder looks for.
+    """Check each recording is named by its request hash.
+
+    The name is the hash the recorder looks for.
 
     A recording whose name is not the hash of its own request can never be
     replayed. For each such file recctl gives the name it should have and the
@@ -736,6 +772,7 @@ def explain(
     request: Annotated[
         str,
         typer.Argument(
+            metavar="[REQUEST]",
             help="A JSON request body, a whole recording, or the recorder's 'Recording not "
             "found' message (a file, or - for standard input).",
             show_default=False,
@@ -758,7 +795,7 @@ def explain(
     ] = [],  # noqa: B006 - Typer reads the default, nothing mutates it
     output_format: OutputFormatOption = OutputFormat.text,
 ) -> None:
-    """Explain a replay miss: the hash a request yields and the closest recordings.
+    """Explain a replay miss: the hash, the closest recordings.
 
     Prints the request hash, whether a recording by that name exists, and
     otherwise the recordings of the same test and endpoint (then any test) whose
@@ -800,7 +837,8 @@ def prune(
     paths: Annotated[
         list[Path] | None,
         typer.Argument(
-            help="Recording files or directories [default: every recordings/ "
+            metavar="[PATHS]...",
+            help="Recordings, cassettes or directories [default: every recordings/ and cassettes/ "
             "directory under the root].",
             show_default=False,
         ),
@@ -858,7 +896,9 @@ def prune(
     output_format: FindingsFormatOption = FindingsFormat.text,
     jobs: JobsOption = None,
 ) -> None:
-    """Find recordings whose test no longer exists, and delete them on request.
+    """Find recordings whose test is gone; delete them.
+
+    Deletion only on request (--delete).
 
     Static mode (the default) imports and runs nothing: a recording is stale
     when its test file is gone, or the file defines no such test function,
@@ -984,7 +1024,7 @@ def normalize(
     output_format: OutputFormatOption = OutputFormat.text,
     jobs: JobsOption = None,
 ) -> None:
-    """Re-normalize ids and timestamps so re-records make small, honest diffs.
+    """Normalize ids and timestamps: small re-record diffs.
 
     By default the recorder's own rules, on every typed object of the response:
     id -> rec-<hash[:12]> (the hash the file is named by), created -> 0 (not
@@ -1029,7 +1069,7 @@ def normalize(
 
 @command()
 def config(output_format: OutputFormatOption = OutputFormat.text) -> None:
-    """Print the settings in effect here, and where each comes from.
+    """Print the settings in effect here, and their source.
 
     Settings come from [tool.recctl] in the nearest pyproject.toml, searched from
     the current directory up to the git work tree's root; an option given on the
@@ -1058,7 +1098,7 @@ def config(output_format: OutputFormatOption = OutputFormat.text) -> None:
 
 @command()
 def schema() -> None:
-    """Print the recording JSON Schema (Draft 2020-12) that validate uses."""
+    """Print the recording JSON Schema that validate uses."""
     from recctl.schema import shipped_schema_bytes
 
     sys.stdout.buffer.write(shipped_schema_bytes())

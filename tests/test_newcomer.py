@@ -88,3 +88,43 @@ def test_a_cassette_in_the_older_httpx_layout_is_read() -> None:
     [answer] = json.loads(run("reassemble", str(cassette), "-o", "json").stdout)
     assert answer["choices"][0]["text"] == "Hello!"
     assert answer["usage"]["total_tokens"] == 10
+
+
+COMMANDS = [
+    "validate",
+    "reassemble",
+    "show",
+    "stats",
+    "diff",
+    "hash",
+    "explain",
+    "prune",
+    "normalize",
+    "config",
+    "schema",
+]
+
+
+@pytest.mark.parametrize("command", ["", *COMMANDS])
+def test_help_reads_well_at_80_columns(command: str) -> None:
+    result = run(*([command] if command else []), "--help")
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert all(len(line) <= 80 for line in lines), [line for line in lines if len(line) > 80]
+    cut = [line for line in lines[1:] if line.rstrip().endswith(("...", "…"))]
+    assert cut == []  # no description cut short
+    assert "{" not in lines[0]  # usage reads PATHS..., not {paths}...
+
+
+def test_help_keeps_its_brackets_and_lists_every_code() -> None:
+    from recctl.findings import CHECKS
+
+    assert "Settings come from [tool.recctl] in the nearest pyproject.toml" in " ".join(
+        run("config", "--help").stdout.split()
+    )
+    for command in ("prune", "diff"):
+        assert "[default: every recordings/" in " ".join(run(command, "--help").stdout.split())
+    validate = run("validate", "--help").stdout
+    assert all(code in validate for code in CHECKS)
+    assert "Usage: recctl validate [OPTIONS] PATHS..." in validate
+    assert "cassettes" in run("--help").stdout
