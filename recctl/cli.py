@@ -190,9 +190,9 @@ def root(
 
 def _codes_epilog() -> str:
     """The table of validate's codes, from ``findings.CHECKS``."""
-    from recctl.findings import CHECKS
-
     import textwrap
+
+    from recctl.findings import CHECKS
 
     rows = []
     for check in CHECKS.values():
@@ -355,8 +355,8 @@ def reassemble(
 ) -> None:
     """Print the answer each recording or cassette holds.
 
-    Streamed or not, every flavour. Text mode prints the answer text, then each tool call as `name(arguments)`,
-    ready for grep or an editor; with several files, each answer follows a
+    Streamed or not, every flavour. Text mode prints the answer text, then
+    each tool call as `name(arguments)`, ready for grep or an editor; with several files, each answer follows a
     `==> path <==` line. JSON mode prints one array, one object per file and
     line. A file that cannot be read is reported on stderr and the run exits 2.
     """
@@ -494,8 +494,8 @@ def stats(
 ) -> None:
     """Count calls by suite, endpoint, provider and model.
 
-    Over recordings and cassettes. For each group: files, streamed recordings, chunks, size, prompt and
-    completion tokens (summed over the recordings that hold usage), recordings
+    Over recordings and cassettes. For each group: files, streamed
+    recordings, chunks, size, prompt and completion tokens (summed over the recordings that hold usage), recordings
     without usage, and recorded errors; then the totals.
     """
     from recctl.jobs import stats_row
