@@ -356,9 +356,10 @@ def reassemble(
     """Print the answer each recording or cassette holds.
 
     Streamed or not, every flavour. Text mode prints the answer text, then
-    each tool call as `name(arguments)`, ready for grep or an editor; with several files, each answer follows a
-    `==> path <==` line. JSON mode prints one array, one object per file and
-    line. A file that cannot be read is reported on stderr and the run exits 2.
+    each tool call as `name(arguments)`, ready for grep or an editor; with
+    several files, each answer follows a `==> path <==` line. JSON mode
+    prints one array, one object per file and line. A file that cannot be
+    read is reported on stderr and the run exits 2.
     """
     from recctl.jobs import reassemble_json, reassemble_plain
     from recctl.parallel import ordered_map
@@ -495,8 +496,9 @@ def stats(
     """Count calls by suite, endpoint, provider and model.
 
     Over recordings and cassettes. For each group: files, streamed
-    recordings, chunks, size, prompt and completion tokens (summed over the recordings that hold usage), recordings
-    without usage, and recorded errors; then the totals.
+    recordings, chunks, size, prompt and completion tokens (summed over the
+    recordings that hold usage), recordings without usage, and recorded
+    errors; then the totals.
     """
     from recctl.jobs import stats_row
     from recctl.parallel import ordered_map
