@@ -25,6 +25,20 @@ def _strings(value: Any) -> list[str]:
     return list(value)
 
 
+def _checks(value: Any) -> list[str]:
+    """Codes, code prefixes or names of checks, each selecting at least one."""
+    from recctl.findings import CHECKS, selected
+
+    entries = _strings(value)
+    try:
+        selected(CHECKS, entries)
+    except ValueError as error:
+        raise TypeError(
+            f"codes or names of checks; {error} is none (see recctl validate -h)"
+        ) from None
+    return entries
+
+
 def _string(value: Any) -> str:
     if not isinstance(value, str):
         raise TypeError("a string")
@@ -61,7 +75,7 @@ KEYS = {
     key.name: key
     for key in (
         Key("jobs", _jobs, None, "worker processes for large runs (default: one per core)"),
-        Key("validate.ignore", _strings, [], "checks turned off: codes, prefixes or names"),
+        Key("validate.ignore", _checks, [], "checks turned off: codes, prefixes or names"),
         Key("validate.schema", _string, None, "a JSON Schema instead of the shipped one", True),
         Key("diff.ignore", _strings, [], "JSON paths ignored besides the default ones"),
         Key("diff.default-ignores", _boolean, True, "ignore the volatile fields (ids, ...)"),

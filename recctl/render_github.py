@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from recctl.findings import Finding, Severity
+from recctl.findings import CHECKS, Finding, Severity
 from recctl.printable import printable
 from recctl.prune import PruneReport
 
@@ -49,7 +49,7 @@ def finding_annotations(findings: list[Finding]) -> list[str]:
             "error" if finding.severity is Severity.ERROR else "warning",
             finding.path,
             finding.code,
-            f"{finding.pointer}: {finding.message}",
+            finding.message if finding.pointer == "$" else f"{finding.pointer}: {finding.message}",
             finding.line,
         )
         for finding in findings
@@ -78,7 +78,8 @@ def hash_annotations(documents: list[dict[str, Any]]) -> list[str]:
                 parts.append(f"not fixed: {document['blocked']}")
             elif action is not None:
                 parts.append(f"recctl hash --fix would {action['kind']} it")
-            lines.append(annotation("error", path, "RC204", "; ".join(parts)))
+            level = CHECKS["RC204"].severity.value  # one severity per code, as validate
+            lines.append(annotation(level, path, "RC204", "; ".join(parts)))
     return lines
 
 

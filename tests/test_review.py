@@ -263,11 +263,11 @@ def test_validate_github_is_pinned(tmp_path: Path) -> None:
     result = run("validate", *sorted(map(str, tmp_path.iterdir())), "-o", "github")
     assert result.exit_code == 1
     assert result.stdout.splitlines() == [
-        f"::warning file={escape_property(str(stale))},title=RC204::$: the recorder can never "
+        f"::warning file={escape_property(str(stale))},title=RC204::the recorder can never "
         "find this recording: its request hashes to "
         "fbe33fc4fb7e785a5f69fd9afbe2c8dd3a43f544626ad942d2d0f8bfa8f32c9e.json (the response "
         "ids carry rec-8e0e96f0c8e3: recorded for another request, then copied or renamed)",
-        f"::error file={escape_property(str(broken))},line=3,title=RC002::$: not valid JSON: "
+        f"::error file={escape_property(str(broken))},line=3,title=RC002::not valid JSON: "
         "unexpected character, expected a string key at line 3 column 3",
         f"::error file={escape_property(str(invalid))},title=RC100::$.response: "
         "'is_streaming' is a required property",
@@ -285,7 +285,7 @@ def test_hash_and_prune_github(tmp_path: Path) -> None:
     assert hashed.exit_code == 1
     expected = request_hash(recording)
     assert hashed.stdout == (
-        f"::error file={escape_property(str(stale))},title=RC204::stale name: the recorder "
+        f"::warning file={escape_property(str(stale))},title=RC204::stale name: the recorder "
         f"looks for {expected}.json (the response ids carry rec-8e0e96f0c8e3: recorded for "
         "another request, then copied or renamed); recctl hash --fix would rename it\n"
     )
