@@ -258,12 +258,12 @@ def check_cassette_secrets(path: str, cassette: Cassette) -> list[Finding]:
     and its length.
     """
     findings: list[Finding] = []
-    seen: set[tuple[str, str]] = set()
+    seen: set[str] = set()  # one finding per secret, at the first place it is found
 
     def flag(parts: list[str | int], secret: str, what: str) -> None:
         pointer = json_path(parts)
-        if (pointer, secret) not in seen:
-            seen.add((pointer, secret))
+        if secret not in seen:
+            seen.add(secret)
             findings.append(
                 Finding(
                     path,
@@ -280,14 +280,14 @@ def check_cassette_secrets(path: str, cassette: Cassette) -> list[Finding]:
             else ["interactions", exchange.index, "request"]
         )
         for name, values in exchange.request.headers.items():
-            for value in values:
+            as_written, listed = exchange.request.written.get(name, (name, False))
+            for position, value in enumerate(values):
+                at = [*base, "headers", as_written, *([position] if listed else [])]
                 sigv4 = re.search(_SIGV4_KEY, value)
                 if sigv4 and not re.search(PLACEHOLDER, sigv4.group(1)):
-                    flag([*base, "headers", name], sigv4.group(1), "an AWS access key id")
+                    flag(at, sigv4.group(1), "an AWS access key id")
                 elif is_credential_key(name) and looks_real(value):
-                    flag(
-                        [*base, "headers", name], credential(value), f"{name!r} holds a credential"
-                    )
+                    flag(at, credential(value), f"{as_written!r} holds a credential")
         for key, value in parse_qsl(urlsplit(exchange.url).query):
             if key.lower() in _SECRET_PARAMETERS and looks_real(value):
                 flag([*base, "uri"], value, f"the query parameter {key!r} holds a credential")

@@ -128,3 +128,23 @@ def test_help_keeps_its_brackets_and_lists_every_code() -> None:
     assert all(code in validate for code in CHECKS)
     assert "Usage: recctl validate [OPTIONS] PATHS..." in validate
     assert "cassettes" in run("--help").stdout
+
+
+def test_one_key_in_a_cassette_header_is_one_finding_at_the_path_as_written(
+    tmp_path: Path,
+) -> None:
+    cassettes = tmp_path / "tests/cassettes"
+    cassettes.mkdir(parents=True)
+    source = next((FIXTURES / "httpx-layout-cassette").rglob("*.yaml")).read_text()
+    key = "sk-proj-" + "Q1w2E3r4T5y6U7i8" * 3
+    leaky = source.replace(
+        "    headers:\n      content-type:\n      - application/json\n    method: POST",
+        f"    headers:\n      Authorization:\n      - Bearer {key}\n      content-type:\n"
+        "      - application/json\n    method: POST",
+        1,
+    )
+    (cassettes / "leaky.yaml").write_text(leaky)
+    document = json.loads(run("validate", str(cassettes), "-o", "json").stdout)
+    secrets = [f for f in document["findings"] if f["code"] == "RC203"]
+    assert [f["pointer"] for f in secrets] == ["$.interactions[0].request.headers.Authorization[0]"]
+    assert key not in json.dumps(document)

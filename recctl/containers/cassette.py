@@ -55,6 +55,8 @@ class Message:
     headers: dict[str, list[str]]  # names lower-cased
     body: Any  # parsed JSON, text, bytes (binary content), or None
     size: int  # bytes of the body as recorded (after decompression)
+    #: Where each header is in the file: lower-cased name -> (name as written, a list?).
+    written: dict[str, tuple[str, bool]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -312,23 +314,29 @@ def _issues(
 
 def _message(side: dict[str, Any], which: str) -> Message:
     headers = _headers(side.get("headers"))
+    raw_headers = side.get("headers")
+    written = (
+        {str(k).lower(): (str(k), isinstance(v, list)) for k, v in raw_headers.items()}
+        if isinstance(raw_headers, dict)
+        else {}
+    )
     if "parsed_body" in side:
         parsed = side["parsed_body"]
-        return Message(headers, parsed, len(json_text(parsed, default=str).encode()))
+        return Message(headers, parsed, len(json_text(parsed, default=str).encode()), written)
     body = side.get("body")
     if which == "response" and isinstance(body, dict):
         body = body.get("string")
     elif isinstance(body, dict) and "string" in body:  # some request bodies nest it too
         body = body["string"]
     if body is None:
-        return Message(headers, None, 0)
+        return Message(headers, None, 0, written)
     raw = body if isinstance(body, bytes) else str(body).encode("utf-8", "surrogatepass")
     encoding = ",".join(headers.get("content-encoding", [])).lower()
     if raw[:2] == b"\x1f\x8b":  # gzip, whatever the headers say (decoding was off)
         raw = _gunzip(raw, f"the {which} body")
     elif "deflate" in encoding and isinstance(body, bytes):
         raw = _inflate(raw, f"the {which} body")
-    return Message(headers, _decode(raw, isinstance(body, bytes)), len(raw))
+    return Message(headers, _decode(raw, isinstance(body, bytes)), len(raw), written)
 
 
 def _headers(raw: Any) -> dict[str, list[str]]:
