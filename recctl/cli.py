@@ -277,12 +277,17 @@ def validate(
             render.write_raw_lines(finding_annotations(findings))
 
         report = validate_paths(files, validator, enabled, jobs, emit=annotate)
-    else:  # printed as they come: memory stays flat
+    else:  # errors printed as they come, warnings after them (kept: lines, not files)
+        warnings: list[Finding] = []
 
         def show(findings: list[Finding]) -> None:
-            render.print_lines(render.finding_lines(findings))
+            errors = [f for f in findings if f.severity.value == "error"]
+            warnings.extend(f for f in findings if f.severity.value != "error")
+            if errors:
+                render.print_lines(render.finding_lines(errors))
 
         report = validate_paths(files, validator, enabled, jobs, emit=show)
+        render.print_lines(render.finding_lines(warnings))
         render.validate_summary(report)
     raise typer.Exit(ExitCode.OK if report.ok else ExitCode.FINDINGS)
 

@@ -118,6 +118,8 @@ def validate_json(report: Report) -> dict[str, Any]:
     return {
         "status": "ok" if report.ok else "fail",
         "files_checked": report.files_checked,
+        "errors": report.error_count,
+        "warnings": report.warning_count,
         "files_invalid": report.files_invalid,
         "findings": [
             {
@@ -153,20 +155,30 @@ def finding_lines(findings: list[Finding]) -> list[Line]:
 
 
 def validate_summary(report: Report) -> None:
-    """The notes, then one summary line (the findings were printed as they came)."""
+    """The notes, then one summary line (the findings were printed before it)."""
     lines = [Line([(f"note: {path}: {note}", "dim")]) for path, note in report.notes]
-    files = plural(report.files_checked, "recording")
-    findings = plural(report.finding_count, "finding")
+    files = checked_files(report.files_checked, report.cassettes_checked)
+    warnings = plural(report.warning_count, "warning")
     if report.ok and not report.finding_count:
         every = "" if report.files_checked == 1 else "All "
         lines.append(Line([(f"{every}{files} valid.", "green")]))
     elif report.ok:
-        lines.append(Line([(f"{files} valid, {findings} (warnings only).", "yellow")]))
+        lines.append(Line([(f"{files} valid, {warnings}.", "yellow")]))
     else:
-        invalid = plural(report.files_invalid, "invalid recording")
-        summary = f"{invalid} of {report.files_checked:,} checked, {findings}."
+        errors = plural(report.error_count, "error")
+        summary = f"{report.files_invalid:,} of {files} invalid: {errors}, {warnings}."
         lines.append(Line([(summary, "bold red")]))
     print_lines(lines)
+
+
+def checked_files(count: int, cassettes: int) -> str:
+    """``143 recordings``, ``2 cassettes``, ``143 recordings and 2 cassettes``."""
+    recordings = count - cassettes
+    if not cassettes:
+        return plural(recordings, "recording")
+    if not recordings:
+        return plural(cassettes, "cassette")
+    return f"{plural(recordings, 'recording')} and {plural(cassettes, 'cassette')}"
 
 
 def plural(count: int, noun: str) -> str:

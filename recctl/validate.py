@@ -28,11 +28,22 @@ class Report:
     files_invalid: int = 0
     findings: list[Finding] = field(default_factory=list)  # empty when they were emitted
     notes: list[tuple[str, str]] = field(default_factory=list)  # (path, not an HTTP cassette)
-    finding_count: int = 0
+    error_count: int = 0
+    warning_count: int = 0
+    cassettes_checked: int = 0  # of files_checked
 
     @property
     def ok(self) -> bool:
         return self.files_invalid == 0
+
+    @property
+    def finding_count(self) -> int:
+        return self.error_count + self.warning_count
+
+    def count(self, findings: list[Finding]) -> None:
+        errors = sum(finding.severity is Severity.ERROR for finding in findings)
+        self.error_count += errors
+        self.warning_count += len(findings) - errors
 
 
 class FileResult(NamedTuple):
@@ -143,11 +154,12 @@ def validate_paths(
     results = ordered_map(_validate, files, jobs, _init_worker, (validator.schema_bytes, enabled))
     for result in results:
         report.files_checked += 1
+        report.cassettes_checked += result.path.endswith(io.CASSETTE_SUFFIXES)
         if result.note:
             report.notes.append((result.path, result.note))
         if any(finding.severity is Severity.ERROR for finding in result.findings):
             report.files_invalid += 1
-        report.finding_count += len(result.findings)
+        report.count(result.findings)
         findings = result.findings
         if findings and emit is not None:
             emit(findings)
@@ -157,13 +169,16 @@ def validate_paths(
         if result.stale_target:
             stale.append((result.path, result.stale_target, findings))
     related = _stale_relations(stale, enabled)
-    report.finding_count += sum(len(extra) for extra in related)
+    for extra in related:
+        report.count(extra)
     for (_, _, findings), extra in zip(stale, related, strict=True):
         if emit is not None and extra:
             emit(extra)
         else:
             findings.extend(extra)
-    report.findings = [finding for findings in held for finding in findings]
+    held_findings = [finding for findings in held for finding in findings]
+    # Errors first, each kind in file order: what fails the run is not lost among warnings.
+    report.findings = sorted(held_findings, key=lambda f: f.severity is not Severity.ERROR)
     return report
 
 

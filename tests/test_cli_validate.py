@@ -43,11 +43,16 @@ def test_parallel_run_reports_findings_in_file_order(recordings: Path) -> None:
     assert not_json == [str(recordings / f"{n:03d}.json") for n in (0, 50, 100, 150, 200)]
 
 
+STALE = "0" * 64 + ".json"
+
+
 @pytest.fixture
 def broken_tree(tmp_path: Path) -> Path:
     seed: Any = load(SEED)
     seed["response"]["is_streaming"] = "yes"
     write_recording(tmp_path / "tests/integration/responses/recordings/broken.json", seed)
+    stale = tmp_path / "tests/integration/responses/recordings" / STALE
+    write_recording(stale, load(SEED))  # a warning (RC204), found before the error
     shutil.copy(VALID_STREAM, tmp_path / "valid.json")
     (tmp_path / "empty.json").write_text("")
     return tmp_path
@@ -63,7 +68,9 @@ def test_json_output_shape_is_pinned(broken_tree: Path) -> None:
     assert result.exit_code == 1
     assert json.loads(result.output) == {
         "status": "fail",
-        "files_checked": 3,
+        "files_checked": 4,
+        "errors": 2,
+        "warnings": 1,
         "files_invalid": 2,
         "findings": [
             {
@@ -80,6 +87,16 @@ def test_json_output_shape_is_pinned(broken_tree: Path) -> None:
                 "severity": "error",
                 "message": "'yes' is not of type 'boolean'",
             },
+            {
+                "path": str(broken_tree / "tests/integration/responses/recordings" / STALE),
+                "pointer": "$",
+                "code": "RC204",
+                "severity": "warning",
+                "message": "the recorder can never find this recording: its request hashes to "
+                "fbe33fc4fb7e785a5f69fd9afbe2c8dd3a43f544626ad942d2d0f8bfa8f32c9e.json (the "
+                "response ids carry rec-8e0e96f0c8e3: recorded for another request, then "
+                "copied or renamed)",
+            },
         ],
         "notes": [],
     }
@@ -92,13 +109,18 @@ def test_text_output_is_one_line_per_finding_then_a_summary(broken_tree: Path) -
         f"{broken_tree}/empty.json::$: RC002 empty file",
         f"{broken_tree}/tests/integration/responses/recordings/broken.json::"
         "$.response.is_streaming: RC100 'yes' is not of type 'boolean'",
-        "2 invalid recordings of 3 checked, 2 findings.",
-    ]
+        f"{broken_tree}/tests/integration/responses/recordings/{STALE}::$: RC204 the recorder "
+        "can never find this recording: its request hashes to "
+        "fbe33fc4fb7e785a5f69fd9afbe2c8dd3a43f544626ad942d2d0f8bfa8f32c9e.json (the response "
+        "ids carry rec-8e0e96f0c8e3: recorded for another request, then copied or renamed)",
+        "2 of 4 recordings invalid: 2 errors, 1 warning.",
+    ]  # errors first: the warning's file comes first in the walk
 
 
 def test_ignore_turns_checks_off(broken_tree: Path) -> None:
-    result = run("validate", *_given(broken_tree), "--ignore", "RC100", "--ignore", "not-json")
-    assert (result.exit_code, result.output) == (0, "All 3 recordings valid.\n")
+    ignore = ["--ignore", "RC100", "--ignore", "not-json", "--ignore", "stale-name"]
+    result = run("validate", *_given(broken_tree), *ignore)
+    assert (result.exit_code, result.output) == (0, "All 4 recordings valid.\n")
 
 
 @pytest.mark.parametrize(
