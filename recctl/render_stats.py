@@ -18,25 +18,57 @@ TITLES = {
 }
 
 
+#: Columns: header, and how readily a narrow terminal drops it (0: never).
+COLUMNS = (
+    ("calls", 0),
+    ("strm", 2),
+    ("chunks", 1),
+    ("MiB", 4),
+    ("in tok", 0),
+    ("out tok", 0),
+    ("no use", 3),
+    ("exc", 5),
+)
+_NAME_MIN = 16  # below this a group name wraps, columns are dropped instead
+
+
 def print_overview(overview: Overview) -> None:
+    """The tables on stdout at the console's width, unreadable files on stderr.
+
+    Nothing read at all: no table, only the errors. A terminal too narrow for
+    every column drops the least needed ones and says which (-o json has them).
+    """
     from rich.text import Text
 
-    from recctl.render import console
+    from recctl.render import console, error
 
-    out = console(wrap=True)
-    for grouping, rows in overview.groups.items():
-        table = _table(TITLES[grouping], grouping)
-        for name, totals in sorted_groups(rows):
-            table.add_row(Text(printable(name)), *_cells(totals))  # Text: no markup
-        table.add_section()
-        table.add_row("total", *_cells(overview.totals), style="bold")
-        out.print(table)
     for item in overview.unreadable:
-        problem = printable(f" {item['path']}: {item['reason']}")
-        out.print(Text.assemble(("unreadable", "red"), problem))
+        error(f"{item['path']}: {item['reason']}")
+    if not overview.totals.files:
+        return
+    out = console(wrap=True)
+    tables = [
+        (grouping, [(name, _cells(totals)) for name, totals in sorted_groups(rows)])
+        for grouping, rows in overview.groups.items()
+    ]
+    total_cells = _cells(overview.totals)
+    kept = _columns_that_fit(tables, total_cells, out.width)
+    for grouping, rows in tables:
+        table = _table(TITLES[grouping], grouping, kept)
+        for name, cells in rows:
+            table.add_row(Text(printable(name)), *(cells[n] for n in kept))  # Text: no markup
+        table.add_section()
+        table.add_row("total", *(total_cells[n] for n in kept), style="bold")
+        out.print(table)
     for item in overview.notes:
         out.print(Text(printable(f"note: {item['path']}: {item['note']}"), style="dim"))
-    out.print(LEGEND, style="dim")
+    dropped = [COLUMNS[n][0] for n in range(len(COLUMNS)) if n not in kept]
+    legend = LEGEND + (
+        f" · not shown at this width: {', '.join(dropped)} (-o json has every column)"
+        if dropped
+        else ""
+    )
+    out.print(legend, style="dim")
     totals = overview.totals
     calls = f" ({totals.exchanges:,} calls)" if totals.exchanges != totals.files else ""
     out.print(
@@ -48,7 +80,25 @@ def print_overview(overview: Overview) -> None:
     )
 
 
-def _table(title: str, grouping: str) -> Table:
+def _columns_that_fit(
+    tables: list[tuple[str, list[tuple[str, list[str]]]]], total: list[str], width: int
+) -> list[int]:
+    """The columns kept at ``width``: all, or all but the most droppable ones."""
+    widths = [
+        max([len(header), len(total[n])] + [len(c[n]) for _, rows in tables for _, c in rows])
+        for n, (header, _) in enumerate(COLUMNS)
+    ]
+    names = max(
+        [len(grouping) for grouping, _ in tables] + [len(n) for _, rows in tables for n, _ in rows]
+    )
+    kept = list(range(len(COLUMNS)))
+    order = sorted((rank, n) for n, (_, rank) in enumerate(COLUMNS) if rank)
+    while sum(widths[n] + 2 for n in kept) + min(names, _NAME_MIN) > width and order:
+        kept.remove(order.pop()[1])
+    return kept
+
+
+def _table(title: str, grouping: str, kept: list[int]) -> Table:
     from rich.table import Table
 
     table = Table(
@@ -59,8 +109,9 @@ def _table(title: str, grouping: str) -> Table:
         header_style="bold underline",
         pad_edge=False,
     )
-    table.add_column(grouping, overflow="ellipsis", max_width=22, no_wrap=True)
-    for header in ("calls", "strm", "chunks", "MiB", "in tok", "out tok", "no use", "exc"):
+    table.add_column(grouping, overflow="fold", min_width=min(len(grouping), _NAME_MIN))
+    for n in kept:
+        header = COLUMNS[n][0]
         table.add_column(header, justify="right", no_wrap=True, min_width=len(header))
     return table
 
