@@ -708,7 +708,7 @@ def _report_tree(tree: Any, title: str, details: bool, output_format: DiffFormat
 
         render.write_raw_lines([tree_markdown(tree, title).rstrip("\n")])
     else:
-        render.print_lines(tree_lines(tree, details), wrap=True)
+        render.print_lines(tree_lines(tree, details, render.is_terminal()), wrap=True)
     if tree.unreadable:
         raise typer.Exit(ExitCode.CANNOT_RUN)
     raise typer.Exit(ExitCode.FINDINGS if tree.differs else ExitCode.OK)

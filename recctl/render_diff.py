@@ -127,15 +127,16 @@ def tree_json(tree: TreeDiff, details: bool) -> dict[str, Any]:
 
 
 def short(value: Any, limit: int = 70) -> str:
+    """A value on one line, cut in its middle beyond ``limit`` (two long values that
+    differ at their end, test ids say, still show where)."""
     if value is MISSING:
         return "(missing)"
     text = value if isinstance(value, str) else json_text(value)
     text = " ".join(text.split())
-    return (
-        repr(text[: limit - 1] + "…")
-        if len(text) > limit
-        else (repr(text) if isinstance(value, str) else text)
-    )
+    if len(text) > limit:
+        head = (limit - 1) // 2
+        text = text[:head] + "…" + text[len(text) - (limit - 1 - head) :]
+    return repr(text) if isinstance(value, str) else text
 
 
 def _word_diff_segments(detail: str) -> list[Segment]:
@@ -297,19 +298,24 @@ _HASH_NAME = re.compile(r"([0-9a-f]{12})[0-9a-f]{52}")
 
 
 def short_path(path: str) -> str:
-    """Request-hash names cut to 12 digits, which is unique in practice (text only)."""
+    """Request-hash names cut to 12 digits, unique in practice (on a terminal only)."""
     return _HASH_NAME.sub(r"\1…", path)
 
 
-def tree_lines(tree: TreeDiff, details: bool) -> list[Line]:
+def tree_lines(tree: TreeDiff, details: bool, terminal: bool = False) -> list[Line]:
+    """The tree diff as lines: paths whole, to copy, unless shown on a ``terminal``."""
+
+    def shown(path: str) -> str:
+        return short_path(path) if terminal else path
+
     lines: list[Line] = []
     for pair in tree.changed:
-        lines += _pair_lines("M", [short_path(pair.new)], pair, details)
+        lines += _pair_lines("M", [shown(pair.new)], pair, details)
     for pair in tree.renamed:
-        new_name = short_path(pair.new).rpartition("/")[2]
-        lines += _pair_lines("R", [short_path(pair.old), f"  → {new_name}"], pair, details)
-    lines += [Line([("A ", "bold green"), (short_path(path), "green")]) for path in tree.added]
-    lines += [Line([("D ", "bold red"), (short_path(path), "red")]) for path in tree.removed]
+        new_name = shown(pair.new).rpartition("/")[2]
+        lines += _pair_lines("R", [shown(pair.old), f"  → {new_name}"], pair, details)
+    lines += [Line([("A ", "bold green"), (shown(path), "green")]) for path in tree.added]
+    lines += [Line([("D ", "bold red"), (shown(path), "red")]) for path in tree.removed]
     lines += [
         Line([("! ", "bold red"), (f"{path}: {reason}", "red")]) for path, reason in tree.unreadable
     ]

@@ -34,8 +34,8 @@ def corpus_id(path: Path) -> str:
     return str(path)
 
 
-def run(*args: str) -> Result:
-    return CliRunner().invoke(app, list(args))
+def run(*args: str, env: dict[str, str] | None = None) -> Result:
+    return CliRunner().invoke(app, list(args), env=env)
 
 
 def load(path: Path) -> Any:
