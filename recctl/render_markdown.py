@@ -127,7 +127,10 @@ def tree_markdown(tree: TreeDiff, title: str, limit: int = LIMIT) -> str:
     if diffs:
         report.add("\n### What changed\n\n")
     for pair in diffs:
-        report.add(_pair_block(pair), "diffs")
+        if report.left_out:  # the budget is spent: count the rest, do not render them
+            report.left_out["diffs"] += 1
+        else:
+            report.add(_pair_block(pair), "diffs")
     if not tree.differs:
         report.add("\nNo recording differs.\n")
     return report.text()
@@ -177,6 +180,9 @@ def cassette_markdown(diff: CassetteDiff, old: str, new: str, limit: int = LIMIT
     if changed:
         report.add("\n")
     for i, _, pair in changed:
+        if report.left_out:  # the budget is spent: count the rest, do not render them
+            report.left_out["diffs"] += 1
+            continue
         body = [line.plain for line in diff_lines(pair)]
         report.add(_block(f"interaction {i}: {_html(pair.verdict)}", body), "diffs")
     return report.text()

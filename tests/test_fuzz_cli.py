@@ -21,6 +21,8 @@ import pytest
 
 from conftest import CORPUS, SEED, load, run
 
+pytestmark = pytest.mark.slow  # real processes or fuzzing: seconds each
+
 SUITE = "tests/integration/x"
 SOURCES = [
     SEED,

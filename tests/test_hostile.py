@@ -264,7 +264,7 @@ def _nested(depth: int) -> Any:
     return value
 
 
-@pytest.mark.parametrize("depth", [300, 1010])
+@pytest.mark.parametrize("depth", [300, pytest.param(1010, marks=pytest.mark.slow)])
 def test_nesting_up_to_the_limit_works_in_every_command(tmp_path: Path, depth: int) -> None:
     recordings = _repo(tmp_path)
     deep = _seed()
@@ -290,6 +290,7 @@ def test_nesting_beyond_the_limit_is_rc002_with_the_limit_stated(tmp_path: Path)
 # --- 11, 13: YAML that would exhaust memory, keys JSON cannot hold ------------------
 
 
+@pytest.mark.slow
 def test_a_yaml_document_too_big_to_build_is_refused_before_it_is_built(tmp_path: Path) -> None:
     cassettes = tmp_path / "tests/cassettes"
     cassettes.mkdir(parents=True)

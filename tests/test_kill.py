@@ -26,7 +26,10 @@ from recctl import parallel
 
 from conftest import CORPUS, SEED, run
 
-pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="SIGKILL and /proc: Linux")
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(sys.platform != "linux", reason="SIGKILL and /proc: Linux"),
+]
 
 TRIALS = 12
 COMMANDS = {

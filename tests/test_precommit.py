@@ -13,6 +13,8 @@ import pytest
 
 from conftest import ROOT, SEED, load, write_recording
 
+pytestmark = pytest.mark.slow  # real processes or fuzzing: seconds each
+
 
 def _git(repo: Path, *args: str) -> None:
     subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True)
