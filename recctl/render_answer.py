@@ -121,6 +121,8 @@ def cassette_lines(view: CassetteView, plain: bool = False) -> list[Line]:
         status = "no response status" if interaction.status is None else f"{interaction.status}"
         call = f"#{interaction.index}  {interaction.method} {interaction.url} → {status}"
         lines += [Line([]), Line([(call, "bold")])]
+        if interaction.model:
+            lines.append(_field("model", interaction.model))
         if interaction.answer is None:
             lines.append(Line([("response: ", "dim"), (interaction.response, "")], 2))
             continue
@@ -143,6 +145,7 @@ def cassette_json(view: CassetteView) -> dict[str, Any]:
                 "method": item.method,
                 "url": item.url,
                 "status": item.status,
+                "model": item.model,
                 "response": item.response,
                 "request": {
                     "messages": [_message_json(message) for message in item.messages],

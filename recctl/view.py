@@ -110,6 +110,7 @@ class InteractionView:
     status: int | None
     response: str  # what the response body is: "JSON, 1,234 bytes", "binary, ... sha256 ..."
     answer: Answer | None  # None: a call that holds no LLM answer
+    model: str | None = None  # the model answering, else the model asked for
     messages: list[Message] = field(default_factory=list)
     tools: list[str] = field(default_factory=list)
     parameters: dict[str, Any] = field(default_factory=dict)
@@ -137,12 +138,23 @@ def cassette_view(path: str, size: int, cassette: Cassette, full: bool = False) 
             answer,
         )
         payload = exchange.request.body
+        asked = as_str(payload.get("model")) if isinstance(payload, dict) else None
+        in_url = _MODEL_IN_URL.search(exchange.url)
+        view.model = (
+            (answer.model if answer is not None else None)
+            or asked
+            or (in_url.group(1) if in_url else None)
+        )
         if answer is not None and isinstance(payload, dict):
             view.messages = conversation(payload, shorten)
             view.tools = tools_offered(payload)
             view.parameters = request_parameters(payload)
         interactions.append(view)
     return CassetteView(path, size, cassette.layout, interactions)
+
+
+#: Gemini and Bedrock name the model in the path: .../models/gemini-2.0-flash:generateContent
+_MODEL_IN_URL = re.compile(r"/(?:models|model)/([^/:?]+)")
 
 
 def _body_summary(body: Any, size: int, events: list[dict[str, Any]] | None) -> str:
@@ -340,13 +352,32 @@ def flatten(content: Any) -> str:
         for key in ("text", "content", "thinking", "output"):
             if isinstance(content.get(key), (str, list)):
                 return flatten(content[key])
-        for key in ("image_url", "input_audio", "file", "image", "source"):
+        for key in ("image_url", "input_audio", "file", "image", "source", "inline_data"):
             if key in content:
-                inner = content[key]
-                url = as_dict(inner).get("url") if isinstance(inner, dict) else inner
-                return f"[{content.get('type', key)}: {url if isinstance(url, str) else '…'}]"
+                return _media(str(content.get("type", key)), content[key])
         return json_text(content)
     return "" if content is None else json_text(content)
+
+
+def _media(kind: str, inner: Any) -> str:
+    """An image, audio or file part: its URL (a data URL, which ``short`` shortens to
+    its type and size unless --full), or its format and size, never inline base64
+    data: ``[input_audio: wav, 48,000 bytes]``."""
+    if isinstance(inner, str):
+        return f"[{kind}: {inner}]"
+    inner = as_dict(inner)
+    url = inner.get("url") or inner.get("file_data")
+    described = [str(inner[k]) for k in ("filename", "file_id") if isinstance(inner.get(k), str)]
+    if isinstance(url, str):
+        described.append(url)
+    kind_of = inner.get("format") or inner.get("media_type") or inner.get("mime_type")
+    if isinstance(kind_of, str):
+        described.append(kind_of)
+    data = inner.get("data")
+    if isinstance(data, str):
+        padding = len(data) - len(data.rstrip("="))
+        described.append(f"{len(data) * 3 // 4 - padding:,} bytes")
+    return f"[{kind}: {', '.join(described) or '…'}]"
 
 
 def _arguments_text(arguments: Any) -> str:

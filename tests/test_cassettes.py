@@ -356,7 +356,16 @@ def test_show_json_of_a_cassette_is_pinned() -> None:
     document = json.loads(run("show", str(path), "-o", "json").stdout)
     assert set(document) == {"path", "size", "layout", "interactions"}
     first = document["interactions"][0]
-    assert set(first) == {"index", "method", "url", "status", "response", "request", "answer"}
+    assert set(first) == {
+        "index",
+        "method",
+        "url",
+        "status",
+        "model",
+        "response",
+        "request",
+        "answer",
+    }
     assert (first["index"], first["method"], first["status"]) == (0, "POST", 200)
     assert first["url"] == "https://api.anthropic.com/v1/messages"
     assert first["request"]["messages"][0]["role"] == "user"

@@ -7,6 +7,7 @@ examples that validate ``tests/integration/`` must pass there.
 
 from __future__ import annotations
 
+import base64
 import json
 import shutil
 from pathlib import Path
@@ -148,3 +149,25 @@ def test_one_key_in_a_cassette_header_is_one_finding_at_the_path_as_written(
     secrets = [f for f in document["findings"] if f["code"] == "RC203"]
     assert [f["pointer"] for f in secrets] == ["$.interactions[0].request.headers.Authorization[0]"]
     assert key not in json.dumps(document)
+
+
+def test_show_gives_the_format_and_size_of_audio_and_the_model_of_each_interaction(
+    tmp_path: Path,
+) -> None:
+    recording = json.loads(SEED.read_text())
+    data = base64.b64encode(b"RIFF" + bytes(4996)).decode()
+    audio = {"type": "input_audio", "input_audio": {"data": data, "format": "wav"}}
+    recording["request"]["body"]["messages"][0]["content"] = [
+        {"type": "text", "text": "what is said?"},
+        audio,
+    ]
+    path = tmp_path / "audio.json"
+    path.write_text(json.dumps(recording))
+    for args in (["show", str(path)], ["show", "--full", str(path)]):
+        output = run(*args).stdout
+        assert "[input_audio: wav, 5,000 bytes]" in output
+        assert data[:100] not in output
+    cassette = next((FIXTURES / "httpx-layout-cassette").rglob("*.yaml"))
+    assert "model     gpt-4o-mini" in run("show", str(cassette)).stdout
+    [shown] = json.loads(run("show", str(cassette), "-o", "json").stdout)["interactions"]
+    assert shown["model"] == "gpt-4o-mini"
