@@ -81,6 +81,19 @@ def normalize_files(
     return results, plan.aborted
 
 
+STALE_NAME = (
+    "stored under a stale name, not its request's hash: ids are not stamped from it "
+    "(recctl hash --fix renames it first)"
+)
+
+
+def _stale_name(name: str, recording: object) -> bool:
+    """Whether a file is named by a hash that is not its request's (ids would take it)."""
+    from recctl.hashing import judge_name  # only for files whose ids disagree with the name
+
+    return judge_name(name, recording).match is False
+
+
 class Normalized(NamedTuple):
     path: str
     rules: tuple[str, ...]  # the rules that changed something; empty: unchanged
@@ -107,10 +120,14 @@ def normalize_file(path: str, rules: frozenset[str]) -> Normalized:
     unsafe = unsafe_test_ids(recording)
     if unsafe:
         return Normalized(path, (), refused=unsafe[0][1])
-    digest = file_hash(os.path.basename(path), recording)
-    if not normalize_recording(recording, digest, rules):
+    name = os.path.basename(path)
+    digest = file_hash(name, recording)
+    first = normalize_recording(recording, digest, rules)
+    if not first:
         return Normalized(path, ())
     exact = json.loads(raw)
+    if "id" in first and _stale_name(name, exact):
+        return Normalized(path, (), refused=STALE_NAME)
     changed = normalize_recording(exact, digest, rules)
     new = io.dumps_like_recorder(exact)
     if new == raw:  # pragma: no cover - the rules changed nothing after all

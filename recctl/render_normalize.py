@@ -62,7 +62,7 @@ def normalize_lines(
         summary += f", {plural(errors, 'error')}"
     refused = sum(1 for r in results if r.refused)
     if refused:
-        summary += f", {refused:,} left alone (unsafe test id)"
+        summary += f", {refused:,} left alone"
     lines.append(Line([(summary + ".", "bold")]))
     return lines
 
