@@ -810,7 +810,14 @@ def explain(
     exists, 1 when it does not, 2 when the input is not a request.
     """
     from recctl import io
-    from recctl.explain import ExplainError, locate, query_from_request, query_from_text, rank
+    from recctl.explain import (
+        ExplainError,
+        query_from_request,
+        query_from_text,
+        rank,
+        search,
+        stale_copy,
+    )
     from recctl.render_explain import explain_json, explain_lines
 
     if request == "-" and sys.stdin.isatty():
@@ -830,12 +837,14 @@ def explain(
             query = query_from_request(document, url, method, test_id)
     except ExplainError as error:
         raise RecctlError(f"{request}: {error}") from None
-    found, loaded = locate(query, [str(path) for path in recordings] or ["."])
-    closest = [] if found else rank(query, loaded)
+    given = None if request == "-" else request
+    found, others = search(query, [str(path) for path in recordings] or ["."], given)
+    stale = stale_copy(query, given)
+    closest = [] if found or stale else rank(query, others)
     if output_format is OutputFormat.json:
-        render.write_json(explain_json(query, found, closest))
+        render.write_json(explain_json(query, found, closest, stale))
     else:
-        render.print_lines(explain_lines(query, found, closest), wrap=True)
+        render.print_lines(explain_lines(query, found, closest, stale), wrap=True)
     raise typer.Exit(ExitCode.OK if found else ExitCode.FINDINGS)
 
 

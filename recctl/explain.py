@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlparse
@@ -46,6 +47,7 @@ class Candidate:
     changes: list[RequestChange]  # what differs, as `recctl diff` shows it
 
 
+_HASH_NAME = re.compile(r"^[0-9a-f]{64}\.json$")
 _MISS = re.compile(r"request hash:\s*([0-9a-f]{64})", re.IGNORECASE)
 _REQUEST = re.compile(r"Request:\s*([A-Z]+)\s+(\S+)")
 _URL = re.compile(r"URL:\s*(\S+)")
@@ -115,9 +117,16 @@ def query_from_request(document: Any, url: str | None, method: str, test_id: str
     )
 
 
-def rank(query: Query, recordings: list[tuple[str, Any]], limit: int = 3) -> list[Candidate]:
-    """The recordings closest to the query, best first: same test and endpoint first."""
-    scored: list[Candidate] = []
+def rank(query: Query, recordings: Iterable[tuple[str, Any]], limit: int = 3) -> list[Candidate]:
+    """The recordings closest to the query, best first: same test and endpoint first.
+
+    Taken one at a time and only the best ``limit`` kept: memory does not grow with
+    the number of recordings. With only the recorder's message (no request body),
+    recordings are compared by model, and only when the endpoint is known.
+    """
+    if query.recording is None and query.endpoint is None:
+        return []  # a hash alone: nothing to compare a recording with
+    best: list[tuple[tuple[bool, int, str], Candidate]] = []
     for path, recording in recordings:
         if query.endpoint is not None and classify(recording).endpoint != query.endpoint:
             continue
@@ -125,16 +134,23 @@ def rank(query: Query, recordings: list[tuple[str, Any]], limit: int = 3) -> lis
         if query.recording is not None:
             old, new = hash_input(recording), hash_input(query.recording)
             differences = len(json_changes(old, new))
-            changes = request_changes(
-                recording, query.recording, classify(recording), classify(query.recording)
-            )
         else:  # only the recorder's message: the model is all there is to compare
             model = as_str(as_dict(as_dict(recording).get("request")).get("model"))
             differences = 0 if model == query.model else 1
-            changes = []
-        scored.append(Candidate(path, same_test, differences, changes))
-    scored.sort(key=lambda c: (not c.same_test, c.differences, c.path))
-    return scored[:limit]
+        key = (not same_test, differences, path)
+        if len(best) == limit and key >= best[-1][0]:
+            continue
+        changes = (
+            request_changes(
+                recording, query.recording, classify(recording), classify(query.recording)
+            )
+            if query.recording is not None
+            else []
+        )
+        best.append((key, Candidate(path, same_test, differences, changes)))
+        best.sort(key=lambda item: item[0])
+        del best[limit:]
+    return [candidate for _, candidate in best]
 
 
 def _test_id(recording: Any) -> str | None:
@@ -142,18 +158,44 @@ def _test_id(recording: Any) -> str | None:
     return as_str(top.get("test_id")) or as_str(as_dict(top.get("request")).get("test_id"))
 
 
-def locate(query: Query, directories: list[str]) -> tuple[str | None, list[tuple[str, Any]]]:
-    """The recording named by the query's hash, if any, and every recording read."""
+def search(
+    query: Query, directories: list[str], given: str | None = None
+) -> tuple[str | None, Iterator[tuple[str, Any]]]:
+    """The recording named by the query's hash, if any, and the others as they are read.
+
+    ``given`` (the file the query came from) is never its own candidate. Files
+    whose bytes do not hold the query's endpoint are not parsed.
+    """
     found = None
-    loaded: list[tuple[str, Any]] = []
+    given_real = os.path.realpath(given) if given else None
+    paths = []
     for path in io.discover(directories):
         name = os.path.basename(path)
         if query.hash and (
             name == f"{query.hash}.json" or name.startswith(f"models-{query.hash}-")
         ):
             found = path
+        if given_real is None or os.path.realpath(path) != given_real:
+            paths.append(path)
+    return found, _read(paths, query.endpoint)
+
+
+def _read(paths: list[str], endpoint: str | None) -> Iterator[tuple[str, Any]]:
+    hint = endpoint.encode() if endpoint else b""
+    for path in paths:
         try:
-            loaded.append((path, io.load(path)))
+            raw = io.read_bytes(path)
+            if hint not in raw:
+                continue  # another endpoint: not worth parsing
+            yield path, io.parse(raw)
         except io.LoadError:
             continue  # not a recording: nothing to compare with
-    return found, loaded
+
+
+def stale_copy(query: Query, given: str | None) -> bool:
+    """Whether the file the query came from is a recording under another name than its
+    request's hash: stored under a stale name (``recctl hash --fix`` renames it)."""
+    if given is None or query.recording is None or query.hash is None:
+        return False
+    name = os.path.basename(given)
+    return bool(_HASH_NAME.match(name)) and name != f"{query.hash}.json"

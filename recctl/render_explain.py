@@ -14,10 +14,13 @@ def _value(value: Any) -> Any:
     return None if value is MISSING else value
 
 
-def explain_json(query: Query, found: str | None, closest: list[Candidate]) -> dict[str, Any]:
+def explain_json(
+    query: Query, found: str | None, closest: list[Candidate], stale: bool = False
+) -> dict[str, Any]:
     return {
         "hash": query.hash,
         "found": found,
+        "stale_name": stale,
         "test_id": query.test_id,
         "endpoint": query.endpoint,
         "closest": [
@@ -35,7 +38,9 @@ def explain_json(query: Query, found: str | None, closest: list[Candidate]) -> d
     }
 
 
-def explain_lines(query: Query, found: str | None, closest: list[Candidate]) -> list[Line]:
+def explain_lines(
+    query: Query, found: str | None, closest: list[Candidate], stale: bool = False
+) -> list[Line]:
     lines = [Line([("request hash: ", "bold"), (query.hash or "?", "")])]
     if query.test_id:
         lines.append(Line([("test: ", "dim"), (query.test_id, "")]))
@@ -44,9 +49,26 @@ def explain_lines(query: Query, found: str | None, closest: list[Candidate]) -> 
     if found:
         lines.append(Line([("found: ", "bold green"), (found, "")]))
         return lines
+    if stale:
+        lines.append(
+            Line(
+                [
+                    ("stored under a stale name: ", "bold red"),
+                    ("the recorder looks for ", ""),
+                    (f"{query.hash}.json", "bold"),
+                    ("; run `recctl hash --fix` to rename it", ""),
+                ]
+            )
+        )
+        return lines
     lines.append(Line([("no recording has this name.", "bold red")]))
     if not closest:
-        lines.append(Line([("no recording of this endpoint to compare with", "dim")]))
+        why = (
+            "the message holds only the hash: paste its Model/Request line too, or give the request"
+            if query.recording is None and query.endpoint is None
+            else "no recording of this endpoint to compare with"
+        )
+        lines.append(Line([(why, "dim")]))
         return lines
     lines.append(Line([]))
     lines.append(Line([("Closest recordings, best first:", "bold")]))

@@ -10,9 +10,14 @@ from __future__ import annotations
 import base64
 import json
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from typer.testing import CliRunner
+
+from recctl.cli import app
 
 from conftest import CORPUS, FIXTURES, SEED, run
 
@@ -171,3 +176,42 @@ def test_show_gives_the_format_and_size_of_audio_and_the_model_of_each_interacti
     assert "model     gpt-4o-mini" in run("show", str(cassette)).stdout
     [shown] = json.loads(run("show", str(cassette), "-o", "json").stdout)["interactions"]
     assert shown["model"] == "gpt-4o-mini"
+
+
+STALE_COPY = next(CORPUS.rglob("961052707b2d*.json"))  # a real recording under a stale name
+
+
+def test_explain_recognizes_a_copy_stored_under_a_stale_name() -> None:
+    result = run("explain", str(STALE_COPY), "--recordings", str(CORPUS))
+    assert result.exit_code == 1
+    assert "stored under a stale name: the recorder looks for 2282016ff954" in result.stdout
+    assert "run `recctl hash --fix` to rename it" in result.stdout
+    assert "Closest" not in result.stdout  # never itself as "another test, 0 differences"
+    document = json.loads(
+        run("explain", str(STALE_COPY), "--recordings", str(CORPUS), "-o", "json").stdout
+    )
+    assert document["stale_name"] is True and document["closest"] == []
+
+
+def test_explain_of_the_recorders_bare_line_lists_nothing_arbitrary() -> None:
+    line = "RuntimeError: Recording not found for request hash: " + "a" * 64 + "\n"
+    result = CliRunner().invoke(app, ["explain", "--recordings", str(CORPUS)], input=line)
+    assert result.exit_code == 1
+    assert "the message holds only the hash" in result.stdout
+    assert "Closest" not in result.stdout
+
+
+def test_explain_ranks_as_it_reads_keeping_only_the_best() -> None:
+    from recctl.explain import query_from_request, rank
+
+    query = query_from_request(json.loads(STALE_COPY.read_text()), None, "POST", None)
+    seen = []
+
+    def recordings() -> Iterator[tuple[str, Any]]:
+        for path in sorted(CORPUS.rglob("*.json")):
+            seen.append(path)
+            yield str(path), json.loads(path.read_text())
+
+    closest = rank(query, recordings(), limit=2)
+    assert len(seen) > 100 and len(closest) == 2  # a generator: never held whole
+    assert closest[0].differences <= closest[1].differences
