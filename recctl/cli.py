@@ -267,16 +267,19 @@ def validate(
         raise RecctlError("no recordings or cassettes found under " + ", ".join(map(str, paths)))
     files = itertools.chain([first], found)
     jobs = _jobs(jobs, settings)
+    progress = render.Progress()
     if output_format == "json":  # one document: it holds the findings
-        report = validate_paths(files, validator, enabled, jobs)
+        report = validate_paths(files, validator, enabled, jobs, progress=progress.step)
+        progress.done()
         render.write_json(render.validate_json(report))
     elif output_format == "github":
         from recctl.render_github import finding_annotations
 
         def annotate(findings: list[Finding]) -> None:
+            progress.done()
             render.write_raw_lines(finding_annotations(findings))
 
-        report = validate_paths(files, validator, enabled, jobs, emit=annotate)
+        report = validate_paths(files, validator, enabled, jobs, annotate, progress.step)
     else:  # errors printed as they come, warnings after them (kept: lines, not files)
         warnings: list[Finding] = []
 
@@ -284,9 +287,11 @@ def validate(
             errors = [f for f in findings if f.severity.value == "error"]
             warnings.extend(f for f in findings if f.severity.value != "error")
             if errors:
+                progress.done()
                 render.print_lines(render.finding_lines(errors))
 
-        report = validate_paths(files, validator, enabled, jobs, emit=show)
+        report = validate_paths(files, validator, enabled, jobs, show, progress.step)
+        progress.done()
         render.print_lines(render.finding_lines(warnings))
         render.validate_summary(report)
     raise typer.Exit(ExitCode.OK if report.ok else ExitCode.FINDINGS)

@@ -90,6 +90,34 @@ def print_lines(
         out.print(Padding(text, (0, 0, 0, line.indent)) if line.indent else text)
 
 
+class Progress:
+    """``checked 1,234 files…`` on stderr, rewritten in place at most ten times a second,
+    and only when stderr is a terminal: never in a pipe, a log or a CI job."""
+
+    def __init__(self, noun: str = "files") -> None:
+        self.noun = noun
+        self.count = 0
+        self._shown = 0.0
+        self.live = sys.stderr.isatty() and not os.environ.get("CI")
+
+    def step(self) -> None:
+        self.count += 1
+        if not self.live:
+            return
+        import time
+
+        now = time.monotonic()
+        if now - self._shown >= 0.1:
+            self._shown = now
+            sys.stderr.write(f"\rchecked {self.count:,} {self.noun}…")
+            sys.stderr.flush()
+
+    def done(self) -> None:
+        if self.live and self._shown:
+            sys.stderr.write("\r\x1b[2K")  # the line cleared: the summary follows
+            sys.stderr.flush()
+
+
 def write_raw_lines(lines: list[str]) -> None:
     """Lines for a machine (workflow commands, Markdown): the caller made them
     terminal- and CI-safe; credentials are masked here."""

@@ -137,6 +137,7 @@ def validate_paths(
     enabled: frozenset[str],
     jobs: int | None = None,
     emit: Callable[[list[Finding]], None] | None = None,
+    progress: Callable[[], None] | None = None,
 ) -> Report:
     """Validate every file, on every core when there are many, findings in file order.
 
@@ -154,6 +155,8 @@ def validate_paths(
     results = ordered_map(_validate, files, jobs, _init_worker, (validator.schema_bytes, enabled))
     for result in results:
         report.files_checked += 1
+        if progress is not None:
+            progress()
         report.cassettes_checked += result.path.endswith(io.CASSETTE_SUFFIXES)
         if result.note:
             report.notes.append((result.path, result.note))

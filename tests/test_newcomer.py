@@ -8,8 +8,10 @@ examples that validate ``tests/integration/`` must pass there.
 from __future__ import annotations
 
 import base64
+import io
 import json
 import shutil
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -215,3 +217,31 @@ def test_explain_ranks_as_it_reads_keeping_only_the_best() -> None:
     closest = rank(query, recordings(), limit=2)
     assert len(seen) > 100 and len(closest) == 2  # a generator: never held whole
     assert closest[0].differences <= closest[1].differences
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_shows_on_a_terminal_only_and_clears_its_line(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from recctl.render import Progress
+
+    monkeypatch.delenv("CI", raising=False)
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    progress = Progress()
+    for _ in range(3):
+        progress.step()
+    progress.done()
+    assert terminal.getvalue() == "\rchecked 1 files…\r\x1b[2K"
+    piped = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", piped)
+    quiet = Progress()
+    quiet.step()
+    quiet.done()
+    assert piped.getvalue() == "" and quiet.count == 1
+    result = run("validate", str(CORPUS))  # through the command: nothing on a pipe
+    assert result.stderr == ""
