@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from itertools import groupby
 from typing import Any
 
@@ -32,6 +33,12 @@ def prune_json(
     }
 
 
+def _shown(path: str) -> str:
+    """A path under the current directory relative to it, as git shows paths."""
+    relative = os.path.relpath(path)
+    return path if relative.startswith(".." + os.sep) or relative == ".." else relative
+
+
 def prune_lines(report: PruneReport, deleted: int | None, root: str, root_from: str) -> list[Line]:
     lines: list[Line] = []
     if root_from not in ("--root", "the git work tree"):
@@ -43,18 +50,20 @@ def prune_lines(report: PruneReport, deleted: int | None, root: str, root_from: 
     ordered = sorted(report.stale, key=lambda s: (s.test_id, s.reason, s.path))
     for (test_id, reason), group in groupby(ordered, key=lambda s: (s.test_id, s.reason)):
         lines.append(Line([(test_id, "bold"), (f"  ({reason})", "yellow")]))
-        lines += [Line([(item.path, "")], 4) for item in group]
+        lines += [Line([(_shown(item.path), "")], 4) for item in group]
     if report.elsewhere:
         lines.append(
             Line([("Not in the recordings/ directory of their test (not pruned):", "bold")])
         )
-        lines += [Line([(path, "")], 4) for path, _ in report.elsewhere]
+        lines += [Line([(_shown(path), "")], 4) for path, _ in report.elsewhere]
     if report.unsafe:
         lines.append(Line([("Test id leads outside the root (never pruned):", "bold red")]))
-        lines += [Line([(path, ""), (f": {why}", "red")], 4) for path, _, why in report.unsafe]
+        lines += [
+            Line([(_shown(path), ""), (f": {why}", "red")], 4) for path, _, why in report.unsafe
+        ]
     if report.unmapped:
         lines.append(Line([("Cassettes whose name names no test (never pruned):", "bold")]))
-        lines += [Line([(path, "")], 4) for path in report.unmapped]
+        lines += [Line([(_shown(path), "")], 4) for path in report.unmapped]
     lines += [Line([("note ", "dim"), (f"{path}: {note}", "dim")]) for path, note in report.notes]
     lines += [
         Line([("unreadable ", "red"), (f"{path}: {reason}", "")])

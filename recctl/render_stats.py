@@ -29,7 +29,8 @@ COLUMNS = (
     ("no use", 3),
     ("exc", 5),
 )
-_NAME_MIN = 16  # below this a group name wraps, columns are dropped instead
+_NAME_MIN = 16  # a group name wraps rather than go narrower
+_NAME_ROOM = 40  # a column is dropped before a name of up to this many characters wraps
 
 
 def print_overview(overview: Overview) -> None:
@@ -40,7 +41,7 @@ def print_overview(overview: Overview) -> None:
     """
     from rich.text import Text
 
-    from recctl.render import console, error
+    from recctl.render import console, error, plural
 
     for item in overview.unreadable:
         error(f"{item['path']}: {item['reason']}")
@@ -72,7 +73,7 @@ def print_overview(overview: Overview) -> None:
     totals = overview.totals
     calls = f" ({totals.exchanges:,} calls)" if totals.exchanges != totals.files else ""
     out.print(
-        f"{totals.files:,} files{calls}, {totals.bytes / 2**20:,.1f} MiB, "
+        f"{plural(totals.files, 'file')}{calls}, {totals.bytes / 2**20:,.1f} MiB, "
         f"{totals.streamed:,} streamed, {totals.without_usage:,} without usage, "
         f"{totals.exceptions:,} exceptions"
         + (f", {len(overview.unreadable):,} unreadable" if overview.unreadable else "")
@@ -93,7 +94,7 @@ def _columns_that_fit(
     )
     kept = list(range(len(COLUMNS)))
     order = sorted((rank, n) for n, (_, rank) in enumerate(COLUMNS) if rank)
-    while sum(widths[n] + 2 for n in kept) + min(names, _NAME_MIN) > width and order:
+    while sum(widths[n] + 2 for n in kept) + min(names, _NAME_ROOM) > width and order:
         kept.remove(order.pop()[1])
     return kept
 

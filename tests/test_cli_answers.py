@@ -353,8 +353,8 @@ def test_stats_reports_unreadable_files(recordings: Path) -> None:
 
 
 def test_readme_gitattributes_line_matches() -> None:
-    readme = (ROOT / "README.md").read_text()
-    assert "diff=recctl" in readme and "recctl show --textconv" in readme
+    commands = (ROOT / "docs/commands.md").read_text()
+    assert "diff=recctl" in commands and "recctl show --textconv" in commands
 
 
 def test_a_bug_is_one_line_and_exit_2(monkeypatch: pytest.MonkeyPatch) -> None:
