@@ -245,3 +245,35 @@ def test_progress_shows_on_a_terminal_only_and_clears_its_line(
     assert piped.getvalue() == "" and quiet.count == 1
     result = run("validate", str(CORPUS))  # through the command: nothing on a pipe
     assert result.stderr == ""
+
+
+def test_a_configured_check_that_does_not_exist_names_the_key_and_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / ".git").mkdir()
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_text('[tool.recctl]\nvalidate.ignore = ["RC999"]\n')
+    monkeypatch.chdir(tmp_path)
+    for args in (["config"], ["validate", str(SEED)]):
+        result = run(*args)
+        assert result.exit_code == 2, args
+        assert result.stderr == (
+            f"recctl: error: {pyproject}: [tool.recctl] validate.ignore must be codes or "
+            "names of checks; RC999 is none (see recctl validate -h)\n"
+        )
+
+
+def test_stats_of_nothing_readable_prints_no_table_and_errors_on_stderr(tmp_path: Path) -> None:
+    result = run("stats", str(tmp_path / "nope.json"))
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr == f"recctl: error: {tmp_path / 'nope.json'}: no such file\n"
+
+
+def test_stats_drops_columns_it_cannot_fit_and_says_so() -> None:
+    narrow = run("stats", str(CORPUS), env={"COLUMNS": "60"}).stdout
+    assert all(len(line.rstrip()) <= 60 for line in narrow.splitlines())
+    assert "not shown at this width:" in " ".join(narrow.split())
+    wide = run("stats", str(CORPUS), env={"COLUMNS": "160"}).stdout
+    assert "not shown" not in wide
+    assert "/openai/v1/v1/chat/completions" in wide  # whole names when there is room
