@@ -396,3 +396,13 @@ def test_cassettes_of_thousands_of_interactions_pair_in_bounded_time() -> None:
     result = CassetteDiff()
     pairs = _pairs(old, new, result)
     assert len(pairs) == 8_000 and result.added and not result.removed
+
+
+def test_yaml_nested_beyond_libyamls_limit_is_rc003_with_the_limit_stated(tmp_path: Path) -> None:
+    cassettes = tmp_path / "tests/cassettes"
+    cassettes.mkdir(parents=True)
+    (cassettes / "deep.yaml").write_text("interactions: " + "[" * 1200 + "]" * 1200 + "\n")
+    result = run("validate", str(cassettes))
+    assert "RC003 not valid YAML: nested more than 1,000 levels deep (libyaml's limit)" in (
+        result.stdout
+    )

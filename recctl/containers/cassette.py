@@ -113,6 +113,8 @@ def parse_cassette(raw: bytes, name: str = "") -> Cassette:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 1} column {mark.column + 1}" if mark else ""
         problem = getattr(error, "problem", None) or "invalid"
+        if "nesting depth" in problem:
+            problem = "nested more than 1,000 levels deep (libyaml's limit)"
         raise io.LoadError(
             f"not valid YAML: {problem}{where}", mark.line + 1 if mark else None
         ) from None
