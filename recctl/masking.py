@@ -58,21 +58,35 @@ PLACEHOLDER = (
     r"^none$|^null$|^<.*>$|^\$\{.*\}$|^\$[A-Z_]+$"
 )
 
-# The net: ``Bearer <token>``, and a credential key followed by ``:`` or ``=`` and
-# its value, quoted or not (a header line, a query string, a repr, JSON).
-_KEY_NAME = (
-    r"(?:[A-Za-z0-9_-]*(?:api[-_]?key|[-_]token|[-_]secret)|authorization|"
-    r"proxy-authorization|access_token|secret_key|token|key)"
+# The net finds where a credential may start with memory-speed substring searches
+# (``str.find`` on the lower-cased text), then matches a small pattern there: a
+# regular expression scanned over every position ran at 5 to 40 MB/s.
+_SHAPE_PREFIXES = ("sk-", "aiza", "akia", "asia", "ghp_", "github_pat_", "xox", "phc_")
+_SHAPE = re.compile(KEY_SHAPES)
+#: Names whose value is a credential, as they end (a vendor prefix may come before).
+_KEY_ENDINGS = (
+    "authorization",
+    "api-key",
+    "api_key",
+    "apikey",
+    "-token",
+    "_token",
+    "-secret",
+    "_secret",
+    "secret_key",
+    "access_token",
+    "?key",
+    "&key",
+    "?token",
+    "&token",
 )
-_NET = (
-    KEY_SHAPES
-    + r"|(?i:\b(?:bearer|basic|token)[ ]+)([A-Za-z0-9._~+/=-]{16,})"
-    + r"|(?i:(?<![A-Za-z0-9_-])"
-    + _KEY_NAME
-    + r"(?:\\?[\"'])?[ ]*[:=][ ]*(?:\\?[\"'])?(?:(?:bearer|basic|token)[ ]+)?)"
-    + r"([^\s\"'&,;<>\\)\]}]{8,})"
+#: After a credential name: a closing quote, ``:`` or ``=``, an opening quote, a scheme.
+_VALUE = re.compile(
+    r"""(?:\\?["'])?[ ]*[:=][ ]*(?:\\?["'])?(?i:(?:bearer|basic|token)[ ]+)?"""
+    r"""([^\s"'&,;<>\\)\]}]{8,})"""
 )
-_HINT = r"(?i)sk-|aiza|akia|asia|ghp_|github_pat_|xox|phc_|bearer|basic|token|key|secret|auth"
+_SCHEMES = ("bearer ", "basic ", "token ")
+_TOKEN = re.compile(r"[ ]*([A-Za-z0-9._~+/=-]{16,})")
 
 
 @functools.lru_cache(maxsize=4096)  # a file repeats its keys thousands of times
@@ -108,28 +122,36 @@ def redact(secret: str) -> str:
     return f"{secret[:6]}…({len(secret)} chars)"
 
 
-def _masked(match: re.Match[str]) -> str:
-    group = match.lastindex or 0
-    secret = match.group(group)
-    if not looks_real(secret):
-        return match.group(0)
-    start, end = match.span(group)
-    whole_start = match.start()
-    text = match.group(0)
-    return text[: start - whole_start] + redact(secret) + text[end - whole_start :]
-
-
 def mask_text(text: str) -> str:
     """``text`` with every credential the net recognizes shown masked."""
-    if not re.search(_HINT, text):
+    lowered = text.lower()
+    spans: list[tuple[int, int]] = []
+
+    def look(needles: tuple[str, ...], pattern: re.Pattern[str], skip: bool) -> None:
+        for needle in needles:
+            at = lowered.find(needle)
+            while at != -1:
+                found = pattern.match(text, at + len(needle) if skip else at)
+                if found is not None and looks_real(found.group(1)):
+                    spans.append(found.span(1))
+                at = lowered.find(needle, at + 1)
+
+    look(_SHAPE_PREFIXES, _SHAPE, skip=False)
+    look(_KEY_ENDINGS, _VALUE, skip=True)
+    look(_SCHEMES, _TOKEN, skip=True)
+    if not spans:
         return text
-    return re.sub(_NET, _masked, text)
+    parts, end = [], 0
+    for start, stop in sorted(spans):
+        if start < end:
+            continue  # found twice (a key shape under a credential name)
+        parts += [text[end:start], redact(text[start:stop])]
+        end = stop
+    return "".join(parts) + text[end:]
 
 
 def mask_bytes(data: bytes) -> bytes:
     """``mask_text`` for UTF-8 output (JSON documents)."""
-    if not re.search(_HINT.encode(), data):
-        return data
     text = data.decode("utf-8", "surrogateescape")
     masked = mask_text(text)
     return data if masked is text else masked.encode("utf-8", "surrogateescape")
