@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Any
+from typing import Any, NamedTuple
 
 #: Keys whose value is a credential (compared lower-cased); names ending in one of
 #: ``CREDENTIAL_SUFFIXES`` are credential keys too, whatever the vendor prefix.
@@ -124,37 +124,90 @@ def redact(secret: str) -> str:
 
 def mask_text(text: str) -> str:
     """``text`` with every credential the net recognizes shown masked."""
-    lowered = text.lower()
+    spans = _secrets(text, text.lower(), _STR)
+    if not spans:
+        return text
+    masked: str = _redacted(text, spans, redact)
+    return masked
+
+
+def mask_bytes(data: bytes) -> bytes:
+    """``mask_text`` for UTF-8 output (JSON documents), on the bytes themselves."""
+    spans = _secrets(data, data.lower(), _BYTES)
+    if not spans:
+        return data
+    masked: bytes = _redacted(data, spans, lambda secret: redact(secret.decode()).encode())
+    return masked
+
+
+class _Net(NamedTuple):
+    """The net's needles and patterns, for ``str`` or for ``bytes``."""
+
+    shapes: tuple[Any, ...]
+    shape: re.Pattern[Any]
+    keys: tuple[Any, ...]
+    value: re.Pattern[Any]
+    schemes: tuple[Any, ...]
+    token: re.Pattern[Any]
+    after_key: Any  # what may follow a credential name: a quote, a space, ``:``, ``=``
+
+
+_STR = _Net(
+    _SHAPE_PREFIXES,
+    _SHAPE,
+    _KEY_ENDINGS,
+    _VALUE,
+    _SCHEMES,
+    _TOKEN,
+    frozenset("\"' :=\\"),
+)
+_BYTES = _Net(
+    tuple(n.encode() for n in _SHAPE_PREFIXES),
+    re.compile(_SHAPE.pattern.encode()),
+    tuple(n.encode() for n in _KEY_ENDINGS),
+    re.compile(_VALUE.pattern.encode()),
+    tuple(n.encode() for n in _SCHEMES),
+    re.compile(_TOKEN.pattern.encode()),
+    frozenset(b"\"' :=\\"),
+)
+
+
+def _secrets(text: Any, lowered: Any, net: _Net) -> list[tuple[int, int]]:
+    """The spans of the credentials in ``text`` (str or bytes, with its lower-cased twin)."""
     spans: list[tuple[int, int]] = []
 
-    def look(needles: tuple[str, ...], pattern: re.Pattern[str], skip: bool) -> None:
+    def real(found: Any) -> bool:
+        secret = found.group(1)
+        return looks_real(secret if isinstance(secret, str) else secret.decode("latin-1"))
+
+    for needle in net.shapes:
+        at = lowered.find(needle)
+        while at != -1:
+            found = net.shape.match(text, at)
+            if found is not None and real(found):
+                spans.append(found.span(1))
+            at = lowered.find(needle, at + 1)
+    for needles, pattern, checked in ((net.keys, net.value, True), (net.schemes, net.token, False)):
         for needle in needles:
             at = lowered.find(needle)
             while at != -1:
-                found = pattern.match(text, at + len(needle) if skip else at)
-                if found is not None and looks_real(found.group(1)):
-                    spans.append(found.span(1))
-                at = lowered.find(needle, at + 1)
+                end = at + len(needle)
+                if not checked or (end < len(text) and text[end] in net.after_key):
+                    found = pattern.match(text, end)
+                    if found is not None and real(found):
+                        spans.append(found.span(1))
+                at = lowered.find(needle, end)
+    return spans
 
-    look(_SHAPE_PREFIXES, _SHAPE, skip=False)
-    look(_KEY_ENDINGS, _VALUE, skip=True)
-    look(_SCHEMES, _TOKEN, skip=True)
-    if not spans:
-        return text
+
+def _redacted(text: Any, spans: list[tuple[int, int]], hide: Any) -> Any:
     parts, end = [], 0
     for start, stop in sorted(spans):
         if start < end:
             continue  # found twice (a key shape under a credential name)
-        parts += [text[end:start], redact(text[start:stop])]
+        parts += [text[end:start], hide(text[start:stop])]
         end = stop
-    return "".join(parts) + text[end:]
-
-
-def mask_bytes(data: bytes) -> bytes:
-    """``mask_text`` for UTF-8 output (JSON documents)."""
-    text = data.decode("utf-8", "surrogateescape")
-    masked = mask_text(text)
-    return data if masked is text else masked.encode("utf-8", "surrogateescape")
+    return text[:0].join(parts) + text[end:]
 
 
 def mask_value(value: Any, key: str | None = None) -> Any:
