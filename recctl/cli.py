@@ -376,9 +376,9 @@ def reassemble(
 
     files = _files(paths, cassettes=True)
     as_json = output_format is OutputFormat.json
-    out = sys.stdout.buffer
     failed = False
     written = 0
+    out = render.MaskedOutput()
     out.write(b"[\n" if as_json else b"")
     for result in ordered_map(reassemble_json if as_json else reassemble_plain, files, _jobs(jobs)):
         if result.note:

@@ -60,10 +60,11 @@ def text_lines(text: str) -> list[str]:
     return lines
 
 
-def json_bytes(document: Any, option: int = 0) -> bytes:
-    """``document`` as JSON for output: credentials masked, and a file name that is
-    not UTF-8 (lone surrogates, which JSON cannot hold) spelt with ``\\xNN`` escapes;
-    nesting beyond orjson's 255 levels takes the standard library."""
+def json_bytes(document: Any, option: int = 0, mask: bool = True) -> bytes:
+    """``document`` as JSON for output: credentials masked (unless the caller masks
+    the output in bulk), and a file name that is not UTF-8 (lone surrogates, which
+    JSON cannot hold) spelt with ``\\xNN`` escapes; nesting beyond orjson's 255 levels
+    takes the standard library."""
     import orjson
 
     from recctl.masking import mask_bytes
@@ -76,7 +77,7 @@ def json_bytes(document: Any, option: int = 0) -> bytes:
         text = json_text(_valid_utf8(document), indent=bool(option & orjson.OPT_INDENT_2))
         newline = "\n" if option & orjson.OPT_APPEND_NEWLINE else ""
         data = (text + newline).encode()
-    return mask_bytes(data)
+    return mask_bytes(data) if mask else data
 
 
 def _valid_utf8(value: Any) -> Any:
