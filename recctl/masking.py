@@ -65,14 +65,13 @@ _SHAPE_PREFIXES = ("sk-", "aiza", "akia", "asia", "ghp_", "github_pat_", "xox", 
 _SHAPE = re.compile(KEY_SHAPES)
 #: Names whose value is a credential, as they end (a vendor prefix may come before).
 _KEY_ENDINGS = (
+    # the credential keys and suffixes of ``is_credential_key``, and query parameters
     "authorization",
     "api-key",
     "api_key",
     "apikey",
     "-token",
-    "_token",
     "-secret",
-    "_secret",
     "secret_key",
     "access_token",
     "?key",
