@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -366,3 +368,24 @@ def test_markdown_keeps_its_limit_in_bytes_whatever_the_text() -> None:
     ]
     markdown = tree_markdown(TreeDiff(changed=changed), "big ✓")
     assert len(markdown.encode()) <= LIMIT
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="needs a file system of bytes")
+def test_diff_rev_of_a_name_that_is_not_utf8_in_every_format(repo: Path) -> None:
+    name = os.path.join(os.fsencode(repo / "tests/integration/agents/recordings"), b"n\x9b.json")
+    with open(name, "wb") as f:
+        f.write(SEED.read_bytes())
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "C")
+    changed = load(SEED)
+    changed["response"]["body"][1]["__data__"]["choices"][0]["delta"]["content"] = "changed"
+    with open(name, "w") as f:
+        json.dump(changed, f, indent=2)
+    for output in ("text", "json", "markdown"):
+        result = run("diff", "--rev", "HEAD", "-o", output)
+        assert result.exit_code == 1, (output, result.output)
+        assert "internal error" not in result.output and "\udc9b" not in result.stdout
+    document = json.loads(run("diff", "--rev", "HEAD", "-o", "json").stdout)
+    assert [pair["new"] for pair in document["changed"]] == [
+        "tests/integration/agents/recordings/n\\x9b.json"
+    ]
