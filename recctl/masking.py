@@ -4,15 +4,11 @@ One place for the key shapes, the credential keys and the placeholders: RC203
 finds with them, and every renderer masks with them. A credential is shown as
 its first characters and its length (``sk-pro…(164 chars)``), never in full:
 
-- ``mask_value`` masks a structure: any string under a credential key, and any
-  key shape inside a string (show's request, diff values);
-- ``mask_text`` and ``mask_bytes`` are the net under every output (text lines,
-  annotations, Markdown, JSON): key shapes, ``Bearer <token>``, and
-  ``name: value`` or ``name=value`` where the name is a credential key.
+``mask_text`` and ``mask_bytes`` are the net under every output (text lines,
+annotations, Markdown, JSON): key shapes, ``Bearer <token>``, and ``name: value``
+or ``name=value`` where the name is a credential key.
 
-Patterns most runs never need are compiled at first use (the ``re`` module keeps
-them); a cheap literal test comes first, so text without a hint of a credential
-costs one scan.
+The net's patterns are compiled at first use: start-up never pays for them.
 """
 
 from __future__ import annotations
@@ -62,7 +58,6 @@ PLACEHOLDER = (
 # (``str.find`` on the lower-cased text), then matches a small pattern there: a
 # regular expression scanned over every position ran at 5 to 40 MB/s.
 _SHAPE_PREFIXES = ("sk-", "aiza", "akia", "asia", "ghp_", "github_pat_", "xox", "phc_")
-_SHAPE = re.compile(KEY_SHAPES)
 #: Names whose value is a credential, as they end (a vendor prefix may come before).
 _KEY_ENDINGS = (
     # the credential keys and suffixes of ``is_credential_key``, and query parameters
@@ -80,12 +75,12 @@ _KEY_ENDINGS = (
     "&token",
 )
 #: After a credential name: a closing quote, ``:`` or ``=``, an opening quote, a scheme.
-_VALUE = re.compile(
+_VALUE = (
     r"""(?:\\?["'])?[ ]*[:=][ ]*(?:\\?["'])?(?i:(?:bearer|basic|token)[ ]+)?"""
     r"""([^\s"'&,;<>\\)\]}]{8,})"""
 )
 _SCHEMES = ("bearer ", "basic ", "token ")
-_TOKEN = re.compile(r"[ ]*([A-Za-z0-9._~+/=-]{16,})")
+_TOKEN = r"[ ]*([A-Za-z0-9._~+/=-]{16,})"
 
 
 @functools.lru_cache(maxsize=4096)  # a file repeats its keys thousands of times
@@ -123,7 +118,7 @@ def redact(secret: str) -> str:
 
 def mask_text(text: str) -> str:
     """``text`` with every credential the net recognizes shown masked."""
-    spans = _secrets(text, text.lower(), _STR)
+    spans = _secrets(text, text.lower(), _net(str))
     if not spans:
         return text
     masked: str = _redacted(text, spans, redact)
@@ -132,7 +127,7 @@ def mask_text(text: str) -> str:
 
 def mask_bytes(data: bytes) -> bytes:
     """``mask_text`` for UTF-8 output (JSON documents), on the bytes themselves."""
-    spans = _secrets(data, data.lower(), _BYTES)
+    spans = _secrets(data, data.lower(), _net(bytes))
     if not spans:
         return data
     masked: bytes = _redacted(data, spans, lambda secret: redact(secret.decode()).encode())
@@ -151,24 +146,28 @@ class _Net(NamedTuple):
     after_key: Any  # what may follow a credential name: a quote, a space, ``:``, ``=``
 
 
-_STR = _Net(
-    _SHAPE_PREFIXES,
-    _SHAPE,
-    _KEY_ENDINGS,
-    _VALUE,
-    _SCHEMES,
-    _TOKEN,
-    frozenset("\"' :=\\"),
-)
-_BYTES = _Net(
-    tuple(n.encode() for n in _SHAPE_PREFIXES),
-    re.compile(_SHAPE.pattern.encode()),
-    tuple(n.encode() for n in _KEY_ENDINGS),
-    re.compile(_VALUE.pattern.encode()),
-    tuple(n.encode() for n in _SCHEMES),
-    re.compile(_TOKEN.pattern.encode()),
-    frozenset(b"\"' :=\\"),
-)
+@functools.cache  # compiled at first use: most runs print no text that needs it
+def _net(kind: type) -> _Net:
+    """The net for ``str`` or for ``bytes``."""
+    if kind is str:
+        return _Net(
+            _SHAPE_PREFIXES,
+            re.compile(KEY_SHAPES),
+            _KEY_ENDINGS,
+            re.compile(_VALUE),
+            _SCHEMES,
+            re.compile(_TOKEN),
+            frozenset("\"' :=\\"),
+        )
+    return _Net(
+        tuple(n.encode() for n in _SHAPE_PREFIXES),
+        re.compile(KEY_SHAPES.encode()),
+        tuple(n.encode() for n in _KEY_ENDINGS),
+        re.compile(_VALUE.encode()),
+        tuple(n.encode() for n in _SCHEMES),
+        re.compile(_TOKEN.encode()),
+        frozenset(b"\"' :=\\"),
+    )
 
 
 def _secrets(text: Any, lowered: Any, net: _Net) -> list[tuple[int, int]]:
@@ -207,16 +206,3 @@ def _redacted(text: Any, spans: list[tuple[int, int]], hide: Any) -> Any:
         parts += [text[end:start], hide(text[start:stop])]
         end = stop
     return text[:0].join(parts) + text[end:]
-
-
-def mask_value(value: Any, key: str | None = None) -> Any:
-    """A copy of a JSON-like value with each credential masked (see the module docstring)."""
-    if isinstance(value, str):
-        if key is not None and is_credential_key(key) and looks_real(value):
-            return redact(credential(value))
-        return mask_text(value)
-    if isinstance(value, dict):
-        return {k: mask_value(v, k if isinstance(k, str) else None) for k, v in value.items()}
-    if isinstance(value, list):
-        return [mask_value(item, key) for item in value]
-    return value
