@@ -62,10 +62,11 @@ def inside(path: str, root: str) -> bool:
     Symbolic links are resolved on both sides, so a link that leads out of the
     root does not count as inside.
     """
-    return _under(os.path.realpath(path), os.path.realpath(root))
+    return under(os.path.realpath(path), os.path.realpath(root))
 
 
-def _under(real: str, real_root: str) -> bool:
+def under(real: str, real_root: str) -> bool:
+    """Whether a path is ``real_root`` or below it (both as given: resolve them first)."""
     return real == real_root or real.startswith(real_root.rstrip(os.sep) + os.sep)
 
 
@@ -85,9 +86,9 @@ class Outside:
         directory = os.path.dirname(os.path.abspath(path))
         outside = self._directories.get(directory)
         if outside is None:
-            outside = not _under(os.path.realpath(directory), self.root)
+            outside = not under(os.path.realpath(directory), self.root)
             self._directories[directory] = outside
-        return outside or (os.path.islink(path) and not _under(os.path.realpath(path), self.root))
+        return outside or (os.path.islink(path) and not under(os.path.realpath(path), self.root))
 
 
 def work_tree(start: str) -> str | None:
@@ -124,6 +125,6 @@ def root_for(path: str, roots: Iterable[str]) -> str | None:
     """The innermost of ``roots`` holding ``path`` (not resolving links), or None."""
     absolute = os.path.abspath(path)
     for root in roots:
-        if absolute == root or absolute.startswith(root.rstrip(os.sep) + os.sep):
+        if under(absolute, root):
             return root
     return None

@@ -36,7 +36,7 @@ from recctl.cassette_tests import (
     map_cassette,
 )
 from recctl.checks import expected_directory
-from recctl.confine import Outside, inside, module_path_of, unsafe_reason, work_tree
+from recctl.confine import Outside, inside, module_path_of, under, unsafe_reason, work_tree
 from recctl.containers import is_cassette
 from recctl.parallel import ordered_map
 from recctl.shapes import SHARED_PATHS
@@ -523,7 +523,7 @@ def delete(stale: list[Stale], allowed: list[str], root: str) -> tuple[int, list
     deleted, refused = 0, []
     for item in stale:
         real = os.path.realpath(item.path)
-        given = any(real == r or real.startswith(r.rstrip(os.sep) + os.sep) for r in roots)
+        given = any(under(real, r) for r in roots)
         recording = item.path.endswith((".json", *io.CASSETTE_SUFFIXES))
         if os.path.islink(item.path) or not recording or not given or outside(item.path):
             refused.append((item.path, "not a recording file inside the given paths and the root"))
