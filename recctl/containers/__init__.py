@@ -22,22 +22,13 @@ _RECORDING_KEYS = ("request", "response")
 
 
 def is_cassette(path: str, sniff: bool = True) -> bool:
-    """Whether a file is a cassette: by its name, else (with ``sniff``) by its first bytes.
-
-    ``.json`` is a recording and ``.yaml``, ``.yml``, ``.yaml.gz`` a cassette; any
-    other file named on the command line is a recording when it starts like JSON.
-    """
+    """Whether a file is a cassette: by its name, else (with ``sniff``) as ``kind_of``
+    judges it by its content."""
     if path.endswith(".json"):
         return False
     if path.endswith(CASSETTE_SUFFIXES):
         return True
-    if not sniff:
-        return False
-    try:
-        head = read_bytes(path, 64, head=True).lstrip()
-    except LoadError:
-        return False  # reading it as a recording reports why
-    return bool(head) and head[:1] not in (b"{", b"[")
+    return sniff and kind_of(path) == "cassette"
 
 
 def kind_of(path: str) -> str | None:
