@@ -939,6 +939,7 @@ def prune(
     from recctl import prune as pruning
     from recctl.cassette_tests import LAYOUTS
     from recctl.confine import inside
+    from recctl.prune_root import RootUnknown, find_root
     from recctl.render_prune import prune_json, prune_lines
 
     settings = _settings()
@@ -952,8 +953,8 @@ def prune(
         base, root_from = os.path.abspath(root), "--root"
     else:
         try:
-            base, root_from = pruning.find_root(given[0] if given else ".", settings.file)
-        except pruning.RootUnknown as error:
+            base, root_from = find_root(given[0] if given else ".", settings.file)
+        except RootUnknown as error:
             raise RecctlError(str(error)) from None
     for target in given:
         if not inside(target, base):
