@@ -1,0 +1,203 @@
+"""recctl reassemble, show and stats: what recordings hold."""
+
+import sys
+from collections.abc import Callable, Iterable
+from typing import Annotated, Any
+
+import typer
+
+from recctl import render
+from recctl.cli import (
+    JobsOption,
+    OutputFormat,
+    OutputFormatOption,
+    PathsArgument,
+    command,
+    files_of,
+    jobs_from,
+    load_file,
+)
+from recctl.errors import ExitCode, RecctlError
+from recctl.masking import mask_text
+from recctl.printable import printable
+
+
+@command()
+def reassemble(
+    paths: PathsArgument,
+    output_format: OutputFormatOption = OutputFormat.text,
+    jobs: JobsOption = None,
+) -> None:
+    """Print the answer each recording or cassette holds.
+
+    Streamed or not, every flavour. Text mode prints the answer text, then
+    each tool call as `name(arguments)`, ready for grep or an editor; with
+    several files, each answer follows a `==> path <==` line. JSON mode
+    prints one array, one object per file and line. A file that cannot be
+    read is reported on stderr and the run exits 2.
+    """
+    from recctl.jobs import reassemble_json, reassemble_plain
+    from recctl.parallel import ordered_map
+
+    files = files_of(paths, cassettes=True)
+    as_json = output_format is OutputFormat.json
+    failed = False
+    written = 0
+    out = render.MaskedOutput()
+    out.write(b"[\n" if as_json else b"")
+    for result in ordered_map(
+        reassemble_json if as_json else reassemble_plain, files, jobs_from(jobs)
+    ):
+        if result.note:
+            render.print_lines([render.Line([(f"note: {result.note}", "dim")])], stderr=True)
+        if result.error:
+            render.error(result.error)
+            failed = True
+        if not result.content or (result.error and not as_json):
+            continue
+        if as_json:
+            out.write((b",\n" if written else b"") + result.content)
+        else:
+            header = f"==> {printable(result.path)} <==\n".encode() if len(files) > 1 else b""
+            out.write(header + result.content)
+        written += 1
+    out.write(b"\n]\n" if as_json else b"")
+    out.flush()
+    raise typer.Exit(ExitCode.CANNOT_RUN if failed else ExitCode.OK)
+
+
+@command()
+def show(
+    paths: PathsArgument,
+    full: Annotated[
+        bool, typer.Option("--full", help="Show long strings and base64 data in full.")
+    ] = False,
+    textconv: Annotated[
+        bool,
+        typer.Option(
+            "--textconv",
+            help="Plain, deterministic text for git's diff.<driver>.textconv: no colour, "
+            "no width dependence, full text (base64 data as size and digest).",
+        ),
+    ] = False,
+    output_format: OutputFormatOption = OutputFormat.text,
+) -> None:
+    """Show a recording or cassette: request, answer, usage.
+
+    As a person reads it, one interaction after another for a cassette. The
+    header names the test, endpoint, provider and model; the request is
+    shown as a conversation with the tools offered and sampling parameters; the
+    answer has its reasoning set apart, tool calls with pretty-printed
+    arguments, the finish reason, and a usage line ("usage not recorded" when
+    the recording holds none).
+    """
+    from recctl import io
+    from recctl.containers import is_cassette
+    from recctl.render_answer import cassette_json, cassette_lines, show_lines, view_json
+    from recctl.view import build_view, shorten_data_urls
+
+    documents: list[dict[str, Any]] = []
+    lines: list[render.Line] = []
+    for path in files_of(paths, cassettes=True):
+        try:
+            if is_cassette(path):
+                view: Any = _cassette_view(path, full or textconv)
+            else:
+                size, recording = load_file(path)
+                if textconv:  # full text, but base64 data as size and digest
+                    recording = _map_strings(recording, shorten_data_urls)
+                view = build_view(path, size, recording, full=full or textconv)
+        except RecctlError:
+            if not textconv:
+                raise
+            # git must always get text back: the file as it is, made safe, or (too
+            # large, not a file) why not, without the path: git's is a temporary one.
+            try:
+                text = io.read_bytes(path).decode("utf-8", "replace")
+            except io.LoadError as error:
+                text = f"(recctl cannot show this file: {error})\n"
+            sys.stdout.write(mask_text(printable(text, multiline=True)))
+            sys.stdout.flush()
+            continue
+        if isinstance(view, str):  # not an HTTP cassette: a note
+            documents.append({"path": path, "note": view})
+            lines += ([render.Line([])] if lines else []) + [
+                render.Line([(f"{path}: {view}", "dim")])
+            ]
+        elif output_format is OutputFormat.json:
+            documents.append(cassette_json(view) if is_cassette(path) else view_json(view))
+        else:
+            shown = (
+                cassette_lines(view, textconv) if is_cassette(path) else show_lines(view, textconv)
+            )
+            lines += ([render.Line([])] if lines else []) + shown
+    if output_format is OutputFormat.json:
+        render.write_json(documents[0] if len(documents) == 1 else documents)
+    else:
+        render.print_lines(lines, wrap=True, plain=textconv)
+    raise typer.Exit(ExitCode.OK)
+
+
+def _cassette_view(path: str, full: bool) -> Any:
+    """The view of a cassette, or the note that says it is not one."""
+    from recctl import io
+    from recctl.containers.cassette import NotACassette, parse_cassette
+    from recctl.view import cassette_view
+
+    try:
+        raw = io.read_bytes(path)
+        return cassette_view(path, len(raw), parse_cassette(raw, path), full=full)
+    except io.LoadError as error:
+        raise RecctlError(f"{path}: {error}") from None
+    except NotACassette as note:
+        return str(note)
+
+
+def _map_strings(value: Any, function: Callable[[str], str]) -> Any:
+    """``value`` with ``function`` applied to every string in it."""
+    if isinstance(value, str):
+        return function(value)
+    if isinstance(value, dict):
+        return {key: _map_strings(item, function) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_map_strings(item, function) for item in value]
+    return value
+
+
+@command()
+def stats(
+    paths: PathsArgument,
+    output_format: OutputFormatOption = OutputFormat.text,
+    jobs: JobsOption = None,
+) -> None:
+    """Count calls by suite, endpoint, provider and model.
+
+    Over recordings and cassettes. For each group: files, streamed
+    recordings, chunks, size, prompt and completion tokens (summed over the
+    recordings that hold usage), recordings without usage, and recorded
+    errors; then the totals.
+    """
+    from recctl.jobs import stats_row
+    from recctl.parallel import ordered_map
+    from recctl.stats import Rows, aggregate
+
+    files = files_of(paths, cassettes=True)
+    rows: Iterable[Rows] = ordered_map(stats_row, files, jobs_from(jobs))
+    if len(files) > 300 and render.is_terminal(stderr=True):
+        from rich.progress import track
+
+        rows = track(
+            rows,
+            total=len(files),
+            description="Reading",
+            console=render.console(stderr=True),
+            transient=True,
+        )
+    overview = aggregate(rows)
+    if output_format is OutputFormat.json:
+        render.write_json(overview.to_json())
+    else:
+        from recctl.render_stats import print_overview
+
+        print_overview(overview)
+    raise typer.Exit(ExitCode.CANNOT_RUN if overview.unreadable else ExitCode.OK)

@@ -1,0 +1,129 @@
+"""recctl validate: recordings and cassettes checked."""
+
+import itertools
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from recctl import render
+from recctl.cli import (
+    FindingsFormat,
+    FindingsFormatOption,
+    JobsOption,
+    PathsArgument,
+    command,
+    configured,
+    given_files_are_read,
+    jobs_from,
+)
+from recctl.errors import ExitCode, RecctlError
+
+
+def _codes_epilog() -> str:
+    """The table of validate's codes, from ``findings.CHECKS``."""
+    import textwrap
+
+    from recctl.findings import CHECKS
+
+    rows = []
+    for check in CHECKS.values():
+        text = f"{check.code} {check.severity.value:7} {check.name}: {check.summary}"
+        rows += textwrap.wrap(text, 76, initial_indent="  ", subsequent_indent=" " * 16)
+    return "\b\nCodes (errors fail the run, warnings do not):\n" + "\n".join(rows)
+
+
+@command(epilog=_codes_epilog)
+def validate(
+    paths: PathsArgument,
+    schema: Annotated[
+        Path | None,
+        typer.Option(
+            "--schema",
+            metavar="FILE",
+            help="Validate against this JSON Schema file instead of "
+            "the one recctl ships (see `recctl schema`).",
+            show_default=False,
+        ),
+    ] = None,
+    ignore: Annotated[
+        list[str],
+        typer.Option(
+            "--ignore",
+            metavar="CODE",
+            help="Turn off a check by code (RC203), code prefix (RC2) "
+            "or name (secret). Repeatable.",
+            show_default=False,
+        ),
+    ] = [],  # noqa: B006 - Typer reads the default, nothing mutates it
+    output_format: FindingsFormatOption = FindingsFormat.text,
+    jobs: JobsOption = None,
+) -> None:
+    """Check recordings and cassettes: schema, secrets, names.
+
+    Recordings are checked against the schema `recctl schema` prints, cassettes
+    against what VCR.py needs to replay them; then both for what a schema cannot
+    express. Each finding is one line, `path::$.json.path: CODE message`, errors
+    first. Exit 0 when every file is valid (warnings allowed), 1 when any is
+    not, 2 when it cannot run.
+    """
+    from recctl import io
+    from recctl.findings import CHECKS, Finding, selected
+    from recctl.schema import SchemaError, SchemaValidator, shipped_schema_bytes
+    from recctl.validate import validate_paths
+
+    settings = configured()
+    ignore = ignore or settings.get("validate.ignore")
+    schema = schema or settings.get("validate.schema")
+    try:
+        enabled = selected(CHECKS, ignore)
+    except ValueError as error:
+        raise RecctlError(f"--ignore {error}: no check has this code or name") from None
+    if schema is None:
+        schema_bytes = shipped_schema_bytes()
+    else:
+        try:
+            schema_bytes = io.read_bytes(schema)
+        except io.LoadError as error:
+            raise RecctlError(f"cannot read schema {schema}: {error}") from None
+    try:
+        validator = SchemaValidator(schema_bytes)
+    except SchemaError as error:
+        raise RecctlError(f"schema {schema or '(shipped)'}: {error}") from None
+
+    # Taken as the walk finds them, not listed first: memory stays flat however many.
+    given_files_are_read(paths)
+    found = io.discover(paths, cassettes=True)
+    first = next(found, None)
+    if first is None:
+        raise RecctlError("no recordings or cassettes found under " + ", ".join(map(str, paths)))
+    files = itertools.chain([first], found)
+    jobs = jobs_from(jobs, settings)
+    progress = render.Progress()
+    if output_format == "json":  # one document: it holds the findings
+        report = validate_paths(files, validator, enabled, jobs, progress=progress.step)
+        progress.done()
+        render.write_json(render.validate_json(report))
+    elif output_format == "github":
+        from recctl.render_github import finding_annotations
+
+        def annotate(findings: list[Finding]) -> None:
+            progress.done()
+            render.write_raw_lines(finding_annotations(findings))
+
+        report = validate_paths(files, validator, enabled, jobs, annotate, progress.step)
+    else:  # errors printed as they come, warnings after them (kept: lines, not files)
+        warnings: list[Finding] = []
+
+        def show(findings: list[Finding]) -> None:
+            errors = [f for f in findings if f.severity.value == "error"]
+            warnings.extend(f for f in findings if f.severity.value != "error")
+            if errors:
+                progress.done()
+                render.print_lines(render.finding_lines(errors))
+
+        report = validate_paths(files, validator, enabled, jobs, show, progress.step)
+        progress.done()
+        render.print_lines(render.finding_lines(warnings))
+        render.validate_summary(report)
+    raise typer.Exit(ExitCode.OK if report.ok else ExitCode.FINDINGS)
