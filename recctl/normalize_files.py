@@ -146,7 +146,8 @@ def write_normalized(results: list[Normalized], roots: Sequence[str]) -> list[No
     old names, the recordings that echo ids before those that introduce them,
     then the files rewritten in place.
     """
-    results = [_confined(result, roots) for result in results]
+    guards = {root: Outside(root) for root in roots}  # each resolves a directory once
+    results = [_confined(result, guards) for result in results]
     moved: list[int] = []
     for number, result in enumerate(results):
         if result.new is not None and result.renamed_to:
@@ -173,14 +174,14 @@ def write_normalized(results: list[Normalized], roots: Sequence[str]) -> list[No
     return results
 
 
-def _confined(result: Normalized, roots: Sequence[str]) -> Normalized:
+def _confined(result: Normalized, guards: dict[str, Outside]) -> Normalized:
     if result.new is None:
         return result
-    root = root_for(result.path, roots)
+    root = root_for(result.path, guards)
     places = [result.path, *([result.renamed_to] if result.renamed_to else [])]
     if os.path.islink(result.path):
         why = "it is a symbolic link: not rewritten"
-    elif root is None or any(Outside(root)(place) for place in places):
+    elif root is None or any(guards[root](place) for place in places):
         why = "it resolves outside the root: not rewritten"
     else:
         return result
