@@ -18,6 +18,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import orjson
+
+from recctl.masking import mask_bytes
+
 _CONTROLS = "\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\udc80-\udcff"
 _UNSAFE = re.compile(f"[{_CONTROLS}]")
 _UNSAFE_ONE_LINE = re.compile(f"[\n{_CONTROLS}]")
@@ -65,10 +69,6 @@ def json_bytes(document: Any, option: int = 0, mask: bool = True) -> bytes:
     the output in bulk), and a file name that is not UTF-8 (lone surrogates, which
     JSON cannot hold) spelt with ``\\xNN`` escapes; nesting beyond orjson's 255 levels
     takes the standard library."""
-    import orjson
-
-    from recctl.masking import mask_bytes
-
     try:
         data = orjson.dumps(document, option=option)
     except orjson.JSONEncodeError:
