@@ -27,13 +27,15 @@ from typing import Any
 import orjson
 from common import arguments, build_tree
 
-from recctl import checks, hashing, io, parallel, prune
-from recctl.containers.recording import reassemble
+from recctl import checks, containers, hashing, io, parallel, prune
+from recctl.answer import answer_json
+from recctl.containers import ogx
+from recctl.containers.ogx import reassemble
 from recctl.findings import CHECKS
 from recctl.jobs import reassemble_json
 from recctl.normalize import DEFAULT_RULES, file_hash, normalize_recording
-from recctl.render_answer import answer_json
 from recctl.schema import SchemaValidator, shipped_schema_bytes
+from recctl.secrets import check_secrets
 from recctl.shapes import classify
 from recctl.validate import validate_file
 
@@ -78,7 +80,7 @@ def per_file(tree: str, files: list[str]) -> dict[str, float]:
         timed("schema (jsonschema-rs)", lambda: validator.is_valid(doc))  # noqa: B023
         timed("RC201 stream ids", lambda: checks.check_stream_ids(path, doc, shape))  # noqa: B023
         timed("RC202 location", lambda: checks.check_location(path, doc))  # noqa: B023
-        timed("RC203 credentials", lambda: checks.check_secrets(path, doc, raw, shape))  # noqa: B023
+        timed("RC203 credentials", lambda: check_secrets(ogx.parse(raw, path)))  # noqa: B023
         timed("RC207 test ids", lambda: checks.check_test_id(path, doc))  # noqa: B023
         timed("request hash: N()", lambda: hashing.hash_input(doc))  # noqa: B023
         timed("request hash: whole", lambda: hashing.request_hash(doc))  # noqa: B023
@@ -96,7 +98,7 @@ def per_file(tree: str, files: list[str]) -> dict[str, float]:
     for name, value in (("validate", results), ("reassemble -o json", outputs)):
         data = timed(f"results across processes: {name}", lambda: pickle.dumps(value, 5))  # noqa: B023
         timed(f"results across processes: {name}", lambda: pickle.loads(data))  # noqa: B023
-    timed("discovery (walk the tree)", lambda: list(io.discover([tree])))
+    timed("discovery (walk the tree)", lambda: list(containers.discover([tree])))
     timed(
         "worker pool, 2 workers, nothing to do", lambda: list(parallel.ordered_map(len, files, 2))
     )
@@ -108,7 +110,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         tree = str(Path(tmp) / "tree")
         count = build_tree(args.corpus, Path(tree), args.min_files)
-        spent = per_file(tree, list(io.discover([tree])))
+        spent = per_file(tree, list(containers.discover([tree])))
     print(f"Per-step profile: {count:,} recordings, one process, seconds for all of them")
     print()
     print("| step | seconds |")

@@ -161,3 +161,73 @@ def add_whole_call(choice: Choice, call_id: Any, kind: str, name: Any, arguments
             "function": {"name": name, "arguments": arguments},
         },
     )
+
+
+# --- the answer for machines and for grep -------------------------------------------
+
+
+def tool_call_json(call: ToolCall) -> dict[str, Any]:
+    return {
+        "index": call.index,
+        "id": call.id,
+        "type": call.type,
+        "name": call.name,
+        "arguments": call.parsed if call.valid else call.arguments,
+        "arguments_valid": call.valid,
+    }
+
+
+def choice_json(choice: Choice) -> dict[str, Any]:
+    return {
+        "index": choice.index,
+        "role": choice.role,
+        "text": choice.text,
+        "reasoning": choice.reasoning,
+        "refusal": choice.refusal,
+        "tool_calls": [tool_call_json(call) for call in choice.tool_calls],
+        "finish_reason": choice.finish_reason,
+        "logprobs": choice.logprobs,
+    }
+
+
+def usage_json(usage: Usage | None) -> dict[str, Any] | None:
+    if usage is None:
+        return None
+    return {
+        "prompt_tokens": usage.prompt_tokens,
+        "completion_tokens": usage.completion_tokens,
+        "total_tokens": usage.total_tokens,
+        "raw": usage.raw,
+    }
+
+
+def answer_json(path: str, answer: Answer) -> dict[str, Any]:
+    """One element of ``recctl reassemble --output-format json``."""
+    return {
+        "path": path,
+        "kind": answer.kind,
+        "streamed": answer.streamed,
+        "model": answer.model,
+        "chunks": answer.chunks,
+        "truncated": answer.truncated,
+        "choices": [choice_json(choice) for choice in answer.choices],
+        "usage": usage_json(answer.usage),
+        "error": answer.error,
+    }
+
+
+def answer_text(answer: Answer) -> str:
+    """The answer as plain text: each choice's text, then its tool calls as
+    ``name(arguments)``, one per line; an error as ``error: ...``."""
+    parts: list[str] = []
+    for choice in answer.choices:
+        if len(answer.choices) > 1:
+            parts.append(f"[choice {choice.index}]")
+        if choice.text:
+            parts.append(choice.text.rstrip("\n"))
+        if choice.refusal:
+            parts.append(f"refusal: {choice.refusal}")
+        parts.extend(f"{call.name}({call.arguments})" for call in choice.tool_calls)
+    if answer.error:
+        parts.append(f"error: {answer.error}")
+    return "\n".join(parts) + ("\n" if parts else "")

@@ -185,28 +185,22 @@ def root(
     """
 
 
-def load_file(path: str) -> tuple[int, Any]:
-    """Size and parsed content of one file, or a one-line ``RecctlError`` naming it."""
-    from recctl import io
-
-    try:
-        raw = io.read_bytes(path)
-        return len(raw), io.parse(raw)
-    except io.LoadError as error:
-        raise RecctlError(f"{path}: {error}") from None
-
-
 def recordings_only(files: list[str], command: str) -> list[str]:
-    """The files that are ogx recordings; each cassette (by its name) gets a one-line note."""
-    from recctl.containers import is_cassette
+    """The files of the default container (ogx recordings), which ``command`` alone
+    reads; each other file given (by its name) gets a one-line note."""
+    from recctl import containers
 
     kept = []
     for path in files:
-        if is_cassette(path, sniff=False):
-            note = f"note: {path}: a VCR.py cassette: recctl {command} applies to recordings only"
-            render.print_lines([render.Line([(note, "dim")])], stderr=True)
-        else:
+        container = containers.identify(path, sniff=False)
+        if container is None or container is containers.DEFAULT:
             kept.append(path)
+        else:
+            note = (
+                f"note: {path}: a {container.title} {container.noun}: recctl {command} applies "
+                f"to {containers.DEFAULT.noun}s only"
+            )
+            render.print_lines([render.Line([(note, "dim")])], stderr=True)
     return kept
 
 
@@ -227,18 +221,21 @@ def jobs_from(jobs: int | None, settings: "Config | None" = None) -> int | None:
 
 def given_files_are_read(paths: list[Path]) -> None:
     """A file named on the command line that recctl does not read is one clear error."""
-    from recctl.containers import kind_of
+    from recctl.containers import identify
 
     for path in paths:
-        if not os.path.isdir(path) and kind_of(str(path)) is None:
+        if not os.path.isdir(path) and identify(str(path)) is None:
             raise RecctlError(f"{path}: not a recording or cassette recctl reads")
 
 
 def files_of(paths: list[Path], cassettes: bool = False) -> list[str]:
-    from recctl import io
+    """The files given and found below the directories given: of every container, or
+    (without ``cassettes``) of the default one, ogx recordings."""
+    from recctl import containers
 
     given_files_are_read(paths)
-    files = list(io.discover(paths, cassettes))
+    kinds = containers.CONTAINERS if cassettes else (containers.DEFAULT,)
+    files = list(containers.discover(paths, kinds))
     if not files:
         what = "recordings or cassettes" if cassettes else "*.json recordings"
         raise RecctlError(f"no {what} found under " + ", ".join(map(str, paths)))

@@ -18,14 +18,11 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from recctl import io
-from recctl.containers.cassette import NotACassette, parse_cassette
-from recctl.diff import DEFAULT_IGNORES, RecordingDiff, diff_recordings
-from recctl.diff_cassettes import DEFAULT_IGNORES as CASSETTE_IGNORES
-from recctl.diff_cassettes import CassetteDiff, diff_cassettes
+from recctl import containers, io
+from recctl.diff_files import DifferentKinds, FileDiff, Ignores, diff_files
+from recctl.exchange import NotExchanges
 from recctl.parallel import ordered_map
-from recctl.shapes import classify
-from recctl.values import as_dict, as_list, as_str
+from recctl.values import as_dict, as_list
 
 
 @dataclass(frozen=True)
@@ -34,7 +31,7 @@ class Pair:
     new: str
     verdict: str
     test_id: str | None
-    diff: RecordingDiff | CassetteDiff | None  # None when the bytes are equal
+    diff: FileDiff | None  # None when the bytes are equal
 
 
 @dataclass
@@ -54,7 +51,7 @@ class TreeDiff:
 
 def relative_files(directory: str) -> dict[str, str]:
     """``{relative path: path}`` of every recording below ``directory``."""
-    found = io.discover([directory], cassettes=True)
+    found = containers.discover([directory])
     return {os.path.relpath(path, directory): path for path in found}
 
 
@@ -101,9 +98,8 @@ class Options:
 
     old_dir: str = ""
     new_dir: str = ""
-    ignore: tuple[str, ...] = DEFAULT_IGNORES  # JSON paths ignored in recordings
+    ignores: Ignores = field(default_factory=Ignores)
     chunks: bool = False
-    cassette_ignore: tuple[str, ...] = CASSETTE_IGNORES  # paths ignored in cassettes
 
 
 _options = Options()
@@ -129,59 +125,43 @@ def _compare(pair: str) -> Pair | tuple[str, str]:
 
 
 def _compare_raw(item: tuple[str, str, bytes, bytes, str, str]) -> Pair | tuple[str, str]:
-    """Diff two recordings given as bytes: (old_rel, new_rel, old, new, old name, new name)."""
-    ignore, chunks = _options.ignore, _options.chunks
+    """Diff two files given as bytes: (old_rel, new_rel, old, new, old name, new name)."""
     old_rel, new_rel, old_raw, new_raw, old_name, new_name = item
     if old_raw == new_raw:
         return Pair(old_rel, new_rel, "identical", None, None)
-    if old_name.endswith(io.CASSETTE_SUFFIXES) or new_name.endswith(io.CASSETTE_SUFFIXES):
-        return _compare_cassettes(old_rel, new_rel, old_raw, new_raw, old_name, new_name)
-    parsed = []
+    files = []
     for name, raw in ((old_name, old_raw), (new_name, new_raw)):
         try:
-            parsed.append(io.parse(raw))
-        except io.LoadError as error:
+            files.append(containers.parse(raw, name))
+        except (io.LoadError, NotExchanges) as error:
             return (name, str(error))
-    old, new = parsed
-    diff = diff_recordings(old, new, ignore, chunks)
-    test_id = as_str(as_dict(new).get("test_id")) or as_str(as_dict(old).get("test_id"))
+    try:
+        diff = diff_files(files[0], files[1], _options.ignores, _options.chunks)
+    except DifferentKinds as error:
+        return (new_name, str(error))
+    test_id = files[1].exchanges[0].extras.get("test_id") if diff.one_per_file else None
+    if diff.one_per_file and not test_id:
+        test_id = files[0].exchanges[0].extras.get("test_id")
     return Pair(old_rel, new_rel, diff.verdict, test_id, diff)
-
-
-def _compare_cassettes(
-    old_rel: str, new_rel: str, old_raw: bytes, new_raw: bytes, old_name: str, new_name: str
-) -> Pair | tuple[str, str]:
-    cassettes = []
-    for name, raw in ((old_name, old_raw), (new_name, new_raw)):
-        try:
-            cassettes.append(parse_cassette(raw, name))
-        except io.LoadError as error:
-            return (name, str(error))
-        except NotACassette as note:
-            return (name, str(note))
-    diff = diff_cassettes(cassettes[0], cassettes[1], _options.cassette_ignore)
-    return Pair(old_rel, new_rel, diff.verdict, None, diff)
 
 
 def diff_trees(
     old_dir: str,
     new_dir: str,
-    ignore: Iterable[str] = DEFAULT_IGNORES,
+    ignores: Ignores | None = None,
     chunks: bool = False,
     jobs: int | None = None,
-    cassette_ignore: Iterable[str] | None = None,
 ) -> TreeDiff:
     old, new = directory_side(old_dir), directory_side(new_dir)
-    return diff_sides(old, new, ignore, chunks, jobs, cassette_ignore)
+    return diff_sides(old, new, ignores, chunks, jobs)
 
 
 def diff_sides(
     old: Side,
     new: Side,
-    ignore: Iterable[str] = DEFAULT_IGNORES,
+    ignores: Ignores | None = None,
     chunks: bool = False,
     jobs: int | None = None,
-    cassette_ignore: Iterable[str] | None = None,
 ) -> TreeDiff:
     """Pair the recordings of two sides, then diff each pair that differs."""
     result = TreeDiff()
@@ -189,13 +169,7 @@ def diff_sides(
     added = sorted(set(new.files) - set(old.files))
     renames = pair_by_test(old, new, removed, added, result)
     pairs = [(rel, rel) for rel in sorted(set(old.files) & set(new.files))] + renames
-    options = Options(
-        old.label,
-        new.label,
-        tuple(ignore),
-        chunks,
-        CASSETTE_IGNORES if cassette_ignore is None else tuple(cassette_ignore),
-    )
+    options = Options(old.label, new.label, ignores or Ignores(), chunks)
     _init(options)
     outcomes: Iterable[Pair | tuple[str, str]]
     if old.on_disk and new.on_disk:
@@ -289,17 +263,18 @@ def pair_by_test(
 
 
 def _pairing_key(side: Side, relative: str, result: TreeDiff) -> tuple[Any, ...] | None:
-    if relative.endswith(io.CASSETTE_SUFFIXES):
-        return None  # a cassette is named after its test: it pairs by path only
+    container = containers.identify(relative, sniff=False)
+    if container is None or not container.one_per_file:
+        return None  # a file of many exchanges is named after its test: it pairs by path
     try:
-        recording = io.parse(side.read(side.files[relative]))
-    except io.LoadError as error:
+        file = container.parse(side.read(side.files[relative]), relative)
+    except (io.LoadError, NotExchanges) as error:
         result.unreadable.append((side.name(relative), str(error)))
         return None
-    test_id = as_str(as_dict(recording).get("test_id"))
+    exchange = file.exchanges[0]
+    test_id = exchange.extras.get("test_id")
     if test_id is None:
         return None  # shared recordings have no test to pair by
-    request = as_dict(as_dict(recording).get("request"))
-    payload = as_dict(request.get("body") or request.get("payload"))
+    payload = as_dict(exchange.request.body)
     position = len(as_list(payload.get("messages")) or as_list(payload.get("contents")))
-    return (test_id, classify(recording).endpoint, request.get("method"), position)
+    return (test_id, exchange.extras.get("endpoint"), exchange.method, position)

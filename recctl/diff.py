@@ -21,44 +21,11 @@ import orjson
 
 from recctl import sequences
 from recctl.answer import Answer, Choice, ToolCall, Usage
-from recctl.containers.recording import reassemble
+from recctl.exchange import Exchange
 from recctl.findings import json_path
 from recctl.printable import text_lines
-from recctl.shapes import Shape, classify
-from recctl.values import as_dict, as_str
+from recctl.values import as_dict
 from recctl.view import Message, conversation, shorten_data_urls, tools_offered
-
-#: Fields that change on every re-record and mean nothing in review. Paths use
-#: ``[*]`` for any index and ``*`` for any key.
-DEFAULT_IGNORES: tuple[str, ...] = (
-    # ids and timestamps the recorder normalizes, and provider noise it does not
-    "$.response.body.__data__.id",
-    "$.response.body[*].__data__.id",
-    "$.response.body.__data__.created",
-    "$.response.body[*].__data__.created",
-    "$.response.body.__data__.created_at",
-    "$.response.body[*].__data__.created_at",
-    "$.response.body.__data__.system_fingerprint",
-    "$.response.body[*].__data__.system_fingerprint",
-    "$.response.body[*].__data__.obfuscation",
-    "$.response.body[*].__data__.choices[*].obfuscation",
-    # provider tool-call ids: compared by position instead
-    "$.request.body.messages[*].tool_calls[*].id",
-    "$.request.body.messages[*].tool_call_id",
-    "$.response.body.__data__.choices[*].message.tool_calls[*].id",
-    "$.response.body[*].__data__.choices[*].delta.tool_calls[*].id",
-    # google-genai
-    "$.response.body.response_id",
-    "$.response.body[*].response_id",
-    "$.response.body.create_time",
-    "$.response.body[*].create_time",
-    "$.response.body.sdk_http_response.headers.Date",
-    "$.response.body[*].sdk_http_response.headers.Date",
-    # Anthropic messages and Gemini interactions
-    "$.response.body.id",
-    "$.response.body.created",
-    "$.response.body.updated",
-)
 
 
 class _Missing:
@@ -128,8 +95,11 @@ class AnswerDiff:
 
 
 @dataclass
-class RecordingDiff:
-    shape: tuple[Shape, Shape] | None
+class ExchangeDiff:
+    """Two exchanges compared. ``shape``: how each stores its response, when that
+    changed (an ogx recording's ``Shape``), which makes every other change moot."""
+
+    shape: tuple[Any, Any] | None
     request: list[RequestChange]
     answer: AnswerDiff
     structural: list[Change]
@@ -229,23 +199,9 @@ def _same(a: Any, b: Any) -> bool:
 # --- meaning: the request ----------------------------------------------------------
 
 
-def request_changes(old: Any, new: Any, old_shape: Shape, new_shape: Shape) -> list[RequestChange]:
-    a, b = as_dict(as_dict(old).get("request")), as_dict(as_dict(new).get("request"))
-    return compare_requests(
-        a,
-        b,
-        (f"{a.get('method')} {old_shape.endpoint}", f"{b.get('method')} {new_shape.endpoint}"),
-        (_test_id(old), _test_id(new)),
-    )
-
-
-def compare_requests(
-    a: dict[str, Any],
-    b: dict[str, Any],
-    endpoints: tuple[str, str],
-    test_ids: tuple[str | None, str | None] = (None, None),
-) -> list[RequestChange]:
-    """What changed between two requests (``body`` or ``payload`` of each), in meaning."""
+def compare_requests(old: Exchange, new: Exchange) -> list[RequestChange]:
+    """What changed between two requests, in meaning: the call, the model, each
+    message by position, the tools offered, every other parameter."""
     changes: list[RequestChange] = []
 
     def compare(part: str, x: Any, y: Any) -> None:
@@ -253,13 +209,18 @@ def compare_requests(
             detail = text_diff(x, y) if isinstance(x, str) and isinstance(y, str) else None
             changes.append(RequestChange(part, x, y, detail))
 
-    compare("test id", *test_ids)
-    compare("endpoint", *endpoints)
-    pa, pb = _payload(a), _payload(b)
-    compare("model", a.get("model") or pa.get("model"), b.get("model") or pb.get("model"))
-    if "tool_name" in a or "tool_name" in b:
-        compare("tool", a.get("tool_name"), b.get("tool_name"))
-        compare("arguments", a.get("kwargs"), b.get("kwargs"))
+    compare("test id", old.extras.get("test_id"), new.extras.get("test_id"))
+    compare("endpoint", _call(old), _call(new))
+    pa, pb = as_dict(old.request.body), as_dict(new.request.body)
+    compare(
+        "model",
+        old.extras.get("model") or pa.get("model"),
+        new.extras.get("model") or pb.get("model"),
+    )
+    if "tool" in old.extras or "tool" in new.extras:  # a tool call: no conversation
+        compare("tool", old.extras.get("tool"), new.extras.get("tool"))
+        compare("arguments", old.request.body, new.request.body)
+        return changes
     changes += _message_changes(
         conversation(pa, shorten_data_urls), conversation(pb, shorten_data_urls)
     )
@@ -281,13 +242,9 @@ def _parameter_keys(a: dict[str, Any], b: dict[str, Any]) -> list[str]:
     return [key for key in keys if key not in _CONTENT_KEYS]
 
 
-def _payload(request: dict[str, Any]) -> dict[str, Any]:
-    return as_dict(request.get("body") or request.get("payload"))
-
-
-def _test_id(recording: Any) -> str | None:
-    top = as_dict(recording)
-    return as_str(top.get("test_id")) or as_str(as_dict(top.get("request")).get("test_id"))
+def _call(exchange: Exchange) -> str:
+    """``POST /v1/chat/completions``: the method and where the call went."""
+    return f"{exchange.method} {exchange.extras.get('endpoint') or exchange.url}"
 
 
 def _message_changes(old: list[Message], new: list[Message]) -> list[RequestChange]:
@@ -442,46 +399,3 @@ def _arguments(call: ToolCall) -> Any:
 
 def unified(old: str, new: str) -> list[str]:
     return sequences.unified(text_lines(old), text_lines(new))
-
-
-# --- the whole comparison -------------------------------------------------------------
-
-
-def diff_recordings(
-    old: Any, new: Any, ignore: Iterable[str] = DEFAULT_IGNORES, chunks: bool = False
-) -> RecordingDiff:
-    shape_a, shape_b = classify(old), classify(new)
-    volatile = PathMatcher(ignore)
-    skip_streams = not chunks and bool(shape_a.streamed) and bool(shape_b.streamed)
-
-    def skip(parts: tuple[str | int, ...]) -> bool:
-        return skip_streams and parts == ("response", "body")
-
-    structural, ignored = [], 0
-    for change in json_changes(old, new, skip):
-        if volatile(change.path):
-            ignored += 1
-        else:
-            structural.append(change)
-    same_shape = (shape_a.request, shape_a.body, shape_a.streamed, shape_a.type_name) == (
-        shape_b.request,
-        shape_b.body,
-        shape_b.streamed,
-        shape_b.type_name,
-    )
-    answer = answer_diff(reassemble(old, shape_a), reassemble(new, shape_b))
-    if skip_streams and not answer.content_changed and not answer.usage and not answer.model:
-        # The same answer, split into other chunks or with other ids: volatile.
-        ignored += len(json_changes(_body(old), _body(new)))
-    requests = request_changes(old, new, shape_a, shape_b)
-    return RecordingDiff(
-        shape=None if same_shape else (shape_a, shape_b),
-        request=requests,
-        answer=answer,
-        structural=structural,
-        volatile=ignored,
-    )
-
-
-def _body(recording: Any) -> Any:
-    return as_dict(as_dict(recording).get("response")).get("body")

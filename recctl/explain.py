@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlparse
 
-from recctl import io
-from recctl.diff import RequestChange, json_changes, request_changes
+from recctl import containers, io
+from recctl.containers.ogx import exchange_of
+from recctl.diff import RequestChange, compare_requests, json_changes
 from recctl.hashing import hash_input, request_hash
 from recctl.shapes import classify
 from recctl.values import as_dict, as_str
@@ -141,9 +142,7 @@ def rank(query: Query, recordings: Iterable[tuple[str, Any]], limit: int = 3) ->
         if len(best) == limit and key >= best[-1][0]:
             continue
         changes = (
-            request_changes(
-                recording, query.recording, classify(recording), classify(query.recording)
-            )
+            compare_requests(exchange_of(recording), exchange_of(query.recording))
             if query.recording is not None
             else []
         )
@@ -169,7 +168,7 @@ def search(
     found = None
     given_real = os.path.realpath(given) if given else None
     paths = []
-    for path in io.discover(directories):
+    for path in containers.discover(directories, [containers.DEFAULT]):
         name = os.path.basename(path)
         if query.hash and (
             name == f"{query.hash}.json" or name.startswith(f"models-{query.hash}-")

@@ -15,12 +15,12 @@ import subprocess
 from collections.abc import Sequence
 from typing import IO
 
-from recctl import io
+from recctl import containers, io
 from recctl.compare import Side
 from recctl.errors import RecctlError
 
 #: Where recordings live when no path is given: every directory of these names.
-RECORDING_DIRECTORIES = ("recordings", "cassettes")
+RECORDING_DIRECTORIES = tuple(container.directory for container in containers.CONTAINERS)
 
 
 def _git(arguments: list[str], cwd: str) -> subprocess.CompletedProcess[bytes]:
@@ -69,15 +69,14 @@ def pathspecs(root: str, paths: Sequence[str]) -> list[str]:
     return specs
 
 
-def _wanted(relative: str, specs: Sequence[str]) -> bool:
-    """What ``io.discover`` finds: ``*.json``, and cassettes under a ``cassettes`` folder."""
+def _wanted(relative: str) -> bool:
+    """What a walk finds (``containers.discover``): a container's files under its
+    directory."""
     folders = relative.split("/")[:-1]
-    cassette = relative.endswith(io.CASSETTE_SUFFIXES) and "cassettes" in folders
-    if not relative.endswith(".json") and not cassette:
-        return False
-    if specs:
-        return True  # git has matched the pathspecs
-    return any(part in RECORDING_DIRECTORIES for part in folders)
+    return any(
+        relative.endswith(container.suffixes) and container.directory in folders
+        for container in containers.CONTAINERS
+    )
 
 
 def revision_side(root: str, revision: str, specs: Sequence[str], reader: BlobReader) -> Side:
@@ -94,7 +93,7 @@ def revision_side(root: str, revision: str, specs: Sequence[str], reader: BlobRe
         meta, _, name = entry.partition(b"\t")
         mode, kind, blob = meta.split()
         relative = os.fsdecode(name)
-        if kind == b"blob" and mode != b"120000" and _wanted(relative, specs):
+        if kind == b"blob" and mode != b"120000" and _wanted(relative):
             files[relative] = blob.decode()
     return Side(files, reader.read, f"{revision}:", on_disk=False, read_many=reader.read_many)
 
@@ -127,7 +126,7 @@ def worktree_side(root: str, specs: Sequence[str]) -> Side:
         from recctl.prune import recording_directories
 
         tops = recording_directories(root)
-    found = io.discover(tops, cassettes=True) if tops else iter(())
+    found = containers.discover(tops) if tops else iter(())
     real_root = os.path.realpath(root)
     resolved: dict[str, bool] = {}  # directory -> reached without a link
 

@@ -12,7 +12,7 @@ import json
 import os
 import re
 import stat
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -34,19 +34,17 @@ class NoSuchFile(LoadError):
     """A path that names nothing (prune: a test file that is gone)."""
 
 
-#: Cassette files a directory contributes, under a ``cassettes`` directory.
-CASSETTE_SUFFIXES = (".yaml", ".yml", ".yaml.gz")
+#: (directory name, suffixes): below a directory of that name, files of those suffixes
+#: are recorded calls (``containers.discover`` gives one rule per container).
+WalkRules = Sequence[tuple[str, tuple[str, ...]]]
 
 
-def discover(paths: Iterable[str | Path], cassettes: bool = False) -> Iterator[str]:
-    """Yield each file argument as given, and below each directory every ``*.json``
-    under a directory named ``recordings``.
-
-    With ``cassettes``, also every ``*.yaml``, ``*.yml`` and ``*.yaml.gz`` below a
-    directory named ``cassettes`` (for the commands that read VCR.py cassettes). Other
-    files (``package.json``, JSON schemas, JavaScript response fixtures) are not
-    recordings: a walk never yields them, and the caller judges the files given
-    (``containers.kind_of``).
+def discover(paths: Iterable[str | Path], rules: WalkRules) -> Iterator[str]:
+    """Yield each file argument as given, and below each directory every file a rule
+    takes: ``("recordings", (".json",))`` takes every ``*.json`` below a directory
+    named ``recordings``. Other files (``package.json``, JSON schemas, CI files) are
+    not recordings: a walk never yields them, and the caller judges the files given
+    (``containers.identify``).
 
     Directories are walked without following symlinks, in sorted order, so the
     output is deterministic. Paths that do not exist are yielded as they are: the
@@ -58,7 +56,7 @@ def discover(paths: Iterable[str | Path], cassettes: bool = False) -> Iterator[s
     # what was yielded (and a walk of 100,000 files does not hold their names).
     seen: set[str] | None = set() if len(given) > 1 else None
     for path in given:
-        found = _walk(path, cassettes) if os.path.isdir(path) else iter([path])
+        found = _walk(path, rules) if os.path.isdir(path) else iter([path])
         for file in found:
             if seen is None:
                 yield file
@@ -67,7 +65,7 @@ def discover(paths: Iterable[str | Path], cassettes: bool = False) -> Iterator[s
                 yield file
 
 
-def _walk(directory: str, cassettes: bool = False) -> Iterator[str]:
+def _walk(directory: str, rules: WalkRules) -> Iterator[str]:
     # A directory the walk cannot list is yielded, not skipped: reading it says why
     # (``read_bytes``), so a run never calls a tree valid that it could not see.
     unlistable: list[str] = []
@@ -76,15 +74,12 @@ def _walk(directory: str, cassettes: bool = False) -> Iterator[str]:
             yield unlistable.pop()
         dirs.sort()
         parts = root.split(os.sep)
-        in_recordings = "recordings" in parts
-        in_cassettes = cassettes and "cassettes" in parts
-        if not in_recordings and not in_cassettes:
+        suffixes = tuple(s for directory, kind in rules if directory in parts for s in kind)
+        if not suffixes:
             continue
-        # A directory named *.json is yielded too: reading it reports it clearly.
-        for name in sorted([*files, *(d for d in dirs if d.endswith(".json"))]):
-            if (in_recordings and name.endswith(".json")) or (
-                in_cassettes and name.endswith(CASSETTE_SUFFIXES)
-            ):
+        # A directory named like a file is yielded too: reading it reports it clearly.
+        for name in sorted([*files, *(d for d in dirs if d.endswith(suffixes))]):
+            if name.endswith(suffixes):
                 yield os.path.join(root, name)
     yield from unlistable
 

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from recctl import io
-from recctl.containers import is_cassette
-from recctl.containers.recording import reassemble
+from recctl import containers, io
+from recctl.answer import answer_json, answer_text
+from recctl.exchange import NotExchanges, RecordedFile
 from recctl.printable import json_bytes, printable
-from recctl.render_answer import answer_json, answer_text
 
 if TYPE_CHECKING:
     from recctl.stats import Rows
@@ -31,70 +30,52 @@ def json_bytes_unmasked(document: Any) -> bytes:
     return json_bytes(document, mask=False)
 
 
-def reassemble_json(path: str) -> Output:
-    """One compact JSON object, the file's element of ``reassemble -o json``.
-
-    A cassette gives one object per interaction that holds an answer, with its
-    ``interaction`` index.
-    """
-    if is_cassette(path):
-        return _cassette_output(path, as_json=True)
+def _load(path: str) -> RecordedFile | Output:
+    """The file, or the ``Output`` that says why there is nothing to print."""
     try:
-        recording = io.load(path)
+        return containers.load(path)
     except io.LoadError as error:
         reason = f"{path}: {error}"
         return Output(path, json_bytes_unmasked({"path": path, "error": reason}), reason)
-    return Output(path, json_bytes_unmasked(answer_json(path, reassemble(recording))))
+    except NotExchanges as note:
+        return Output(path, b"", note=f"{path}: {note}")
+
+
+def reassemble_json(path: str) -> Output:
+    """Compact JSON objects, the file's elements of ``reassemble -o json``: one per
+    exchange that holds an answer, with its ``interaction`` position when a file
+    holds many."""
+    file = _load(path)
+    if isinstance(file, Output):
+        return file
+    many = not file.container.one_per_file
+    objects = [
+        {**answer_json(path, answer), **({"interaction": n} if many else {})}
+        for n, answer in file.answers()
+    ]
+    return Output(path, b",\n".join(json_bytes_unmasked(item) for item in objects))
 
 
 def reassemble_plain(path: str) -> Output:
-    """The answer as plain text (``reassemble`` without -o json), masked by the caller."""
-    if is_cassette(path):
-        return _cassette_output(path, as_json=False)
-    try:
-        recording = io.load(path)
-    except io.LoadError as error:
-        return Output(path, b"", f"{path}: {error}")
-    return Output(path, printable(answer_text(reassemble(recording)), multiline=True).encode())
-
-
-def _cassette_output(path: str, as_json: bool) -> Output:
-    from recctl.containers.cassette import NotACassette, answers, load_cassette
-
-    try:
-        cassette = load_cassette(path)
-    except io.LoadError as error:
-        reason = f"{path}: {error}"
-        return Output(
-            path, json_bytes_unmasked({"path": path, "error": reason}) if as_json else b"", reason
-        )
-    except NotACassette as note:
-        return Output(path, b"", note=f"{path}: {note}")
-    found = answers(cassette)
-    if as_json:
-        objects = [{**answer_json(path, answer), "interaction": n} for n, answer in found]
-        return Output(path, b",\n".join(json_bytes_unmasked(item) for item in objects))
-    texts = [f"[interaction {n}]\n{answer_text(answer)}" for n, answer in found]
+    """The answers as plain text (``reassemble`` without -o json), masked by the caller."""
+    file = _load(path)
+    if isinstance(file, Output):
+        return file._replace(content=b"")
+    many = not file.container.one_per_file
+    texts = [
+        (f"[interaction {n}]\n" if many else "") + answer_text(answer)
+        for n, answer in file.answers()
+    ]
     return Output(path, printable("".join(texts), multiline=True).encode())
 
 
 def stats_row(path: str) -> Rows:
     """One file's rows of ``recctl stats``, or (path, reason) when it cannot be read."""
-    from recctl.stats import cassette_stats, file_stats  # only stats needs the view module
+    from recctl.stats import exchange_rows  # only stats needs the providers
 
-    if is_cassette(path):
-        from recctl.containers.cassette import NotACassette, parse_cassette
-
-        try:
-            raw = io.read_bytes(path)
-            return cassette_stats(path, len(raw), parse_cassette(raw, path))
-        except io.LoadError as error:
-            return (path, str(error))
-        except NotACassette as note:
-            return (path, str(note), None)
     try:
-        raw = io.read_bytes(path)
-        recording = io.parse(raw)
+        return exchange_rows(containers.load(path))
     except io.LoadError as error:
         return (path, str(error))
-    return file_stats(path, len(raw), recording)
+    except NotExchanges as note:
+        return (path, str(note), None)

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlparse
 
-from recctl import io
+from recctl import containers, io
 from recctl.cassette_tests import (
     LAYOUTS,
     CassetteTest,
@@ -36,7 +36,7 @@ from recctl.cassette_tests import (
 )
 from recctl.checks import expected_directory
 from recctl.confine import Outside, inside, module_path_of, under, unsafe_reason
-from recctl.containers import is_cassette
+from recctl.exchange import NotExchanges
 from recctl.parallel import ordered_map
 from recctl.shapes import SHARED_PATHS
 from recctl.testindex import ModuleIndex, find_test, index_module, split_node_id
@@ -171,6 +171,8 @@ def prune(
     """
     report = PruneReport()
     judged: list[Facts] = []
+    # Files whose content names their test (ogx), and files whose place and name map
+    # to one (cassettes).
     recordings: list[str] = []
     cassettes: list[str] = []
     outside = Outside(root)
@@ -178,7 +180,8 @@ def prune(
         if outside(path):
             report.unsafe.append((path, "", "it resolves outside the root (a symbolic link)"))
         else:
-            (cassettes if is_cassette(path, sniff=False) else recordings).append(path)
+            container = containers.identify(path, sniff=False) or containers.DEFAULT
+            (recordings if container.test_named_in_file else cassettes).append(path)
     module_problems: dict[str, str | None] = {}  # many recordings share one test module
     for facts in ordered_map(read_facts, recordings, jobs, cost=HEAD_COST):
         if isinstance(facts, tuple):
@@ -229,8 +232,6 @@ def _prune_cassettes(
     stale is parsed, to make sure it is an HTTP cassette: YAML is slow, and the
     others need not be read at all.
     """
-    from recctl.containers.cassette import NotACassette, load_cassette  # 5 ms: cassettes only
-
     indexes: dict[str, ModuleIndex | None] = {}
     modules: set[str] = set()
     keys = (
@@ -261,8 +262,8 @@ def _prune_cassettes(
                 report.unsure += verdict.found is None
             else:
                 try:
-                    load_cassette(path)
-                except NotACassette as note:
+                    containers.load(path)
+                except NotExchanges as note:
                     report.notes.append((path, str(note)))
                     continue
                 except io.LoadError:
@@ -469,7 +470,7 @@ def delete(stale: list[Stale], allowed: list[str], root: str) -> tuple[int, list
     for item in stale:
         real = os.path.realpath(item.path)
         given = any(under(real, r) for r in roots)
-        recording = item.path.endswith((".json", *io.CASSETTE_SUFFIXES))
+        recording = any(item.path.endswith(c.suffixes) for c in containers.CONTAINERS)
         if os.path.islink(item.path) or not recording or not given or outside(item.path):
             refused.append((item.path, "not a recording file inside the given paths and the root"))
             continue

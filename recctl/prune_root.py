@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 import os
 
-from recctl import io
+from recctl import containers
 from recctl.confine import module_path_of, unsafe_reason, work_tree
 from recctl.prune import Facts, read_facts, recording_directories
 
@@ -59,9 +59,9 @@ def find_root(start: str, config_file: str | None = None) -> tuple[str, str]:
 def _sample_test_files(directory: str) -> set[str]:
     """The test files named by the first ``ROOT_SAMPLE`` recordings under ``directory``."""
     targets = [directory] if os.path.basename(directory) == "recordings" else None
-    found = io.discover(targets or recording_directories(directory))
+    found = containers.discover(targets or recording_directories(directory), [containers.DEFAULT])
     test_files = set()
-    for path in itertools.islice((p for p in found if p.endswith(".json")), ROOT_SAMPLE):
+    for path in itertools.islice(found, ROOT_SAMPLE):
         facts = read_facts(path)
         if isinstance(facts, Facts) and facts.test_id and unsafe_reason(facts.test_id) is None:
             test_files.add(module_path_of(facts.test_id))

@@ -208,7 +208,7 @@ def finding_lines(findings: list[Finding]) -> list[Line]:
 def validate_summary(report: Report) -> None:
     """The notes, then one summary line (the findings were printed before it)."""
     lines = [Line([(f"note: {path}: {note}", "dim")]) for path, note in report.notes]
-    files = checked_files(report.files_checked, report.cassettes_checked)
+    files = checked_files(report.checked)
     warnings = plural(report.warning_count, "warning")
     if report.ok and not report.finding_count:
         every = "" if report.files_checked == 1 else "All "
@@ -222,14 +222,13 @@ def validate_summary(report: Report) -> None:
     print_lines(lines)
 
 
-def checked_files(count: int, cassettes: int) -> str:
-    """``143 recordings``, ``2 cassettes``, ``143 recordings and 2 cassettes``."""
-    recordings = count - cassettes
-    if not cassettes:
-        return plural(recordings, "recording")
-    if not recordings:
-        return plural(cassettes, "cassette")
-    return f"{plural(recordings, 'recording')} and {plural(cassettes, 'cassette')}"
+def checked_files(counts: dict[str, int]) -> str:
+    """``143 recordings``, ``2 cassettes``, ``143 recordings and 2 cassettes``: the
+    files checked by kind, in ``counts``' order (the first when there are none)."""
+    shown = [plural(count, noun) for noun, count in counts.items() if count]
+    if not shown:
+        return plural(0, next(iter(counts), "file"))
+    return ", ".join(shown[:-1]) + (" and " if len(shown) > 1 else "") + shown[-1]
 
 
 def plural(count: int, noun: str) -> str:

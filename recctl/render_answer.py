@@ -1,6 +1,6 @@
 """``show`` and ``reassemble`` output: lines for people and git, documents for machines.
 
-Pure functions: a ``View`` or an ``Answer`` in, ``Line`` lists or JSON-ready
+Pure functions: a ``FileView`` or an ``Answer`` in, ``Line`` lists or JSON-ready
 dicts out. ``render.print_lines`` prints the lines, styled on a terminal and
 plain everywhere else (``--textconv`` always plain).
 """
@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from recctl.answer import Answer, Choice, ToolCall, Usage
+from recctl.answer import Answer, ToolCall, Usage, answer_json
 from recctl.io import json_text
 from recctl.printable import text_lines
 from recctl.render import Line, plural
 
 if TYPE_CHECKING:
-    from recctl.view import CassetteView, Message, View
+    from recctl.view import ExchangeView, FileView, Message
 
 ROLE_STYLES = {
     "system": "magenta",
@@ -29,112 +29,21 @@ ROLE_STYLES = {
 # --- JSON ---------------------------------------------------------------------
 
 
-def tool_call_json(call: ToolCall) -> dict[str, Any]:
-    return {
-        "index": call.index,
-        "id": call.id,
-        "type": call.type,
-        "name": call.name,
-        "arguments": call.parsed if call.valid else call.arguments,
-        "arguments_valid": call.valid,
-    }
-
-
-def choice_json(choice: Choice) -> dict[str, Any]:
-    return {
-        "index": choice.index,
-        "role": choice.role,
-        "text": choice.text,
-        "reasoning": choice.reasoning,
-        "refusal": choice.refusal,
-        "tool_calls": [tool_call_json(call) for call in choice.tool_calls],
-        "finish_reason": choice.finish_reason,
-        "logprobs": choice.logprobs,
-    }
-
-
-def usage_json(usage: Usage | None) -> dict[str, Any] | None:
-    if usage is None:
-        return None
-    return {
-        "prompt_tokens": usage.prompt_tokens,
-        "completion_tokens": usage.completion_tokens,
-        "total_tokens": usage.total_tokens,
-        "raw": usage.raw,
-    }
-
-
-def answer_json(path: str, answer: Answer) -> dict[str, Any]:
-    """One element of ``recctl reassemble --output-format json``."""
-    return {
-        "path": path,
-        "kind": answer.kind,
-        "streamed": answer.streamed,
-        "model": answer.model,
-        "chunks": answer.chunks,
-        "truncated": answer.truncated,
-        "choices": [choice_json(choice) for choice in answer.choices],
-        "usage": usage_json(answer.usage),
-        "error": answer.error,
-    }
-
-
-def view_json(view: View) -> dict[str, Any]:
-    """``recctl show --output-format json``: the same facts as the text view."""
-    shape = view.shape
-    return {
-        "path": view.path,
-        "size": view.size,
-        "test_id": view.test_id,
-        "shape": {
-            "request": shape.request.value,
-            "body": shape.body.value,
-            "type": shape.type_name,
-            "streamed": shape.streamed,
-            "exception": shape.exception,
-            "status": shape.status,
-        },
-        "endpoint": view.endpoint,
-        "provider": view.provider,
-        "model": view.model,
-        "request": {
-            "messages": [_message_json(message) for message in view.messages],
-            "tools": view.tools,
-            "parameters": view.parameters,
-        },
-        "answer": {k: v for k, v in answer_json(view.path, view.answer).items() if k != "path"},
-        "details": view.details,
-    }
-
-
-# --- cassettes ---------------------------------------------------------------------
-
-
-def cassette_lines(view: CassetteView, plain: bool = False) -> list[Line]:
-    """Every interaction: the call in one line; for an LLM answer, the conversation too."""
-    count = plural(len(view.interactions), "interaction")
-    lines = [
-        _rule(view.path.rpartition("/")[2] or view.path, plain),
-        _field("cassette", f"VCR.py, {view.layout} layout · {count} · {_size(view.size)}"),
-    ]
-    for interaction in view.interactions:
-        status = "no response status" if interaction.status is None else f"{interaction.status}"
-        call = f"#{interaction.index}  {interaction.method} {interaction.url} → {status}"
-        lines += [Line([]), Line([(call, "bold")])]
-        if interaction.model:
-            lines.append(_field("model", interaction.model))
-        if interaction.answer is None:
-            lines.append(Line([("response: ", "dim"), (interaction.response, "")], 2))
-            continue
-        if interaction.messages or interaction.tools or interaction.parameters:
-            lines.append(_heading("Request"))
-            lines += _request(interaction.messages, interaction.tools, interaction.parameters)
-        lines += _answer(interaction.answer, {})
-    return lines
-
-
-def cassette_json(view: CassetteView) -> dict[str, Any]:
-    """``recctl show --output-format json`` of a cassette."""
+def view_json(view: FileView) -> dict[str, Any]:
+    """``recctl show --output-format json`` of one file: a file of one exchange
+    (an ogx recording) as that exchange, else its exchanges in ``interactions``."""
+    if view.one_per_file and len(view.exchanges) == 1:
+        item = view.exchanges[0]
+        return {
+            "path": view.path,
+            "size": view.size,
+            **item.facts,
+            "provider": item.provider,
+            "model": item.model,
+            "request": _request_json(item),
+            "answer": _answer_json(item.answer),
+            "details": item.details,
+        }
     return {
         "path": view.path,
         "size": view.size,
@@ -146,19 +55,61 @@ def cassette_json(view: CassetteView) -> dict[str, Any]:
                 "url": item.url,
                 "status": item.status,
                 "model": item.model,
-                "response": item.response,
-                "request": {
-                    "messages": [_message_json(message) for message in item.messages],
-                    "tools": item.tools,
-                    "parameters": item.parameters,
-                },
-                "answer": None
-                if item.answer is None
-                else {k: v for k, v in answer_json(view.path, item.answer).items() if k != "path"},
+                "response": item.stored,
+                "request": _request_json(item),
+                "answer": _answer_json(item.answer),
             }
-            for item in view.interactions
+            for item in view.exchanges
         ],
     }
+
+
+def _request_json(item: ExchangeView) -> dict[str, Any]:
+    return {
+        "messages": [_message_json(message) for message in item.messages],
+        "tools": item.tools,
+        "parameters": item.parameters,
+    }
+
+
+def _answer_json(answer: Answer | None) -> dict[str, Any] | None:
+    if answer is None:
+        return None
+    return {k: v for k, v in answer_json("", answer).items() if k != "path"}
+
+
+# --- text ---------------------------------------------------------------------------
+
+
+def show_lines(view: FileView, plain: bool = False) -> list[Line]:
+    """The whole view. ``plain`` drops what depends on the terminal (rules, widths)."""
+    lines = [_rule(view.path.rpartition("/")[2] or view.path, plain)]
+    if view.one_per_file and len(view.exchanges) == 1:
+        item = view.exchanges[0]
+        lines += _header(item, view.size)
+        if item.messages or item.tools or item.parameters:
+            lines += [Line([]), _heading("Request")]
+            lines += _request(item.messages, item.tools, item.parameters)
+        lines += [Line([])]
+        assert item.answer is not None  # a file of one exchange always has one
+        return lines + _answer(item.answer, item.details)
+    count = plural(len(view.exchanges), "interaction")
+    what = f"{view.title}, {view.layout} layout · {count} · {_size(view.size)}"
+    lines.append(_field(view.noun, what))
+    for item in view.exchanges:
+        status = "no response status" if item.status is None else f"{item.status}"
+        call = f"#{item.index}  {item.method} {item.url} → {status}"
+        lines += [Line([]), Line([(call, "bold")])]
+        if item.model:
+            lines.append(_field("model", item.model))
+        if item.answer is None:
+            lines.append(Line([("response: ", "dim"), (item.stored, "")], 2))
+            continue
+        if item.messages or item.tools or item.parameters:
+            lines.append(_heading("Request"))
+            lines += _request(item.messages, item.tools, item.parameters)
+        lines += _answer(item.answer, item.details)
+    return lines
 
 
 def _message_json(message: Message) -> dict[str, Any]:
@@ -176,36 +127,7 @@ def _message_json(message: Message) -> dict[str, Any]:
 # --- reassemble text ------------------------------------------------------------
 
 
-def answer_text(answer: Answer) -> str:
-    """The answer as plain text: each choice's text, then its tool calls as
-    ``name(arguments)``, one per line; an error as ``error: ...``."""
-    parts: list[str] = []
-    for choice in answer.choices:
-        if len(answer.choices) > 1:
-            parts.append(f"[choice {choice.index}]")
-        if choice.text:
-            parts.append(choice.text.rstrip("\n"))
-        if choice.refusal:
-            parts.append(f"refusal: {choice.refusal}")
-        parts.extend(f"{call.name}({call.arguments})" for call in choice.tool_calls)
-    if answer.error:
-        parts.append(f"error: {answer.error}")
-    return "\n".join(parts) + ("\n" if parts else "")
-
-
 # --- show -----------------------------------------------------------------------
-
-
-def show_lines(view: View, plain: bool = False) -> list[Line]:
-    """The whole view. ``plain`` drops what depends on the terminal (rules, widths)."""
-    lines = [_rule(view.path.rpartition("/")[2] or view.path, plain)]
-    lines += _header(view)
-    if view.messages or view.tools or view.parameters:
-        lines += [Line([]), _heading("Request")]
-        lines += _request(view.messages, view.tools, view.parameters)
-    lines += [Line([])]
-    lines += _answer(view.answer, view.details)
-    return lines
 
 
 def _rule(title: str, plain: bool) -> Line:
@@ -220,26 +142,24 @@ def _field(name: str, value: str, style: str = "") -> Line:
     return Line([(f"{name:<9} ", "dim"), (value, style)])
 
 
-def _header(view: View) -> list[Line]:
-    shape, answer = view.shape, view.answer
+def _header(item: ExchangeView, size: int) -> list[Line]:
+    answer = item.answer
     lines = []
-    if view.test_id:
-        lines.append(_field("test", view.test_id))
-    if view.endpoint:
-        lines.append(_field("endpoint", view.endpoint))
-    elif shape.request.value in ("tool", "file_processor"):
-        lines.append(_field("call", shape.request.value.replace("_", " ")))
-    who = " · ".join(part for part in (view.provider, view.model and f"model {view.model}") if part)
+    if item.facts.get("test_id"):
+        lines.append(_field("test", item.facts["test_id"]))
+    if item.facts.get("endpoint"):
+        lines.append(_field("endpoint", item.facts["endpoint"]))
+    elif item.call:
+        lines.append(_field("call", item.call))
+    who = " · ".join(part for part in (item.provider, item.model and f"model {item.model}") if part)
     if who:
         lines.append(_field("provider", who))
-    response = [
-        shape.body.value.replace("_", " ") + (f" ({shape.type_name})" if shape.type_name else "")
-    ]
-    if answer.streamed:
+    response = [item.stored]
+    if answer is not None and answer.streamed:
         response.insert(0, f"streamed, {plural(answer.chunks, 'chunk')}")
-    if shape.status is not None:
-        response.append(f"HTTP {shape.status}")
-    response.append(_size(view.size))
+    if item.status is not None:
+        response.append(f"HTTP {item.status}")
+    response.append(_size(size))
     lines.append(_field("response", " · ".join(response)))
     return lines
 

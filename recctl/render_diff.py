@@ -5,13 +5,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from recctl.answer import ToolCall, Usage
+from recctl.answer import ToolCall, Usage, usage_json
 from recctl.compare import Pair, TreeDiff
-from recctl.diff import MISSING, AnswerDiff, RecordingDiff, RequestChange, ToolCallChange
-from recctl.diff_cassettes import CassetteDiff
+from recctl.diff import MISSING, AnswerDiff, ExchangeDiff, RequestChange, ToolCallChange
+from recctl.diff_files import FileDiff
 from recctl.io import json_text
 from recctl.render import Line, Segment, plural
-from recctl.render_answer import usage_json
 
 # --- JSON ------------------------------------------------------------------------
 
@@ -73,7 +72,7 @@ def answer_diff_json(answer: AnswerDiff) -> dict[str, Any]:
     }
 
 
-def diff_json(diff: RecordingDiff) -> dict[str, Any]:
+def diff_json(diff: ExchangeDiff) -> dict[str, Any]:
     """``recctl diff A B --output-format json``."""
     return {
         "verdict": diff.verdict,
@@ -108,7 +107,7 @@ def tree_json(tree: TreeDiff, details: bool) -> dict[str, Any]:
             "test_id": p.test_id,
         }
         if details and p.diff is not None:
-            document["diff"] = any_diff_json(p.diff)
+            document["diff"] = file_diff_json(p.diff)
         return document
 
     return {
@@ -166,7 +165,7 @@ def request_change_line(change: RequestChange, indent: int) -> Line:
     return _was_now(label, short(change.old), short(change.new), note, indent)
 
 
-def diff_lines(diff: RecordingDiff) -> list[Line]:
+def diff_lines(diff: ExchangeDiff) -> list[Line]:
     ignored = plural(diff.volatile, "volatile difference")
     colour = "bold yellow" if diff.differs else "bold green"
     lines = [
@@ -273,7 +272,7 @@ def _usage_line(old: Usage | None, new: Usage | None) -> Line:
     return Line(segments, 2)
 
 
-def diff_summary(diff: RecordingDiff) -> Line:
+def diff_summary(diff: ExchangeDiff) -> Line:
     answer = diff.answer
     parts = [plural(len(diff.request), "request change")]
     answer_changes = (
@@ -343,16 +342,21 @@ def _pair_lines(letter: str, names: list[str], pair: Pair, details: bool) -> lis
     test_id = [(" · ", "dim"), (pair.test_id, "dim")] if pair.test_id else []
     lines.append(Line([(pair.verdict, "yellow"), *test_id], 4))
     if details and pair.diff is not None:
-        lines += [Line(line.segments, line.indent + 4) for line in any_diff_lines(pair.diff)]
+        shown = file_diff_lines(pair.diff, summary=False)
+        lines += [Line(line.segments, line.indent + 4) for line in shown]
         lines.append(Line([]))
     return lines
 
 
-# --- cassettes ----------------------------------------------------------------------
+# --- files of many exchanges --------------------------------------------------------
 
 
-def cassette_diff_json(diff: CassetteDiff) -> dict[str, Any]:
-    """``recctl diff A.yaml B.yaml --output-format json``."""
+def file_diff_json(diff: FileDiff) -> dict[str, Any]:
+    """``recctl diff A B --output-format json``: a pair of one-exchange files (ogx
+    recordings) as that pair, else each pair of exchanges in ``interactions``."""
+    single = diff.single
+    if single is not None:
+        return diff_json(single)
     return {
         "verdict": diff.verdict,
         "differs": diff.differs,
@@ -362,8 +366,12 @@ def cassette_diff_json(diff: CassetteDiff) -> dict[str, Any]:
     }
 
 
-def cassette_diff_lines(diff: CassetteDiff) -> list[Line]:
-    """Each interaction that differs, its verdict, then its diff, indented."""
+def file_diff_lines(diff: FileDiff, summary: bool = True) -> list[Line]:
+    """Each exchange that differs, its verdict, then its diff, indented; a pair of
+    one-exchange files as that diff (with ``summary``, its verdict line after it)."""
+    single = diff.single
+    if single is not None:
+        return [*diff_lines(single), *([Line([]), diff_summary(single)] if summary else [])]
     lines: list[Line] = []
     for i, j, pair in diff.pairs:
         if not pair.differs:
@@ -375,16 +383,8 @@ def cassette_diff_lines(diff: CassetteDiff) -> list[Line]:
     lines += [Line([(f"interaction {i}", "bold red"), (": removed", "red")]) for i in diff.removed]
     unchanged = sum(1 for _, _, pair in diff.pairs if not pair.differs)
     changed = len(diff.pairs) - unchanged
-    summary = (
+    verdict = (
         f"{diff.verdict}: {plural(changed, 'interaction')} changed, {len(diff.added):,} added, "
         f"{len(diff.removed):,} removed, {unchanged:,} unchanged."
     )
-    return [*lines, *([Line([])] if lines else []), Line([(summary, "bold")])]
-
-
-def any_diff_json(diff: RecordingDiff | CassetteDiff) -> dict[str, Any]:
-    return cassette_diff_json(diff) if isinstance(diff, CassetteDiff) else diff_json(diff)
-
-
-def any_diff_lines(diff: RecordingDiff | CassetteDiff) -> list[Line]:
-    return cassette_diff_lines(diff) if isinstance(diff, CassetteDiff) else diff_lines(diff)
+    return [*lines, *([Line([])] if lines else []), Line([(verdict, "bold")])]

@@ -15,10 +15,10 @@ import re
 from collections import Counter
 
 from recctl.compare import Pair, TreeDiff
-from recctl.diff import RecordingDiff
-from recctl.diff_cassettes import CassetteDiff
+from recctl.diff import ExchangeDiff
+from recctl.diff_files import FileDiff
 from recctl.printable import ci_safe, printable
-from recctl.render_diff import any_diff_lines, diff_lines, diff_summary
+from recctl.render_diff import diff_lines, diff_summary, file_diff_lines
 
 #: GitHub's limit for a comment (and the step summary's per-step budget is larger).
 LIMIT = 65_536
@@ -139,11 +139,11 @@ def tree_markdown(tree: TreeDiff, title: str, limit: int = LIMIT) -> str:
 def _pair_block(pair: Pair) -> str:
     assert pair.diff is not None
     name = pair.new if pair.old == pair.new else f"{pair.old} → {pair.new}"
-    body = [line.plain for line in any_diff_lines(pair.diff)]
+    body = [line.plain for line in file_diff_lines(pair.diff, summary=False)]
     return _block(f"<code>{_html(name)}</code>: {_html(pair.verdict)}", body)
 
 
-def pair_markdown(diff: RecordingDiff, old: str, new: str, limit: int = LIMIT) -> str:
+def pair_markdown(diff: ExchangeDiff, old: str, new: str, limit: int = LIMIT) -> str:
     report = _Report(limit)
     report.add(f"## recctl diff: {_cell(old)} → {_cell(new)}\n\n")
     report.add(f"**{_cell(diff.verdict)}**: {_cell(diff_summary(diff).plain)}\n\n")
@@ -164,8 +164,11 @@ def pair_markdown(diff: RecordingDiff, old: str, new: str, limit: int = LIMIT) -
     return report.text()
 
 
-def cassette_markdown(diff: CassetteDiff, old: str, new: str, limit: int = LIMIT) -> str:
-    """Two cassettes: the verdict, then each interaction that differs in a ``<details>``."""
+def file_markdown(diff: FileDiff, old: str, new: str, limit: int = LIMIT) -> str:
+    """Two files: a pair of one-exchange files as that pair (``pair_markdown``), else
+    the verdict, then each exchange that differs in a ``<details>``."""
+    if diff.single is not None:
+        return pair_markdown(diff.single, old, new, limit)
     report = _Report(limit)
     report.add(f"## recctl diff: {_cell(old)} → {_cell(new)}\n\n**{_cell(diff.verdict)}**\n\n")
     report.add("| interaction | verdict |\n|---|---|\n")

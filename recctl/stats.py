@@ -1,9 +1,8 @@
 """``recctl stats``: a corpus overview, by suite directory, endpoint, provider and model.
 
-``file_stats`` reduces one parsed recording to a ``FileStats`` row and
-``cassette_stats`` a cassette to one row per interaction (pure); ``aggregate``
-sums rows into groups. A row is one exchange (a recording, or an interaction of
-a cassette); a group counts the files its rows come from, and the exchanges.
+``exchange_rows`` reduces a file to one ``FileStats`` row per exchange (pure);
+``aggregate`` sums rows into groups. A row is one exchange (a recording, or an
+interaction of a cassette); a group counts the files its rows come from, and the exchanges.
 Tokens are summed over exchanges, only where one holds usage; exchanges without
 usage are counted apart.
 """
@@ -16,12 +15,9 @@ from pathlib import PurePath
 from typing import Any
 from urllib.parse import urlsplit
 
-from recctl.containers.cassette import Cassette
-from recctl.containers.recording import reassemble
-from recctl.protocols.detect import read_answer
-from recctl.shapes import classify
+from recctl.exchange import RecordedFile
+from recctl.providers import provider_of_url
 from recctl.values import as_dict
-from recctl.view import provider_of
 
 
 @dataclass(frozen=True)
@@ -120,57 +116,39 @@ def suite_of(path: str) -> str:
     return parts[-1] if parts else "."
 
 
-def file_stats(path: str, size: int, recording: Any) -> FileStats:
-    shape = classify(recording)
-    answer = reassemble(recording, shape)
-    request = as_dict(as_dict(recording).get("request"))
-    model = answer.model or request.get("model") or as_dict(request.get("payload")).get("model")
-    endpoint = shape.endpoint or (shape.request.value if shape.request.value != "unknown" else "?")
-    usage = answer.usage
-    return FileStats(
-        path=path,
-        suite=suite_of(path),
-        endpoint=endpoint,
-        provider=provider_of(request) or "?",
-        model=model if isinstance(model, str) and model else "(none)",
-        streamed=bool(shape.streamed),
-        chunks=answer.chunks,
-        bytes=size,
-        prompt_tokens=usage.prompt_tokens if usage else None,
-        completion_tokens=usage.completion_tokens if usage else None,
-        has_usage=usage is not None,
-        exception=shape.exception,
-    )
-
-
-def cassette_stats(path: str, size: int, cassette: Cassette) -> list[FileStats]:
-    """One row per interaction; the file's bytes go to the first."""
+def exchange_rows(file: RecordedFile) -> list[FileStats]:
+    """One row per exchange; the file's bytes go to the first."""
     rows = []
-    for exchange in cassette.exchanges:
-        answer = read_answer(exchange.url, exchange.status, exchange.response.body, exchange.events)
-        body = as_dict(exchange.request.body)
-        model = (answer.model if answer else None) or body.get("model")
+    for exchange in file.exchanges:
+        answer = file.answer(exchange)
+        model = (
+            (answer.model if answer else None)
+            or exchange.extras.get("model")
+            or as_dict(exchange.request.body).get("model")
+        )
         usage = answer.usage if answer else None
         rows.append(
             FileStats(
-                path=path,
-                suite=suite_of(path),
-                endpoint=_endpoint(exchange.url),
-                provider=provider_of({"url": exchange.url}) or "?",
+                path=file.path,
+                suite=suite_of(file.path),
+                endpoint=exchange.extras.get("endpoint") or _endpoint(exchange.url),
+                provider=exchange.extras.get("provider") or provider_of_url(exchange.url) or "?",
                 model=model if isinstance(model, str) and model else "(none)",
-                streamed=exchange.events is not None,
-                chunks=len(exchange.events or ()),
-                bytes=size if exchange.index == 0 else 0,
+                streamed=exchange.streamed,
+                chunks=answer.chunks if answer else len(exchange.events or ()),
+                bytes=file.size if exchange.index == 0 else 0,
                 prompt_tokens=usage.prompt_tokens if usage else None,
                 completion_tokens=usage.completion_tokens if usage else None,
                 has_usage=usage is not None,
-                exception=bool(answer and answer.kind == "http_error"),
+                exception=bool(answer and answer.kind in ("exception", "http_error")),
             )
         )
     return rows
 
 
 def _endpoint(url: str) -> str:
+    if not url:
+        return "?"
     try:
         return urlsplit(url).path or "/"
     except ValueError:
@@ -179,7 +157,7 @@ def _endpoint(url: str) -> str:
 
 #: What a file gives ``aggregate``: its rows, (path, reason) when it cannot be
 #: read, or (path, note, None) when it is YAML but not an HTTP cassette.
-Rows = FileStats | list[FileStats] | tuple[str, str] | tuple[str, str, None]
+Rows = list[FileStats] | tuple[str, str] | tuple[str, str, None]
 
 
 def aggregate(results: Iterable[Rows]) -> Overview:
@@ -192,7 +170,7 @@ def aggregate(results: Iterable[Rows]) -> Overview:
             else:
                 overview.unreadable.append({"path": result[0], "reason": result[1]})
             continue
-        for row in result if isinstance(result, list) else [result]:
+        for row in result:
             overview.totals.add(row)
             for grouping in GROUPINGS:
                 name = getattr(row, grouping)

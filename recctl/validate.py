@@ -11,15 +11,16 @@ import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
-from recctl import checks, io
-from recctl.containers import is_cassette
+from recctl import checks, containers, io
+from recctl.containers import Container
+from recctl.exchange import NotExchanges, RecordedFile
 from recctl.findings import Finding, Severity, json_path
 from recctl.hashing import judge_name
 from recctl.parallel import ordered_map
 from recctl.schema import SchemaValidator
-from recctl.shapes import classify
+from recctl.secrets import check_secrets
 
 
 @dataclass
@@ -30,7 +31,10 @@ class Report:
     notes: list[tuple[str, str]] = field(default_factory=list)  # (path, not an HTTP cassette)
     error_count: int = 0
     warning_count: int = 0
-    cassettes_checked: int = 0  # of files_checked
+    #: Files checked by what their container calls them, in the registry's order.
+    checked: dict[str, int] = field(
+        default_factory=lambda: {c.noun: 0 for c in containers.CONTAINERS}
+    )
 
     @property
     def ok(self) -> bool:
@@ -51,24 +55,36 @@ class FileResult(NamedTuple):
     findings: list[Finding]
     stale_target: str | None = None  # the path its name should have, when RC204 found it stale
     note: str | None = None  # a YAML file that is not an HTTP cassette: said, not judged
+    noun: str = "recording"  # what its container calls a file
 
 
 def validate_file(path: str, validator: SchemaValidator, enabled: frozenset[str]) -> FileResult:
-    """Every enabled finding for one file, in a stable order."""
-    if is_cassette(path, sniff=False):  # garbage named .txt stays a broken recording
-        return validate_cassette(path, enabled)
+    """Every enabled finding for one file, in a stable order: what its container
+    checks (``container_checks``), then credentials (RC203), then a stale name (RC204)."""
+    container = containers.identify(path, sniff=False) or containers.DEFAULT
+    return _checked(path, container, validator, enabled)._replace(noun=container.noun)
+
+
+def _checked(
+    path: str, container: Container, validator: SchemaValidator, enabled: frozenset[str]
+) -> FileResult:
     try:
         raw = io.read_bytes(path)
     except io.LoadError as error:
         return FileResult(path, _only(Finding(path, "$", "RC001", str(error)), enabled))
     try:
-        recording = io.parse(raw)
+        file = container.parse(raw, path)
     except io.LoadError as error:
-        return FileResult(path, _only(Finding(path, "$", "RC002", str(error), error.line), enabled))
-    findings = list(check_recording(path, recording, raw, validator, enabled))
-    if "RC204" not in enabled:
+        finding = Finding(path, "$", container.broken_code, str(error), error.line)
+        return FileResult(path, _only(finding, enabled))
+    except NotExchanges as note:
+        return FileResult(path, [], note=str(note))
+    findings = list(container_checks(file, validator, enabled))
+    if "RC203" in enabled:
+        findings += check_secrets(file)
+    if "RC204" not in enabled or file.document is None:
         return FileResult(path, findings)
-    verdict = judge_name(os.path.basename(path), recording)
+    verdict = judge_name(os.path.basename(path), file.document)
     if verdict.match is not False or verdict.expected is None:
         return FileResult(path, findings)
     findings.append(
@@ -85,44 +101,25 @@ def validate_file(path: str, validator: SchemaValidator, enabled: frozenset[str]
     return FileResult(path, findings, os.path.join(os.path.dirname(path), verdict.expected))
 
 
-def validate_cassette(path: str, enabled: frozenset[str]) -> FileResult:
-    """A cassette: it parses, its interactions fit the layout, it holds no credential."""
-    from recctl.containers.cassette import NotACassette, parse_cassette  # cassettes only
-
-    try:
-        raw = io.read_bytes(path)
-    except io.LoadError as error:
-        return FileResult(path, _only(Finding(path, "$", "RC001", str(error)), enabled))
-    try:
-        cassette = parse_cassette(raw, path)
-    except io.LoadError as error:
-        return FileResult(path, _only(Finding(path, "$", "RC003", str(error), error.line), enabled))
-    except NotACassette as note:
-        return FileResult(path, [], note=str(note))
-    findings = []
-    if "RC101" in enabled:
-        findings += [
-            Finding(path, json_path(parts), "RC101", message) for parts, message in cassette.issues
-        ]
-    if "RC203" in enabled:
-        findings += checks.check_cassette_secrets(path, cassette)
-    return FileResult(path, findings)
-
-
-def check_recording(
-    path: str, recording: Any, raw: bytes, validator: SchemaValidator, enabled: frozenset[str]
+def container_checks(
+    file: RecordedFile, validator: SchemaValidator, enabled: frozenset[str]
 ) -> Iterator[Finding]:
-    """Schema first, then the checks a schema cannot express (each safe on any shape)."""
+    """What a file's layout requires (RC101), and for an ogx recording the schema first,
+    then the checks a schema cannot express (each safe on any shape)."""
+    if "RC101" in enabled:
+        for parts, message in file.issues:
+            yield Finding(file.path, json_path(list(parts)), "RC101", message)
+    if file.document is None:
+        return
+    path, recording = file.path, file.document
     if "RC100" in enabled:
         for issue in validator.issues(recording):
             yield Finding(path, issue.pointer, "RC100", issue.message)
-    shape = classify(recording)
+    shape = file.exchanges[0].extras["shape"]
     if "RC201" in enabled:
         yield from checks.check_stream_ids(path, recording, shape)
     if "RC202" in enabled:
         yield from checks.check_location(path, recording)
-    if "RC203" in enabled:
-        yield from checks.check_secrets(path, recording, raw, shape)
     if "RC207" in enabled:
         yield from checks.check_test_id(path, recording)
 
@@ -157,7 +154,7 @@ def validate_paths(
         report.files_checked += 1
         if progress is not None:
             progress()
-        report.cassettes_checked += result.path.endswith(io.CASSETTE_SUFFIXES)
+        report.checked[result.noun] += 1
         if result.note:
             report.notes.append((result.path, result.note))
         if any(finding.severity is Severity.ERROR for finding in result.findings):

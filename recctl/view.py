@@ -1,6 +1,7 @@
-"""One recording as a person reads it: header, conversation, answer, usage.
+"""A recorded file as a person reads it: per exchange the call, the conversation,
+the answer and its usage (``recctl show``).
 
-``build_view`` is pure: it turns a parsed recording into a ``View`` of plain
+``build_view`` is pure: it turns a file's exchanges into a ``FileView`` of plain
 values that the renderers print (Rich for people, plain text for git, JSON for
 machines). Long strings and base64 data URLs are shortened unless ``full``.
 """
@@ -9,16 +10,14 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
 
 from recctl.answer import Answer
-from recctl.containers.cassette import Cassette
-from recctl.containers.recording import reassemble
+from recctl.exchange import RecordedFile
 from recctl.io import json_text
-from recctl.protocols.detect import read_answer
-from recctl.shapes import RequestShape, Shape, classify
+from recctl.providers import provider_of_url
 from recctl.values import as_dict, as_list, as_str
 
 #: Strings longer than this are shortened unless --full.
@@ -42,51 +41,80 @@ class Message:
 
 
 @dataclass
-class View:
+class ExchangeView:
+    """One exchange as ``show`` presents it."""
+
+    index: int
+    method: str
+    url: str
+    status: int | None
+    stored: str  # how the response is stored: "JSON, 1,234 bytes", "typed chunks (...)"
+    answer: Answer | None  # None: a call that holds no LLM answer
+    model: str | None  # the model answering, else the model asked for
+    provider: str | None
+    call: str | None = None  # a call that is not an HTTP request: "tool", "file processor"
+    messages: list[Message] = field(default_factory=list)
+    tools: list[str] = field(default_factory=list)
+    parameters: dict[str, Any] = field(default_factory=dict)
+    #: What only the container records, shown as it is: test id, endpoint, its shape.
+    facts: dict[str, Any] = field(default_factory=dict)
+    #: Facts of bodies that are not an answer: model ids, embedding sizes, tool results...
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class FileView:
     path: str
     size: int
-    shape: Shape
-    test_id: str | None
-    endpoint: str | None
-    provider: str | None
-    model: str | None
-    messages: list[Message]
-    tools: list[str]
-    parameters: dict[str, Any]
-    answer: Answer
-    #: Facts of bodies that are not an answer: model ids, embedding sizes, tool results...
-    details: dict[str, Any]
+    noun: str  # what the file is: "recording", "cassette"
+    title: str  # the container as people name it: "VCR.py"
+    layout: str
+    one_per_file: bool  # shown as its one exchange
+    exchanges: list[ExchangeView]
 
 
-def build_view(path: str, size: int, recording: Any, full: bool = False) -> View:
-    shape = classify(recording)
-    top = recording if isinstance(recording, dict) else {}
-    request = as_dict(top.get("request"))
-    payload = as_dict(request.get("body") or request.get("payload"))
-    answer = reassemble(recording, shape)
-    shorten = (lambda text: text) if full else short
-    if shape.request is RequestShape.TOOL:
-        messages: list[Message] = []
-        parameters = {"tool": request.get("tool_name"), **as_dict(request.get("kwargs"))}
-    elif shape.request is RequestShape.FILE_PROCESSOR:
-        messages = []
-        parameters = {key: request.get(key) for key in ("api", "file_id")}
-    else:
-        messages, parameters = conversation(payload, shorten), request_parameters(payload)
-    model = as_str(request.get("model")) or as_str(payload.get("model"))
-    return View(
-        path=path,
-        size=size,
-        shape=shape,
-        test_id=as_str(top.get("test_id")) or as_str(request.get("test_id")),
-        endpoint=shape.endpoint,
-        provider=provider_of(request),
-        model=answer.model or model,
-        messages=messages,
-        tools=tools_offered(payload),
-        parameters=parameters,
-        answer=answer,
-        details=details(recording, answer.kind, shorten),
+def build_view(file: RecordedFile, full: bool = False, data_urls: bool = False) -> FileView:
+    """The view of every exchange of a file. ``full`` keeps long strings whole;
+    ``data_urls`` (with ``full``, for git) still shows base64 data as size and digest."""
+    shorten: Callable[[str], str] = (shorten_data_urls if data_urls else _whole) if full else short
+    views = []
+    for exchange in file.exchanges:
+        answer = file.answer(exchange)
+        if answer is not None and data_urls:
+            answer = _answer_shortened(answer)
+        payload = as_dict(exchange.request.body)
+        in_url = _MODEL_IN_URL.search(exchange.url)
+        view = ExchangeView(
+            exchange.index,
+            exchange.method,
+            exchange.url,
+            exchange.status,
+            file.container.stored(exchange),
+            answer,
+            (answer.model if answer is not None else None)
+            or exchange.extras.get("model")
+            or as_str(payload.get("model"))
+            or (in_url.group(1) if in_url else None),
+            exchange.extras.get("provider") or provider_of_url(exchange.url),
+            exchange.extras.get("call"),
+            facts=file.container.facts(exchange),
+            details=file.container.details(exchange, answer, shorten),
+        )
+        if "parameters" in exchange.extras:  # not a conversation: a tool call, say
+            view.parameters = exchange.extras["parameters"]
+        elif answer is not None:
+            view.messages = conversation(payload, shorten)
+            view.tools = tools_offered(payload)
+            view.parameters = request_parameters(payload)
+        views.append(view)
+    return FileView(
+        file.path,
+        file.size,
+        file.container.noun,
+        file.container.title,
+        file.layout,
+        file.container.one_per_file,
+        views,
     )
 
 
@@ -97,77 +125,36 @@ def request_parameters(payload: dict[str, Any]) -> dict[str, Any]:
     return parameters
 
 
-# --- cassettes ----------------------------------------------------------------------
+def _whole(text: str) -> str:
+    return text
 
 
-@dataclass
-class InteractionView:
-    """One interaction of a cassette, as ``show`` presents it."""
-
-    index: int
-    method: str
-    url: str
-    status: int | None
-    response: str  # what the response body is: "JSON, 1,234 bytes", "binary, ... sha256 ..."
-    answer: Answer | None  # None: a call that holds no LLM answer
-    model: str | None = None  # the model answering, else the model asked for
-    messages: list[Message] = field(default_factory=list)
-    tools: list[str] = field(default_factory=list)
-    parameters: dict[str, Any] = field(default_factory=dict)
+def _answer_shortened(answer: Answer) -> Answer:
+    """``answer`` with base64 data URLs in its text shown as size and digest."""
+    for choice in answer.choices:
+        for name in ("text", "reasoning", "refusal"):
+            value = getattr(choice, name)
+            if value:
+                setattr(choice, name, shorten_data_urls(value))
+        for call in choice.tool_calls:
+            call.arguments = shorten_data_urls(call.arguments)
+            call.parsed = map_strings(call.parsed, shorten_data_urls)
+    return answer
 
 
-@dataclass
-class CassetteView:
-    path: str
-    size: int
-    layout: str
-    interactions: list[InteractionView]
-
-
-def cassette_view(path: str, size: int, cassette: Cassette, full: bool = False) -> CassetteView:
-    shorten = (lambda text: text) if full else short
-    interactions = []
-    for exchange in cassette.exchanges:
-        answer = read_answer(exchange.url, exchange.status, exchange.response.body, exchange.events)
-        view = InteractionView(
-            exchange.index,
-            exchange.method,
-            exchange.url,
-            exchange.status,
-            _body_summary(exchange.response.body, exchange.response.size, exchange.events),
-            answer,
-        )
-        payload = exchange.request.body
-        asked = as_str(payload.get("model")) if isinstance(payload, dict) else None
-        in_url = _MODEL_IN_URL.search(exchange.url)
-        view.model = (
-            (answer.model if answer is not None else None)
-            or asked
-            or (in_url.group(1) if in_url else None)
-        )
-        if answer is not None and isinstance(payload, dict):
-            view.messages = conversation(payload, shorten)
-            view.tools = tools_offered(payload)
-            view.parameters = request_parameters(payload)
-        interactions.append(view)
-    return CassetteView(path, size, cassette.layout, interactions)
+def map_strings(value: Any, function: Callable[[str], str]) -> Any:
+    """``value`` with ``function`` applied to every string in it."""
+    if isinstance(value, str):
+        return function(value)
+    if isinstance(value, dict):
+        return {key: map_strings(item, function) for key, item in value.items()}
+    if isinstance(value, list):
+        return [map_strings(item, function) for item in value]
+    return value
 
 
 #: Gemini and Bedrock name the model in the path: .../models/gemini-2.0-flash:generateContent
 _MODEL_IN_URL = re.compile(r"/(?:models|model)/([^/:?]+)")
-
-
-def _body_summary(body: Any, size: int, events: list[dict[str, Any]] | None) -> str:
-    if body is None:
-        return "no body"
-    if events is not None:
-        return f"a stream of {len(events):,} events, {size:,} bytes"
-    if isinstance(body, bytes):
-        return f"binary, {size:,} bytes, sha256 {hashlib.sha256(body).hexdigest()[:16]}…"
-    return f"{'JSON' if isinstance(body, (dict, list)) else 'text'}, {size:,} bytes"
-
-
-# --- shortening -----------------------------------------------------------------
 
 
 def short(text: str, limit: int = SHORT_LIMIT) -> str:
@@ -209,45 +196,6 @@ _NOT_PARAMETERS = frozenset(
         "raw",
     }
 )
-
-_PROVIDERS = (
-    ("openai.azure.com", "azure"),
-    ("cognitiveservices.azure.com", "azure"),
-    ("api.openai.com", "openai"),
-    ("anthropic.com", "anthropic"),
-    ("bedrock", "bedrock"),
-    ("generativelanguage.googleapis.com", "gemini"),
-    ("cerebras", "cerebras"),
-    ("together", "together"),
-    ("fireworks", "fireworks"),
-    ("groq", "groq"),
-    ("ml.cloud.ibm.com", "watsonx"),
-    ("databricks", "databricks"),
-    (":11434", "ollama"),
-    ("nvidia", "nvidia"),
-    ("sambanova", "sambanova"),
-    ("mistral", "mistral"),
-)
-
-
-def provider_of(request: dict[str, Any]) -> str | None:
-    """A provider name from the request url's host (or the recorded provider)."""
-    metadata = as_dict(request.get("provider_metadata"))
-    if isinstance(metadata.get("provider"), str):
-        return str(metadata["provider"])
-    if isinstance(request.get("provider"), str):
-        return str(request["provider"])
-    url = as_str(request.get("url")) or ""
-    if url.startswith("vertexai:"):
-        return "vertexai"
-    try:
-        host = urlsplit(url).netloc or url.split("/", 1)[0]
-    except ValueError:
-        return None
-    for needle, name in _PROVIDERS:
-        if needle in host:
-            return name
-    return host or None
 
 
 def conversation(payload: dict[str, Any], shorten: Any) -> list[Message]:
@@ -403,46 +351,3 @@ def tools_offered(payload: dict[str, Any]) -> list[str]:
             or "?"
         )
     return names
-
-
-# --- bodies that are not an answer ------------------------------------------------
-
-
-def details(recording: Any, kind: str, shorten: Any) -> dict[str, Any]:
-    body = as_dict(as_dict(recording).get("response")).get("body")
-    data = as_dict(as_dict(body).get("__data__"))
-    if kind == "model_list":
-        return {
-            "models": [
-                as_str(as_dict(as_dict(item).get("__data__")).get("id")) for item in as_list(body)
-            ]
-        }
-    if kind == "embedding":
-        vectors = [as_dict(item).get("embedding") for item in as_list(data.get("data"))]
-        first = vectors[0] if vectors else None
-        return {
-            "embeddings": len(vectors),
-            "dimensions": len(first) if isinstance(first, list) else None,
-        }
-    if kind == "ollama_embedding":
-        vectors = as_list(data.get("embeddings"))
-        return {
-            "embeddings": len(vectors),
-            "dimensions": len(vectors[0]) if vectors and isinstance(vectors[0], list) else None,
-        }
-    if kind in ("ollama_ps", "ollama_tags"):
-        return {
-            "models": [
-                as_str(as_dict(m).get("name")) or as_str(as_dict(m).get("model"))
-                for m in as_list(data.get("models"))
-            ]
-        }
-    if kind == "ollama_pull":
-        return {"status": data.get("status")}
-    if kind == "tool_result":
-        content = data.get("content")
-        text = content if isinstance(content, str) else _arguments_text(content)
-        return {"result": shorten(text), "error": data.get("error_message")}
-    if kind == "file_processor_result":
-        return {"chunks": len(as_list(data.get("chunks"))), "metadata": data.get("metadata")}
-    return {}

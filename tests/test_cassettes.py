@@ -19,12 +19,19 @@ from typing import Any
 import pytest
 
 from recctl import io
-from recctl.containers import is_cassette
-from recctl.containers.cassette import NotACassette, answers, load_cassette, parse_cassette
+from recctl.containers import identify, vcrpy
+from recctl.containers import load as load_cassette
+from recctl.exchange import NotExchanges as NotACassette
 
 from conftest import FIXTURES, run
 
 CASSETTES = FIXTURES / "cassettes"
+
+
+def parse_cassette(raw: bytes) -> Any:
+    return vcrpy.parse(raw, "")
+
+
 CASSETTE_FILES = sorted(
     p for p in CASSETTES.rglob("*") if p.is_file() and p.name.endswith((".yaml", ".yaml.gz"))
 )
@@ -54,7 +61,7 @@ def test_every_cassette_loads(path: Path) -> None:
 
 
 def _only(path: Path, interaction: int = 0) -> Any:
-    found = dict(answers(load_cassette(str(path))))
+    found = dict(load_cassette(str(path)).answers())
     return found[interaction]
 
 
@@ -330,8 +337,8 @@ def test_reassemble_reads_cassettes_under_cassettes_directories() -> None:
 
 
 def test_container_of_a_file() -> None:
-    assert is_cassette("x.yaml") and is_cassette("x.yaml.gz") and not is_cassette("x.json")
-    assert not is_cassette(str(FIXTURES / "corpus/seed.json"))
+    assert identify("x.yaml") is vcrpy and identify("x.yaml.gz") is vcrpy
+    assert identify(str(FIXTURES / "corpus/seed.json")) is not vcrpy
 
 
 def test_show_a_cassette() -> None:
@@ -588,7 +595,7 @@ def test_stats_counts_cassettes_interactions_and_tokens() -> None:
 
 
 def test_responses_api_bodies_inside_ogx_recordings_too() -> None:
-    from recctl.containers.recording import reassemble
+    from recctl.containers.ogx import reassemble
 
     response = {
         "object": "response",

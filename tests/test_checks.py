@@ -7,7 +7,9 @@ from typing import Any
 import pytest
 
 from recctl import checks
+from recctl.containers import ogx
 from recctl.findings import json_path
+from recctl.secrets import check_secrets
 from recctl.shapes import classify
 
 from conftest import CORPUS, EVERY_FILE, load
@@ -17,7 +19,7 @@ def _secrets(recording: Any) -> list[str]:
     import json
 
     raw = json.dumps(recording, indent=2).encode()
-    found = checks.check_secrets("r.json", recording, raw, classify(recording))
+    found = check_secrets(ogx.parse(raw, "r.json"))
     return [f"{f.pointer}: {f.message}" for f in found]
 
 
@@ -166,8 +168,7 @@ def test_sk_inside_a_word_is_not_a_key(seed: Any) -> None:
 
 def test_no_corpus_file_holds_a_secret() -> None:
     for path in EVERY_FILE:
-        recording = load(path)
-        found = checks.check_secrets(str(path), recording, path.read_bytes(), classify(recording))
+        found = check_secrets(ogx.parse(path.read_bytes(), str(path)))
         assert found == [], path
 
 
@@ -176,6 +177,7 @@ def test_a_key_in_a_streamed_request_is_found_and_chunks_are_not_scanned(seed: A
 
     seed["request"]["body"]["messages"][0]["content"] = REAL_KEY
     raw = json.dumps(seed, indent=2).encode()
-    assert checks._searchable(raw, classify(seed)) == raw[: raw.index(b'\n  "response": {')]
-    [finding] = checks.check_secrets("r.json", seed, raw, classify(seed))
+    file = ogx.parse(raw, "r.json")
+    assert file.searchable == raw[: raw.index(b'\n  "response": {')]
+    [finding] = check_secrets(file)
     assert finding.pointer == "$.request.body.messages[0].content"

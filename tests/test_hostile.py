@@ -382,14 +382,14 @@ def test_one_changed_word_in_a_long_message_is_found_and_a_long_middle_is_said()
 
 
 def test_cassettes_of_thousands_of_interactions_pair_in_bounded_time() -> None:
-    from recctl.diff_cassettes import CassetteDiff, _pairs
+    from recctl.diff_files import FileDiff, _pairs
 
     def exchanges(urls: list[str]) -> list[Any]:
         return [type("E", (), {"method": "POST", "url": url})() for url in urls]
 
     old = exchanges([f"https://x/{n % 7}" for n in range(8_000)])
     new = exchanges([f"https://x/{n % 5}" for n in range(8_001)])
-    result = CassetteDiff()
+    result = FileDiff(one_per_file=False)
     pairs = _pairs(old, new, result)
     assert len(pairs) == 8_000 and result.added and not result.removed
 

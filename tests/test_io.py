@@ -11,7 +11,7 @@ from typing import Any
 import orjson
 import pytest
 
-from recctl import io
+from recctl import containers, io
 
 from conftest import EVERY_FILE
 
@@ -98,7 +98,7 @@ def test_a_directory_that_cannot_be_listed_is_yielded_and_named(
 
     monkeypatch.setattr(os, "scandir", refuse)
     monkeypatch.setattr(os, "listdir", refuse_listing)
-    found = list(io.discover([tmp_path]))
+    found = list(containers.discover([tmp_path], [containers.DEFAULT]))
     assert str(locked) in found
     with pytest.raises(io.LoadError, match="a directory recctl cannot list: Permission denied"):
         io.read_bytes(str(locked))
@@ -121,7 +121,8 @@ def test_discover_walks_directories_sorted_and_keeps_files_as_given(tmp_path: Pa
         (tmp_path / name).write_text("{}")
     (tmp_path / "recordings/odd.json").mkdir()  # a directory named like a recording
     given = tmp_path / "recordings/notes.txt"
-    found = list(io.discover([tmp_path, given, tmp_path / "recordings/a.json"]))
+    paths = [tmp_path, given, tmp_path / "recordings/a.json"]
+    found = list(containers.discover(paths, [containers.DEFAULT]))
     relative = [str(Path(f).relative_to(tmp_path)) for f in found]
     assert relative == [
         "recordings/a.json",
@@ -131,7 +132,7 @@ def test_discover_walks_directories_sorted_and_keeps_files_as_given(tmp_path: Pa
         "recordings/c/deep/x.json",
         "recordings/notes.txt",
     ]
-    with_cassettes = [str(Path(f).relative_to(tmp_path)) for f in io.discover([tmp_path], True)]
+    with_cassettes = [str(Path(f).relative_to(tmp_path)) for f in containers.discover([tmp_path])]
     assert "cassettes/x.yaml" in with_cassettes and "cassettes/fixture.json" not in with_cassettes
 
 
@@ -142,11 +143,12 @@ def test_discover_does_not_follow_directory_symlinks(tmp_path: Path) -> None:
     tree = tmp_path / "tree"
     tree.mkdir()
     (tree / "link").symlink_to(outside, target_is_directory=True)
-    assert list(io.discover([tree])) == []
+    assert list(containers.discover([tree], [containers.DEFAULT])) == []
 
 
 def test_discover_yields_missing_paths_for_the_caller_to_report(tmp_path: Path) -> None:
-    assert list(io.discover([tmp_path / "nope.json"])) == [str(tmp_path / "nope.json")]
+    found = containers.discover([tmp_path / "nope.json"], [containers.DEFAULT])
+    assert list(found) == [str(tmp_path / "nope.json")]
 
 
 # --- the recorder's bytes: orjson where it cannot differ, the standard library elsewhere

@@ -20,7 +20,8 @@ from typing import Any
 import pytest
 
 from recctl import compare, jobs, normalize_files, parallel, prune, rename, validate
-from recctl.diff import MISSING, diff_recordings
+from recctl.diff import MISSING
+from recctl.diff_files import Ignores, diff_recordings
 from recctl.findings import CHECKS
 from recctl.schema import SchemaValidator, shipped_schema_bytes
 
@@ -253,7 +254,7 @@ def test_every_worker_result_pickles(repo: Path, tmp_path: Path) -> None:
     shutil.copytree(repo, changed)
     for other in changed.rglob("*.json"):
         other.write_bytes(other.read_bytes().replace(b"rec-", b"rec-0"))
-    compare._init(compare.Options(str(repo), str(changed), (), False))
+    compare._init(compare.Options(str(repo), str(changed), Ignores(defaults=False), False))
     for path in files:
         _round_trip(validate.validate_file(path, validator, frozenset(CHECKS)))
         _round_trip(jobs.reassemble_json(path))

@@ -14,7 +14,8 @@ import pytest
 
 from recctl import parallel
 from recctl.compare import Pair, TreeDiff
-from recctl.diff import diff_recordings
+from recctl.diff import ExchangeDiff
+from recctl.diff_files import FileDiff, diff_recordings
 from recctl.hashing import request_hash
 from recctl.render_github import annotation, escape_data, escape_property
 from recctl.render_markdown import LIMIT, pair_markdown, tree_markdown
@@ -201,7 +202,7 @@ def test_tree_markdown_is_pinned() -> None:
     tree = TreeDiff(
         added=["r/new.json"],
         removed=["r/gone.json"],
-        changed=[Pair("r/x.json", "r/x.json", diff.verdict, "t.py::test_x[`q`|p]", diff)],
+        changed=[Pair("r/x.json", "r/x.json", diff.verdict, "t.py::test_x[`q`|p]", _one(diff))],
         unchanged=7,
         volatile_only=2,
     )
@@ -225,7 +226,7 @@ def test_tree_markdown_is_pinned() -> None:
 def test_markdown_stays_under_the_comment_limit_and_says_what_it_left_out() -> None:
     diff = diff_recordings(_stream("old " * 400), _stream("new " * 400))
     changed = [
-        Pair(f"r/{n:05}.json", f"r/{n:05}.json", diff.verdict, f"t.py::test_{n}", diff)
+        Pair(f"r/{n:05}.json", f"r/{n:05}.json", diff.verdict, f"t.py::test_{n}", _one(diff))
         for n in range(3000)
     ]
     markdown = tree_markdown(TreeDiff(changed=changed), "big")
@@ -363,7 +364,7 @@ def test_markdown_keeps_its_limit_in_bytes_whatever_the_text() -> None:
     one = pair_markdown(huge, "a.json", "b.json")
     assert len(one.encode()) <= LIMIT and "diff lines left out" in one
     changed = [
-        Pair(f"r/{n:05}é.json", f"r/{n:05}é.json", huge.verdict, f"t.py::test_{n}", huge)
+        Pair(f"r/{n:05}é.json", f"r/{n:05}é.json", huge.verdict, f"t.py::test_{n}", _one(huge))
         for n in range(300)
     ]
     markdown = tree_markdown(TreeDiff(changed=changed), "big ✓")
@@ -389,3 +390,8 @@ def test_diff_rev_of_a_name_that_is_not_utf8_in_every_format(repo: Path) -> None
     assert [pair["new"] for pair in document["changed"]] == [
         "tests/integration/agents/recordings/n\\x9b.json"
     ]
+
+
+def _one(diff: ExchangeDiff) -> FileDiff:
+    """A pair of one-exchange files, as a tree diff holds it."""
+    return FileDiff(one_per_file=True, pairs=[(0, 0, diff)])

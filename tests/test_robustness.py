@@ -16,13 +16,16 @@ from typing import Any
 import pytest
 
 from recctl import checks
-from recctl.containers.recording import reassemble
+from recctl.answer import answer_json, answer_text
+from recctl.containers import ogx
+from recctl.containers.ogx import reassemble
 from recctl.hashing import judge_name
 from recctl.normalize import ALL_RULES, normalize_recording
-from recctl.render_answer import answer_json, answer_text, show_lines, view_json
+from recctl.render_answer import show_lines, view_json
 from recctl.schema import SchemaValidator, shipped_schema_bytes
+from recctl.secrets import check_secrets
 from recctl.shapes import classify
-from recctl.stats import file_stats
+from recctl.stats import exchange_rows
 from recctl.toolcalls import plan_tool_call_ids
 from recctl.view import build_view
 
@@ -86,13 +89,14 @@ def test_damaged_recordings_never_crash(seed: int) -> None:
         answer = reassemble(recording, shape)
         json.dumps(answer_json("r.json", answer))
         answer_text(answer)
-        view = build_view("r.json", len(raw), recording)
+        file = ogx.parse(raw, "r.json")
+        view = build_view(file)
         show_lines(view)
         json.dumps(view_json(view))
-        file_stats("r.json", len(raw), recording)
+        exchange_rows(file)
         checks.check_stream_ids("r.json", recording, shape)
         checks.check_location("tests/x/recordings/r.json", recording)
-        checks.check_secrets("r.json", recording, raw, shape)
+        check_secrets(file)
         VALIDATOR.issues(recording)
         judge_name("0" * 64 + ".json", recording)
         normalize_recording(copy.deepcopy(recording), "a" * 64, frozenset(ALL_RULES))

@@ -1,7 +1,7 @@
 """recctl reassemble, show and stats: what recordings hold."""
 
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Annotated, Any
 
 import typer
@@ -15,7 +15,6 @@ from recctl.cli import (
     command,
     files_of,
     jobs_from,
-    load_file,
 )
 from recctl.errors import ExitCode, RecctlError
 from recctl.masking import mask_text
@@ -91,25 +90,25 @@ def show(
     arguments, the finish reason, and a usage line ("usage not recorded" when
     the recording holds none).
     """
-    from recctl import io
-    from recctl.containers import is_cassette
-    from recctl.render_answer import cassette_json, cassette_lines, show_lines, view_json
-    from recctl.view import build_view, shorten_data_urls
+    from recctl import containers, io
+    from recctl.exchange import NotExchanges
+    from recctl.render_answer import show_lines, view_json
+    from recctl.view import build_view
 
     documents: list[dict[str, Any]] = []
     lines: list[render.Line] = []
     for path in files_of(paths, cassettes=True):
         try:
-            if is_cassette(path):
-                view: Any = _cassette_view(path, full or textconv)
-            else:
-                size, recording = load_file(path)
-                if textconv:  # full text, but base64 data as size and digest
-                    recording = _map_strings(recording, shorten_data_urls)
-                view = build_view(path, size, recording, full=full or textconv)
-        except RecctlError:
+            file = containers.load(path)
+        except NotExchanges as note:
+            documents.append({"path": path, "note": str(note)})
+            lines += ([render.Line([])] if lines else []) + [
+                render.Line([(f"{path}: {note}", "dim")])
+            ]
+            continue
+        except io.LoadError as error:
             if not textconv:
-                raise
+                raise RecctlError(f"{path}: {error}") from None
             # git must always get text back: the file as it is, made safe, or (too
             # large, not a file) why not, without the path: git's is a temporary one.
             try:
@@ -119,49 +118,17 @@ def show(
             sys.stdout.write(mask_text(printable(text, multiline=True)))
             sys.stdout.flush()
             continue
-        if isinstance(view, str):  # not an HTTP cassette: a note
-            documents.append({"path": path, "note": view})
-            lines += ([render.Line([])] if lines else []) + [
-                render.Line([(f"{path}: {view}", "dim")])
-            ]
-        elif output_format is OutputFormat.json:
-            documents.append(cassette_json(view) if is_cassette(path) else view_json(view))
+        # --textconv: full text, but base64 data as size and digest
+        view = build_view(file, full=full or textconv, data_urls=textconv)
+        if output_format is OutputFormat.json:
+            documents.append(view_json(view))
         else:
-            shown = (
-                cassette_lines(view, textconv) if is_cassette(path) else show_lines(view, textconv)
-            )
-            lines += ([render.Line([])] if lines else []) + shown
+            lines += ([render.Line([])] if lines else []) + show_lines(view, textconv)
     if output_format is OutputFormat.json:
         render.write_json(documents[0] if len(documents) == 1 else documents)
     else:
         render.print_lines(lines, wrap=True, plain=textconv)
     raise typer.Exit(ExitCode.OK)
-
-
-def _cassette_view(path: str, full: bool) -> Any:
-    """The view of a cassette, or the note that says it is not one."""
-    from recctl import io
-    from recctl.containers.cassette import NotACassette, parse_cassette
-    from recctl.view import cassette_view
-
-    try:
-        raw = io.read_bytes(path)
-        return cassette_view(path, len(raw), parse_cassette(raw, path), full=full)
-    except io.LoadError as error:
-        raise RecctlError(f"{path}: {error}") from None
-    except NotACassette as note:
-        return str(note)
-
-
-def _map_strings(value: Any, function: Callable[[str], str]) -> Any:
-    """``value`` with ``function`` applied to every string in it."""
-    if isinstance(value, str):
-        return function(value)
-    if isinstance(value, dict):
-        return {key: _map_strings(item, function) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_map_strings(item, function) for item in value]
-    return value
 
 
 @command()

@@ -67,7 +67,7 @@ def validate(
     first. Exit 0 when every file is valid (warnings allowed), 1 when any is
     not, 2 when it cannot run.
     """
-    from recctl import io
+    from recctl import containers, io
     from recctl.findings import CHECKS, Finding, selected
     from recctl.schema import SchemaError, SchemaValidator, shipped_schema_bytes
     from recctl.validate import validate_paths
@@ -93,7 +93,7 @@ def validate(
 
     # Taken as the walk finds them, not listed first: memory stays flat however many.
     given_files_are_read(paths)
-    found = io.discover(paths, cassettes=True)
+    found = containers.discover(paths)
     first = next(found, None)
     if first is None:
         raise RecctlError("no recordings or cassettes found under " + ", ".join(map(str, paths)))

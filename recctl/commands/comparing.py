@@ -2,7 +2,7 @@
 
 import os
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -14,9 +14,11 @@ from recctl.cli import (
     command,
     configured,
     jobs_from,
-    load_file,
 )
 from recctl.errors import ExitCode, RecctlError
+
+if TYPE_CHECKING:
+    from recctl.diff_files import Ignores
 
 
 @command()
@@ -78,92 +80,66 @@ def diff(
     position. Exit 0 when nothing differs after the ignores, 1 when something
     does, 2 when it cannot run.
     """
-    from recctl.diff import DEFAULT_IGNORES
-    from recctl.diff_cassettes import DEFAULT_IGNORES as CASSETTE_IGNORES
+    from recctl.diff_files import Ignores
 
     settings = configured()
     use_defaults = (
         settings.get("diff.default-ignores") if default_ignores is None else default_ignores
     )
-    extra = ignore or settings.get("diff.ignore")
-    patterns = [*(DEFAULT_IGNORES if use_defaults else []), *extra]
-    cassette_patterns = [*(CASSETTE_IGNORES if use_defaults else []), *extra]
+    ignores = Ignores(use_defaults, tuple(ignore or settings.get("diff.ignore")))
     jobs = jobs_from(jobs, settings)
     given = [str(path) for path in paths or []]
     if rev is not None:
-        _diff_revisions(
-            rev, given, (patterns, cassette_patterns), chunks, details, output_format, jobs
-        )
+        _diff_revisions(rev, given, ignores, chunks, details, output_format, jobs)
     if len(given) != 2:
         raise RecctlError("diff takes two paths, OLD and NEW (or --rev REV and paths)")
     old, new = given
     if os.path.isdir(old) and os.path.isdir(new):
         from recctl.compare import diff_trees
 
-        tree = diff_trees(old, new, patterns, chunks, jobs, cassette_patterns)
+        tree = diff_trees(old, new, ignores, chunks, jobs)
         _report_tree(tree, f"{old} → {new}", details, output_format)
-    if _is_cassette(old) or _is_cassette(new):
-        _diff_cassettes(old, new, cassette_patterns, output_format)
     if os.path.isdir(old) or os.path.isdir(new):
         raise RecctlError(
             f"cannot compare a directory with a file: {old} and {new} (give two of a kind)"
         )
-    from recctl.diff import diff_recordings
-    from recctl.render_diff import diff_json, diff_lines, diff_summary
-
-    _, old_recording = load_file(old)
-    _, new_recording = load_file(new)
-    result = diff_recordings(old_recording, new_recording, patterns, chunks)
-    if output_format == "json":
-        render.write_json(diff_json(result))
-    elif output_format == "markdown":
-        from recctl.render_markdown import pair_markdown
-
-        render.write_raw_lines([pair_markdown(result, old, new).rstrip("\n")])
-    else:
-        render.print_lines([*diff_lines(result), render.Line([]), diff_summary(result)], wrap=True)
-    raise typer.Exit(ExitCode.FINDINGS if result.differs else ExitCode.OK)
+    _diff_pair(old, new, ignores, chunks, output_format)
 
 
-def _is_cassette(path: str) -> bool:
-    from recctl.containers import is_cassette
+def _diff_pair(
+    old: str, new: str, ignores: "Ignores", chunks: bool, output_format: DiffFormat
+) -> None:
+    """Two files, exchange by exchange (``diff_files``)."""
+    from recctl import containers, io
+    from recctl.diff_files import DifferentKinds, diff_files
+    from recctl.exchange import NotExchanges
+    from recctl.render_diff import file_diff_json, file_diff_lines
 
-    return not os.path.isdir(path) and is_cassette(path)
-
-
-def _diff_cassettes(old: str, new: str, patterns: list[str], output_format: DiffFormat) -> None:
-    """Two cassettes, interaction by interaction (``diff_cassettes``)."""
-    from recctl import io
-    from recctl.containers.cassette import NotACassette, load_cassette
-    from recctl.diff_cassettes import diff_cassettes
-    from recctl.render_diff import cassette_diff_json, cassette_diff_lines
-
-    if not (_is_cassette(old) and _is_cassette(new)):
-        raise RecctlError(f"cannot compare a cassette with a recording: {old} and {new}")
-    loaded = []
+    files = []
     for path in (old, new):
         try:
-            loaded.append(load_cassette(path))
-        except io.LoadError as error:
+            files.append(containers.load(path))
+        except (io.LoadError, NotExchanges) as error:
             raise RecctlError(f"{path}: {error}") from None
-        except NotACassette as note:
-            raise RecctlError(f"{path}: {note}") from None
-    result = diff_cassettes(loaded[0], loaded[1], patterns)
+    try:
+        result = diff_files(files[0], files[1], ignores, chunks)
+    except DifferentKinds as error:
+        raise RecctlError(f"{error}: {old} and {new}") from None
     if output_format == "json":
-        render.write_json(cassette_diff_json(result))
+        render.write_json(file_diff_json(result))
     elif output_format == "markdown":
-        from recctl.render_markdown import cassette_markdown
+        from recctl.render_markdown import file_markdown
 
-        render.write_raw_lines([cassette_markdown(result, old, new).rstrip("\n")])
+        render.write_raw_lines([file_markdown(result, old, new).rstrip("\n")])
     else:
-        render.print_lines(cassette_diff_lines(result), wrap=True)
+        render.print_lines(file_diff_lines(result), wrap=True)
     raise typer.Exit(ExitCode.FINDINGS if result.differs else ExitCode.OK)
 
 
 def _diff_revisions(
     rev: str,
     paths: list[str],
-    patterns: tuple[list[str], list[str]],
+    ignores: "Ignores",
     chunks: bool,
     details: bool,
     output_format: DiffFormat,
@@ -181,7 +157,7 @@ def _diff_revisions(
             new = gitrev.worktree_side(root, specs)
         else:
             new = gitrev.revision_side(root, new_rev, specs, reader)
-        tree = diff_sides(old, new, patterns[0], chunks, jobs, patterns[1])
+        tree = diff_sides(old, new, ignores, chunks, jobs)
     title = f"{old_rev} → {new_rev or 'work tree'}"
     _report_tree(tree, title, details, output_format)
 

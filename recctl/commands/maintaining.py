@@ -106,7 +106,7 @@ def prune(
     insists). Exit 0 when nothing is stale, 1 when something is, 2 when it
     cannot run.
     """
-    from recctl import io
+    from recctl import containers, io
     from recctl import prune as pruning
     from recctl.cassette_tests import LAYOUTS
     from recctl.confine import inside
@@ -149,7 +149,7 @@ def prune(
     layout = cassette_layout or settings.get("prune.cassette-layout")
     if layout not in (*LAYOUTS, "auto"):
         raise RecctlError(f"--cassette-layout {layout}: one of auto, {', '.join(LAYOUTS)}")
-    found = io.discover(targets, cassettes=True)
+    found = containers.discover(targets)
     files = [f for f in found if not pruning.excluded(f, base, exclude)]
     report = pruning.prune(
         files, base, node_ids, jobs_from(jobs, settings), None if layout == "auto" else layout

@@ -1,68 +1,138 @@
-"""Containers: how recordings are stored on disk, one module per kind.
+"""Containers: how recorded calls are stored on disk, one module per kind, and the
+one place that decides what a file is.
 
-- ``recording``: an ogx (llama-stack) recording, one JSON file per exchange;
-- ``cassette``: a VCR.py cassette, one YAML file holding N HTTP interactions.
+Each container module implements ``Container`` (module attributes and
+functions, as pre-commit's ``languages/`` do):
 
-What the provider answered, once out of its container, is read by
-``recctl.protocols``: the same code for both. ``kind_of`` decides what a file is,
-for a file named on the command line; a directory walk (``io.discover``) yields
-only JSON under ``recordings/`` and YAML under ``cassettes/``.
+- ``ogx``: an ogx (llama-stack) recording, one JSON file per exchange;
+- ``vcrpy``: a VCR.py cassette, one YAML file holding N HTTP interactions.
+
+Adding a container is one module, one line in ``CONTAINERS`` and its tests.
+Commands never ask which container a file is: they read ``RecordedFile``'s
+exchanges (``recctl.exchange``) and call the container through it.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
 
-from recctl.io import CASSETTE_SUFFIXES, LoadError, read_bytes
+from recctl import io
+from recctl.containers import ogx, vcrpy
+from recctl.exchange import Exchange, NotExchanges, RecordedFile
 
-#: The first bytes of a cassette of each layout VCR.py writes (a top-level key).
-_CASSETTE_KEYS = (b"interactions:", b"requests:", b"http_interactions:")
-#: What an ogx recording holds at its top level; a JSON file holding neither is not one.
-_RECORDING_KEYS = ("request", "response")
+if TYPE_CHECKING:
+    from recctl.answer import Answer
 
-
-def is_cassette(path: str, sniff: bool = True) -> bool:
-    """Whether a file is a cassette: by its name, else (with ``sniff``) as ``kind_of``
-    judges it by its content."""
-    if path.endswith(".json"):
-        return False
-    if path.endswith(CASSETTE_SUFFIXES):
-        return True
-    return sniff and kind_of(path) == "cassette"
+__all__ = ["CONTAINERS", "Container", "NotExchanges", "discover", "identify", "load"]
 
 
-def kind_of(path: str) -> str | None:
-    """What a file named on the command line is: ``"recording"``, ``"cassette"``, or
-    None for a file recctl does not read (``package.json``, a README, a CI file).
+class Container(Protocol):
+    """What every container module provides."""
 
-    A ``.json`` file under a ``recordings/`` directory, or a YAML file by its
-    suffix, is taken by its name (a broken one is then reported as broken). Any
-    other file is judged by its content: JSON holding ``request`` or ``response``
-    at its top level is a recording, YAML starting with a cassette's key is a
-    cassette. A file that cannot be read is a recording: reading it says why.
+    #: Its name in output and configuration ("ogx", "vcrpy").
+    name: str
+    #: The container as people name it ("VCR.py"), and what one file is called
+    #: ("recording", "cassette").
+    title: str
+    noun: str
+    #: The directory a walk finds its files under, and their suffixes there.
+    directory: str
+    suffixes: tuple[str, ...]
+    #: True when a file holds one exchange (ogx): shown and diffed as that exchange.
+    one_per_file: bool
+    #: True when a file names the test it belongs to (ogx's test id), False when its
+    #: place and name map to one (``prune``).
+    test_named_in_file: bool
+    #: True when its suffixes alone say what a file is, in any directory.
+    suffix_alone: bool
+    #: Paths that change on every re-record (diff): relative to the exchange as
+    #: ``parse`` gives it in ``Exchange.source``, ``*`` any key, ``[*]`` any index.
+    volatile: tuple[str, ...]
+    #: Where a provider's objects are in ``Exchange.source``: ``protocols.VOLATILE``
+    #: applies below each.
+    body_places: tuple[str, ...]
+    #: The finding a file gets when it cannot be parsed ("RC002": not valid JSON).
+    broken_code: str
+
+    def claims(self, head: bytes, path: str) -> bool | None:
+        """Whether a file of an unknown name is of this kind, from its first 4 KiB:
+        True, False (it is something else), or None (the content cannot tell)."""
+
+    def parse(self, raw: bytes, path: str) -> RecordedFile:
+        """A file's exchanges; ``io.LoadError`` when it is broken, ``NotExchanges``
+        when it holds none."""
+
+    def answer(self, exchange: Exchange) -> Answer | None:
+        """What the provider answered in one exchange (``recctl.protocols``)."""
+
+    def stored(self, exchange: Exchange) -> str:
+        """How the response is stored, for ``show``: "JSON, 1,234 bytes"."""
+
+    def facts(self, exchange: Exchange) -> dict[str, Any]:
+        """What only this container records, for ``show``: keys of its JSON output."""
+
+    def details(
+        self, exchange: Exchange, answer: Answer | None, shorten: Callable[[str], str]
+    ) -> dict[str, Any]:
+        """Facts of a response that is not an answer: model ids, embedding sizes."""
+
+
+#: Every container, the default (for a file that cannot be read) first.
+CONTAINERS: tuple[Container, ...] = (ogx, vcrpy)
+DEFAULT: Container = ogx
+
+
+def identify(path: str, sniff: bool = True) -> Container | None:
+    """What a file is, for a walk and for a path given on the command line; None for
+    a file recctl does not read (``package.json``, a README, a CI file).
+
+    A file with a container's suffix under that container's directory is taken by
+    its name (a broken one is then reported as broken), as is a YAML file anywhere;
+    any other file is judged by its content (without ``sniff``: taken as the
+    default container, whose reading reports it). A file that cannot be read
+    belongs to the default container: reading it says why.
     """
-    if path.endswith(CASSETTE_SUFFIXES):
-        return "cassette"
-    if path.endswith(".json") and "recordings" in path.replace(os.sep, "/").split("/"):
-        return "recording"
-    if os.path.isdir(path):
-        return "recording"  # reading it says what it is
+    parts = path.replace(os.sep, "/").split("/")
+    for container in CONTAINERS:
+        if path.endswith(container.suffixes) and (
+            container.suffix_alone or container.directory in parts
+        ):
+            return container
+    if not sniff or os.path.isdir(path):
+        return DEFAULT
     try:
-        head = read_bytes(path, 4096, head=True).lstrip()
-    except LoadError:
-        return "recording"
-    if head[:1] in (b"{", b"["):
-        return "recording" if _holds_a_recording(path) else None
-    if any(key in head for key in _CASSETTE_KEYS):
-        return "cassette"
-    return "recording" if path.endswith(".json") else None
+        head = io.read_bytes(path, 4096, head=True).lstrip()
+    except io.LoadError:
+        return DEFAULT
+    verdicts = [(container, container.claims(head, path)) for container in CONTAINERS]
+    for container, verdict in verdicts:
+        if verdict:
+            return container
+    # Content no container can tell: a file of one's suffix is taken as one of its own,
+    # unless that container says the content is something else.
+    for container, verdict in verdicts:
+        if verdict is None and path.endswith(container.suffixes):
+            return container
+    return None
 
 
-def _holds_a_recording(path: str) -> bool:
-    from recctl.io import parse
+def load(path: str, container: Container | None = None) -> RecordedFile:
+    """Read and parse one file; ``io.LoadError`` or ``NotExchanges`` otherwise."""
+    container = container or identify(path) or DEFAULT
+    return container.parse(io.read_bytes(path), path)
 
-    try:
-        document = parse(read_bytes(path))
-    except LoadError:
-        return True  # a broken recording: reading it reports how
-    return isinstance(document, dict) and any(key in document for key in _RECORDING_KEYS)
+
+def parse(raw: bytes, path: str) -> RecordedFile:
+    """Parse bytes read elsewhere (a git blob), judged by the file's name."""
+    return (identify(path, sniff=False) or DEFAULT).parse(raw, path)
+
+
+def discover(
+    paths: Iterable[str | Path], containers: Iterable[Container] = CONTAINERS
+) -> Iterator[str]:
+    """Each file given, and below each directory the files of ``containers`` by their
+    directory convention (``io.discover``)."""
+    return io.discover(paths, [(c.directory, c.suffixes) for c in containers])

@@ -1,8 +1,93 @@
 """Wire protocols: what a provider sends back, read into an ``Answer`` (``recctl.answer``).
 
 One module per protocol family: ``openai_chat`` (chat completions and legacy
-completions), ``anthropic`` (messages), ``google`` (genai ``generateContent`` and
-Gemini interactions), ``ollama`` (native API), and ``sse`` (event streams). Each
-takes a body or a list of event dicts, never a container: ogx recordings and VCR
-cassettes hand them the same objects.
+completions), ``openai_responses``, ``anthropic`` (messages), ``google`` (genai
+``generateContent`` and Gemini interactions), ``bedrock`` (Converse), ``ollama``
+(native API), and ``sse`` (event streams). Each takes a body or a list of event
+dicts, never a container: every container hands them the same objects.
+
+Each protocol module in ``PROTOCOLS`` says how it recognizes what it reads:
+``stream_answer(events, kinds)`` and ``body_answer(body, url)`` return its
+answer, or None when the stream or body is not its own; and ``volatile``, the
+fields of its objects that change on every re-record, relative to the object
+(a container adds where its objects are). Many providers speak another's
+protocol (OpenAI's chat API is served by Mistral, DeepSeek, OpenRouter, vLLM,
+...), so the body decides, not the host.
 """
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from recctl.answer import Answer
+from recctl.io import json_text
+from recctl.protocols import anthropic, bedrock, google, ollama, openai_chat, openai_responses
+from recctl.values import as_dict, as_str
+
+
+class WireProtocol(Protocol):
+    volatile: tuple[str, ...]
+
+    def stream_answer(self, events: list[dict[str, Any]], kinds: set[str]) -> Answer | None:
+        """The answer of a stream of this protocol's events, else None."""
+
+    def body_answer(self, body: dict[str, Any], url: str) -> Answer | None:
+        """The answer of a body of this protocol, else None."""
+
+
+#: In the order they are tried: each recognizes what the others cannot have.
+PROTOCOLS: tuple[WireProtocol, ...] = (
+    openai_responses,
+    anthropic,
+    google,
+    openai_chat,
+    bedrock,
+    ollama,
+)
+
+#: Every protocol's volatile fields, relative to its objects.
+VOLATILE: tuple[str, ...] = tuple(
+    dict.fromkeys(path for protocol in PROTOCOLS for path in protocol.volatile)
+)
+
+
+def read_answer(
+    url: str, status: int | None, body: Any, events: list[dict[str, Any]] | None
+) -> Answer | None:
+    """The answer an HTTP exchange holds, from its stream events or its body; an
+    error body when it holds none; None for a call that holds no LLM answer (an
+    upload, an auth call, a GET)."""
+    answer = read_stream(events) if events else read_body(body, url)
+    if answer is None:
+        answer = http_error(body, status)
+    return answer.close() if answer is not None else None
+
+
+def read_stream(events: list[dict[str, Any]]) -> Answer | None:
+    kinds = {kind for event in events if isinstance(kind := event.get("type"), str)}
+    for protocol in PROTOCOLS:
+        answer = protocol.stream_answer(events, kinds)
+        if answer is not None:
+            return answer
+    return None
+
+
+def read_body(body: Any, url: str = "") -> Answer | None:
+    if not isinstance(body, dict):
+        return None
+    for protocol in PROTOCOLS:
+        answer = protocol.body_answer(body, url)
+        if answer is not None:
+            return answer
+    return None
+
+
+def http_error(body: Any, status: int | None) -> Answer | None:
+    """An error the provider answered with: an ``error`` object, or a status of 400 up."""
+    if not isinstance(body, dict):
+        return None
+    if not isinstance(body.get("error"), dict) and (status or 200) < 400:
+        return None
+    error = as_dict(body.get("error"))
+    message = as_str(error.get("message")) or json_text(body)[:200]
+    return Answer("http_error", False, error=(f"HTTP {status}: " if status else "") + message)

@@ -87,3 +87,19 @@ def completion(body: dict[str, Any]) -> Answer:
     choice.finish_reason = as_str(body.get("stop_reason"))
     answer.choices = [choice]
     return answer
+
+
+volatile: tuple[str, ...] = ("id",)
+_STREAM_EVENTS = frozenset({"message_start", "content_block_delta", "message_delta"})
+
+
+def stream_answer(events: list[dict[str, Any]], kinds: set[str]) -> Answer | None:
+    return stream(events, len(events)) if kinds & _STREAM_EVENTS else None
+
+
+def body_answer(body: dict[str, Any], url: str) -> Answer | None:
+    if body.get("type") == "message" and "content" in body:
+        return message(body)
+    if body.get("type") == "completion" and "completion" in body:
+        return completion(body)
+    return None

@@ -7,6 +7,7 @@ read: their exchanges count as other calls.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from recctl.answer import Answer, Choice, Usage, add_whole_call, append
 from recctl.values import as_dict, as_int, as_list, as_str
@@ -36,3 +37,22 @@ def converse(body: dict[str, Any], model: str | None = None) -> Answer:
             raw,
         )
     return answer
+
+
+volatile: tuple[str, ...] = ()
+
+
+def stream_answer(events: list[dict[str, Any]], kinds: set[str]) -> Answer | None:
+    return None  # binary event-stream framing: not read yet
+
+
+def body_answer(body: dict[str, Any], url: str) -> Answer | None:
+    if "message" in as_dict(body.get("output")) and "stopReason" in body:
+        return converse(body, _model_in(url))
+    return None
+
+
+def _model_in(url: str) -> str | None:
+    """Bedrock names the model in the path: ``/model/{id}/converse``."""
+    parts = urlsplit(url).path.split("/")
+    return unquote(parts[2]) if len(parts) > 2 and parts[1] == "model" else None

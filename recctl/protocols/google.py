@@ -123,3 +123,30 @@ def interaction_stream(events: list[dict[str, Any]], lines: int) -> Answer:
                 _interaction_output(choice, delta)
     answer.choices = [choice] if events else []
     return answer
+
+
+volatile: tuple[str, ...] = (
+    "response_id",
+    "responseId",
+    "create_time",
+    "createTime",
+    "id",
+    "created",
+    "updated",
+)
+
+
+def stream_answer(events: list[dict[str, Any]], kinds: set[str]) -> Answer | None:
+    if any("event_type" in event for event in events):
+        return interaction_stream(events, len(events))
+    if any("candidates" in event for event in events):
+        return genai(events, streamed=True)
+    return None
+
+
+def body_answer(body: dict[str, Any], url: str) -> Answer | None:
+    if "candidates" in body:
+        return genai([body], streamed=False)
+    if "outputs" in body or body.get("object") == "interaction":
+        return interaction(body)
+    return None

@@ -39,3 +39,21 @@ def _ollama_usage(data: dict[str, Any]) -> Usage | None:
         return None
     raw = {"prompt_eval_count": data.get("prompt_eval_count"), "eval_count": data.get("eval_count")}
     return Usage(prompt, completion, total(prompt, completion), raw)
+
+
+volatile: tuple[str, ...] = ("created_at",)
+
+
+def stream_answer(events: list[dict[str, Any]], kinds: set[str]) -> Answer | None:
+    return None  # Ollama streams newline-delimited JSON, not server-sent events
+
+
+def body_answer(body: dict[str, Any], url: str) -> Answer | None:
+    """``/api/chat`` and ``/api/generate`` replies: ``done`` and a message or a response."""
+    if not isinstance(body.get("done"), bool) or "model" not in body:
+        return None
+    if isinstance(body.get("message"), dict):
+        return ollama("ollama_chat", [body], streamed=False)
+    if isinstance(body.get("response"), str):
+        return ollama("ollama_generate", [body], streamed=False)
+    return None

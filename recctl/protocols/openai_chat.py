@@ -143,3 +143,36 @@ def completions(objects: list[dict[str, Any]], streamed: bool) -> Answer:
             choice.logprobs += len(as_list(logprobs.get("tokens")))
     answer.choices = choices.sorted()
     return answer
+
+
+volatile: tuple[str, ...] = (
+    "id",
+    "created",
+    "system_fingerprint",
+    "obfuscation",
+    "choices[*].obfuscation",
+    "choices[*].message.tool_calls[*].id",
+    "choices[*].delta.tool_calls[*].id",
+)
+
+
+def _is_text_completion(data: dict[str, Any]) -> bool:
+    return data.get("object") == "text_completion" or any(
+        "text" in as_dict(choice) for choice in as_list(data.get("choices"))
+    )
+
+
+def stream_answer(events: list[dict[str, Any]], kinds: set[str]) -> Answer | None:
+    if not any("choices" in event for event in events):
+        return None
+    if any(_is_text_completion(event) for event in events):
+        return completions(events, streamed=True)
+    return chat_stream(events)
+
+
+def body_answer(body: dict[str, Any], url: str) -> Answer | None:
+    if not isinstance(body.get("choices"), list):
+        return None
+    if _is_text_completion(body):
+        return completions([body], streamed=False)
+    return chat_completion(body)

@@ -102,3 +102,14 @@ def stream(events: list[dict[str, Any]]) -> Answer:
         choice.finish_reason = _finish(terminal)
     answer.choices = [choice] if events else []
     return answer
+
+
+volatile: tuple[str, ...] = ("id", "created_at", "output[*].id", "output[*].call_id")
+
+
+def stream_answer(events: list[dict[str, Any]], kinds: set[str]) -> Answer | None:
+    return stream(events) if any(kind.startswith("response.") for kind in kinds) else None
+
+
+def body_answer(body: dict[str, Any], url: str) -> Answer | None:
+    return response(body) if body.get("object") == "response" and "output" in body else None

@@ -1,0 +1,338 @@
+"""ogx (llama-stack) recordings: one JSON file per exchange, its response stored as
+typed objects or raw (docs/format.md).
+
+``parse`` turns a file into a ``RecordedFile`` of one exchange: the request
+(headers, body or payload), the response body as stored, and the facts only ogx
+records (test id, endpoint, provider) in ``extras``. ``reassemble`` takes a
+parsed recording and returns the ``Answer`` it holds (docs/format.md, section 6),
+whatever the body kind: typed chunks and objects (their ``__data__`` is the
+provider's object, and the class name says which protocol wrote it), raw
+google-genai chunks, raw SSE lines, raw dicts. It never raises on a recording of
+unexpected shape: what it cannot read contributes nothing. Reading each wire
+protocol is left to ``recctl.protocols``, shared with every container.
+
+The rest of what only ogx has (the request hash, id normalization, the schema,
+``explain``) lives in the modules that say so: ``hashing``, ``normalize``,
+``schema``, ``explain``.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING, Any
+
+from recctl import io
+from recctl.answer import Answer, Usage
+from recctl.exchange import Exchange, Message, RecordedFile
+from recctl.io import json_text
+from recctl.protocols import google, http_error, ollama, openai_chat, read_body, read_stream
+from recctl.protocols.sse import data_events
+from recctl.shapes import BodyKind, RequestShape, Shape, classify
+from recctl.values import as_dict, as_int, as_list, as_str
+
+if TYPE_CHECKING:
+    from recctl.containers import Container
+
+name = "ogx"
+title: str = "ogx"
+noun: str = "recording"
+directory: str = "recordings"
+suffixes: tuple[str, ...] = (".json",)
+#: Whether a file names the test it belongs to (else its place and name map to one).
+test_named_in_file: bool = True
+one_per_file: bool = True
+suffix_alone: bool = False
+#: A broken file is "not valid JSON" (RC002).
+broken_code: str = "RC002"
+#: Where a provider's response object is in a recording: typed objects keep it in
+#: ``__data__``, raw bodies as they are; streams are lists of either.
+body_places: tuple[str, ...] = (
+    "$.response.body.__data__",
+    "$.response.body[*].__data__",
+    "$.response.body",
+    "$.response.body[*]",
+)
+#: What changes on every re-record outside the provider's objects.
+volatile: tuple[str, ...] = (
+    "$.response.body.sdk_http_response.headers.Date",
+    "$.response.body[*].sdk_http_response.headers.Date",
+    "$.request.body.messages[*].tool_calls[*].id",
+    "$.request.body.messages[*].tool_call_id",
+)
+#: What a recording holds at its top level; a JSON file holding neither is not one.
+_RECORDING_KEYS = ("request", "response")
+
+
+def claims(head: bytes, path: str) -> bool | None:
+    """JSON holding ``request`` or ``response`` at its top level (a broken one too:
+    reading it reports how); other JSON is something else."""
+    if head[:1] not in (b"{", b"["):
+        return None
+    try:
+        document = io.parse(io.read_bytes(path))
+    except io.LoadError:
+        return True
+    return isinstance(document, dict) and any(key in document for key in _RECORDING_KEYS)
+
+
+def parse(raw: bytes, path: str) -> RecordedFile:
+    document = io.parse(raw)
+    exchange = exchange_of(document)
+    searchable = raw
+    if exchange.response.fragmented:
+        # A typed stream's text is split into chunks, where no key survives whole
+        # (a key echoed by the model is in the request too), and the chunks are most
+        # of the file: the key search's pre-test stops where the response starts.
+        end = raw.find(b'\n  "response": {')
+        searchable = raw[:end] if end > 0 else raw
+    return RecordedFile(path, len(raw), _self(), "ogx", [exchange], [], document, raw, searchable)
+
+
+def file_of(document: Any, path: str = "") -> RecordedFile:
+    """A recording already parsed."""
+    return RecordedFile(path, 0, _self(), "ogx", [exchange_of(document)], [], document)
+
+
+def _self() -> Container:
+    return sys.modules[__name__]
+
+
+def exchange_of(recording: Any, shape: Shape | None = None) -> Exchange:
+    """The one exchange of a parsed recording."""
+    shape = shape or classify(recording)
+    top = as_dict(recording)
+    request = as_dict(top.get("request"))
+    response = as_dict(top.get("response"))
+    body_key = next((key for key in ("body", "payload", "kwargs") if key in request), "body")
+    headers = as_dict(request.get("headers"))
+    extras: dict[str, Any] = {
+        "test_id": as_str(top.get("test_id")) or as_str(request.get("test_id")),
+        # the url path the request hash uses, else what kind of call it is
+        "endpoint": shape.endpoint
+        or (shape.request.value if shape.request is not RequestShape.UNKNOWN else None),
+        "model": as_str(request.get("model"))
+        or as_str(as_dict(request.get(body_key)).get("model")),
+        "provider": _provider(request),
+        "streamed": bool(shape.streamed),
+        "shape": shape,
+    }
+    if shape.request is RequestShape.TOOL:
+        extras["call"] = "tool"
+        extras["tool"] = request.get("tool_name")
+        extras["parameters"] = {"tool": request.get("tool_name"), **as_dict(request.get("kwargs"))}
+    elif shape.request is RequestShape.FILE_PROCESSOR:
+        extras["call"] = "file processor"
+        extras["parameters"] = {key: request.get(key) for key in ("api", "file_id")}
+    return Exchange(
+        index=0,
+        method=(as_str(request.get("method")) or "").upper(),
+        url=as_str(request.get("url")) or "",
+        status=shape.status,
+        request=Message(
+            {str(k).lower(): [str(v)] for k, v in headers.items()},
+            request.get(body_key),
+            0,
+            ("request",),
+            body_key,
+            written={str(k).lower(): (str(k), False) for k in headers},
+        ),
+        response=Message(
+            {},
+            response.get("body"),
+            0,
+            ("response",),
+            "body",
+            fragmented=shape.body in (BodyKind.TYPED_CHUNKS, BodyKind.MODEL_LIST),
+        ),
+        events=None,
+        url_key="url",
+        extras=extras,
+        source=recording,
+    )
+
+
+def answer(exchange: Exchange) -> Answer:
+    return reassemble(exchange.source, exchange.extras.get("shape"))
+
+
+def _provider(request: dict[str, Any]) -> str | None:
+    """The provider the recorder wrote down, if any (else the url tells)."""
+    metadata = as_dict(request.get("provider_metadata"))
+    if isinstance(metadata.get("provider"), str):
+        return str(metadata["provider"])
+    if isinstance(request.get("provider"), str):
+        return str(request["provider"])
+    if (as_str(request.get("url")) or "").startswith("vertexai:"):
+        return "vertexai"
+    return None
+
+
+# --- show ---------------------------------------------------------------------------
+
+
+def stored(exchange: Exchange) -> str:
+    """How the response is stored: ``typed chunks (ChatCompletionChunk)``."""
+    shape: Shape = exchange.extras["shape"]
+    return shape.body.value.replace("_", " ") + (f" ({shape.type_name})" if shape.type_name else "")
+
+
+def facts(exchange: Exchange) -> dict[str, Any]:
+    """What only a recording holds, as ``show`` prints it (its JSON keys)."""
+    shape: Shape = exchange.extras["shape"]
+    return {
+        "test_id": exchange.extras["test_id"],
+        "shape": {
+            "request": shape.request.value,
+            "body": shape.body.value,
+            "type": shape.type_name,
+            "streamed": shape.streamed,
+            "exception": shape.exception,
+            "status": shape.status,
+        },
+        "endpoint": shape.endpoint,
+    }
+
+
+def details(exchange: Exchange, answer: Answer | None, shorten: Any) -> dict[str, Any]:
+    """Facts of bodies that are not an answer: model ids, embedding sizes, tool results."""
+    kind = answer.kind if answer is not None else ""
+    body = exchange.response.body
+    data = as_dict(as_dict(body).get("__data__"))
+    if kind == "model_list":
+        return {
+            "models": [
+                as_str(as_dict(as_dict(item).get("__data__")).get("id")) for item in as_list(body)
+            ]
+        }
+    if kind == "embedding":
+        vectors = [as_dict(item).get("embedding") for item in as_list(data.get("data"))]
+        first = vectors[0] if vectors else None
+        return {
+            "embeddings": len(vectors),
+            "dimensions": len(first) if isinstance(first, list) else None,
+        }
+    if kind == "ollama_embedding":
+        vectors = as_list(data.get("embeddings"))
+        return {
+            "embeddings": len(vectors),
+            "dimensions": len(vectors[0]) if vectors and isinstance(vectors[0], list) else None,
+        }
+    if kind in ("ollama_ps", "ollama_tags"):
+        return {
+            "models": [
+                as_str(as_dict(m).get("name")) or as_str(as_dict(m).get("model"))
+                for m in as_list(data.get("models"))
+            ]
+        }
+    if kind == "ollama_pull":
+        return {"status": data.get("status")}
+    if kind == "tool_result":
+        content = data.get("content")
+        text = (
+            content
+            if isinstance(content, str)
+            else json_text(content)
+            if content is not None
+            else ""
+        )
+        return {"result": shorten(text), "error": data.get("error_message")}
+    if kind == "file_processor_result":
+        return {"chunks": len(as_list(data.get("chunks"))), "metadata": data.get("metadata")}
+    return {}
+
+
+def reassemble(recording: Any, shape: Shape | None = None) -> Answer:
+    """The answer a parsed recording holds."""
+    shape = shape or classify(recording)
+    response = as_dict(as_dict(recording).get("response"))
+    body: Any = response.get("body")
+    streamed = bool(shape.streamed)
+    if shape.exception:
+        answer = Answer("exception", streamed, error=_exception_message(response))
+    elif shape.body is BodyKind.TYPED_CHUNKS:
+        answer = _typed_stream(shape.type_name, body)
+    elif shape.body is BodyKind.TYPED_OBJECT:
+        answer = _typed_object(shape.type_name, as_dict(body["__data__"]), streamed)
+    elif shape.body is BodyKind.MODEL_LIST:
+        answer = Answer("model_list", streamed, chunks=0)
+    elif shape.body is BodyKind.GENAI_CHUNKS:
+        answer = google.genai(body, streamed=True)
+    elif shape.body is BodyKind.SSE_LINES:
+        answer = _sse(body)
+    elif shape.body is BodyKind.RAW_DICT:
+        answer = _raw(body, shape, as_str(as_dict(as_dict(recording).get("request")).get("url")))
+    else:
+        answer = Answer("unknown", streamed)
+    answer.streamed = streamed
+    answer.truncated = shape.exception or (streamed and not body)
+    return answer.close()
+
+
+#: Kinds that never carry choices.
+
+
+def _exception_message(response: dict[str, Any]) -> str:
+    data = as_dict(response.get("exception_data"))
+    kind = as_str(data.get("type")) or "exception"
+    status = as_int(data.get("status_code"))
+    message = as_str(data.get("message")) or as_str(response.get("exception_message")) or ""
+    return f"{kind}" + (f" ({status})" if status is not None else "") + f": {message}"
+
+
+def _typed_stream(name: str | None, chunks: list[Any]) -> Answer:
+    if name == "ChatCompletionChunk":
+        return openai_chat.chat_stream([as_dict(chunk).get("__data__") for chunk in chunks])
+    objects = [as_dict(as_dict(chunk).get("__data__")) for chunk in chunks]
+    if name == "Completion":
+        return openai_chat.completions(objects, streamed=True)
+    if name == "GenerateResponse":
+        return ollama.ollama("ollama_generate", objects, streamed=True)
+    if name == "ChatResponse":
+        return ollama.ollama("ollama_chat", objects, streamed=True)
+    return Answer("unknown", True, chunks=len(chunks))
+
+
+def _typed_object(name: str | None, data: dict[str, Any], streamed: bool) -> Answer:
+    if name == "ChatCompletion":
+        return openai_chat.chat_completion(data)
+    if name == "Completion":
+        return openai_chat.completions([data], streamed=False)
+    if name == "GenerateResponse":
+        return ollama.ollama("ollama_generate", [data], streamed=False)
+    if name == "ChatResponse":
+        return ollama.ollama("ollama_chat", [data], streamed=False)
+    if name == "CreateEmbeddingResponse":
+        answer = Answer("embedding", streamed, model=as_str(data.get("model")))
+        answer.usage = openai_chat.openai_usage(data.get("usage"))
+        return answer
+    if name == "EmbedResponse":
+        answer = Answer("ollama_embedding", streamed, model=as_str(data.get("model")))
+        prompt = as_int(data.get("prompt_eval_count"))
+        if prompt is not None:
+            answer.usage = Usage(prompt, None, prompt, {"prompt_eval_count": prompt})
+        return answer
+    simple = {
+        "ProcessResponse": "ollama_ps",
+        "ListResponse": "ollama_tags",
+        "ProgressResponse": "ollama_pull",
+        "ToolInvocationResult": "tool_result",
+        "ProcessFileResponse": "file_processor_result",
+    }
+    return Answer(simple.get(name or "", "unknown"), streamed)
+
+
+def _sse(lines: list[Any]) -> Answer:
+    """Raw SSE lines, read by whichever protocol's events they carry; an ogx stream
+    counts its stored lines as its chunks."""
+    answer = read_stream(list(data_events(lines))) or Answer("unknown", True)
+    answer.chunks = len(lines)
+    return answer
+
+
+def _raw(body: dict[str, Any], shape: Shape, url: str | None) -> Answer:
+    answer = read_body(body, url or "") or http_error(body, shape.status)
+    if answer is not None:
+        return answer
+    if shape.request is RequestShape.RAW_HTTP:
+        return Answer("unknown", False, model=as_str(body.get("model")))
+    return Answer("unknown", False)

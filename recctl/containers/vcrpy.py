@@ -1,0 +1,276 @@
+"""VCR.py cassettes: one YAML file holding N recorded HTTP interactions (docs/cassettes.md).
+
+``parse`` turns a cassette's bytes into exchanges, whatever the layout: VCR.py's
+default (``interactions:`` with ``body: {string: ...}``), pydantic-ai's
+(``parsed_body:`` mappings, literal SSE blocks) and LangChain's gzip-compressed
+files (``requests:`` and ``responses:`` lists). Bodies stored as ``!!binary`` are
+decoded, gzip and deflate bodies decompressed (``bodies``), header values read as
+lists whether stored as lists or strings. YAML is read safely (``yaml_safe``).
+Files that are not HTTP cassettes (gRPC recordings, WebSocket sessions, other
+YAML) raise ``NotExchanges``: a note, not an error.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING, Any
+
+from recctl import io
+from recctl.answer import Answer
+from recctl.containers.bodies import (
+    body_summary,
+    decode,
+    gunzip,
+    header_lists,
+    inflate,
+    stream_events,
+)
+from recctl.containers.yaml_safe import load_yaml
+from recctl.exchange import Exchange, Message, NotExchanges, Place, RecordedFile
+from recctl.io import json_text
+from recctl.protocols import read_answer
+
+if TYPE_CHECKING:
+    from recctl.containers import Container
+
+name = "vcrpy"
+title: str = "VCR.py"
+noun: str = "cassette"
+directory: str = "cassettes"
+suffixes: tuple[str, ...] = (".yaml", ".yml", ".yaml.gz")
+#: Whether a file names the test it belongs to (else its place and name map to one).
+test_named_in_file: bool = False
+one_per_file: bool = False
+suffix_alone: bool = True
+#: A broken file is "not valid YAML" (RC003).
+broken_code: str = "RC003"
+#: Where a provider's response object is in an exchange (``_as_data``): the body, or
+#: each event of a stream.
+body_places: tuple[str, ...] = ("$.response.body", "$.response.body[*]")
+#: Headers change on every re-record (dates, request ids, rate limits, cookies).
+volatile: tuple[str, ...] = (
+    "$.request.headers.*",
+    "$.request.headers.*[*]",
+    "$.response.headers.*",
+    "$.response.headers.*[*]",
+    "$.request.body.messages[*].tool_calls[*].id",
+    "$.request.body.messages[*].tool_call_id",
+)
+#: The first bytes of a cassette of each layout VCR.py writes (a top-level key).
+_CASSETTE_KEYS = (b"interactions:", b"requests:", b"http_interactions:")
+
+
+def claims(head: bytes, path: str) -> bool | None:
+    return True if any(key in head for key in _CASSETTE_KEYS) else None
+
+
+def parse(raw: bytes, path: str) -> RecordedFile:
+    size = len(raw)
+    if raw[:2] == b"\x1f\x8b":
+        raw = gunzip(raw, "the file")
+    layout, exchanges, issues = _cassette(load_yaml(raw), path)
+    return RecordedFile(path, size, _self(), layout, exchanges, issues)
+
+
+def _self() -> Container:
+    return sys.modules[__name__]
+
+
+def answer(exchange: Exchange) -> Answer | None:
+    return read_answer(exchange.url, exchange.status, exchange.response.body, exchange.events)
+
+
+def stored(exchange: Exchange) -> str:
+    return body_summary(exchange.response.body, exchange.response.size, exchange.events)
+
+
+def facts(exchange: Exchange) -> dict[str, Any]:
+    return {}
+
+
+def details(exchange: Exchange, answer: Answer | None, shorten: Any) -> dict[str, Any]:
+    return {}
+
+
+Parsed = tuple[str, list[Exchange], list[tuple[Place, str]]]  # layout, exchanges, issues
+
+
+def _cassette(document: Any, path: str) -> Parsed:
+    if not isinstance(document, dict):
+        raise NotExchanges("not an HTTP cassette: the YAML is not a mapping")
+    if "request_sample" in document or path.endswith(".xai.yaml"):
+        raise NotExchanges("not an HTTP cassette: a gRPC recording")
+    interactions = document.get("interactions")
+    if isinstance(interactions, list):
+        if interactions and all(_is_http(item) for item in interactions):
+            layout = "parsed_body" if any(_has_parsed_body(i) for i in interactions) else "vcr"
+            pairs = [(item["request"], _httpx_response(item["response"])) for item in interactions]
+            places: list[tuple[Place, Place]] = [
+                (("interactions", n, "request"), ("interactions", n, "response"))
+                for n in range(len(pairs))
+            ]
+            return layout, _exchanges(pairs, places), _issues(pairs, places)
+        if interactions and all(isinstance(i, dict) and "kind" in i for i in interactions):
+            raise NotExchanges("not an HTTP cassette: a WebSocket session")
+        if not interactions:
+            return "vcr", [], []
+        raise NotExchanges("not an HTTP cassette: its interactions are not requests and responses")
+    requests, responses = document.get("requests"), document.get("responses")
+    if isinstance(requests, list) and isinstance(responses, list):
+        if len(requests) != len(responses):
+            raise io.LoadError(
+                f"{len(requests)} requests but {len(responses)} responses: not a cassette VCR "
+                "can replay"
+            )
+        if all(isinstance(r, dict) for r in [*requests, *responses]):
+            pairs = list(zip(requests, responses, strict=True))
+            sides: list[tuple[Place, Place]] = [
+                (("requests", n), ("responses", n)) for n in range(len(pairs))
+            ]
+            return "langchain", _exchanges(pairs, sides), _issues(pairs, sides)
+    raise NotExchanges("not an HTTP cassette: no interactions")
+
+
+def _httpx_response(response: dict[str, Any]) -> dict[str, Any]:
+    """A response as older VCR.py recorded httpx calls (``status_code``, ``content``), in
+    the layout of the others; VCR.py still replays it the same way."""
+    if "status_code" not in response or "status" in response:
+        return response
+    return {
+        **response,
+        "status": {"code": response["status_code"]},
+        "body": {"string": response.get("content")},
+    }
+
+
+def _is_http(item: Any) -> bool:
+    return (
+        isinstance(item, dict)
+        and isinstance(item.get("request"), dict)
+        and isinstance(item.get("response"), dict)
+    )
+
+
+def _has_parsed_body(item: dict[str, Any]) -> bool:
+    return "parsed_body" in item["request"] or "parsed_body" in item["response"]
+
+
+def _exchanges(
+    pairs: list[tuple[dict[str, Any], dict[str, Any]]], places: list[tuple[Place, Place]]
+) -> list[Exchange]:
+    exchanges = []
+    for index, ((request, response), (at_request, at_response)) in enumerate(
+        zip(pairs, places, strict=True)
+    ):
+        status = response.get("status")
+        code = status.get("code") if isinstance(status, dict) else status
+        request_message = _message(request, "request", at_request)
+        response_message = _message(response, "response", at_response)
+        method = str(request.get("method") or "").upper()
+        url = str(request.get("uri") or request.get("url") or "")
+        status_code = code if isinstance(code, int) and not isinstance(code, bool) else None
+        events = stream_events(response_message)
+        exchanges.append(
+            Exchange(
+                index,
+                method,
+                url,
+                status_code,
+                request_message,
+                response_message,
+                events,
+                source=_as_data(
+                    method, url, status_code, request_message, response_message, events
+                ),
+            )
+        )
+    return exchanges
+
+
+def _as_data(
+    method: str,
+    url: str,
+    status: int | None,
+    request: Message,
+    response: Message,
+    events: list[dict[str, Any]] | None,
+) -> dict[str, Any]:
+    """An interaction as plain data, what ``diff`` compares: parsed bodies, so YAML
+    formatting never counts."""
+    return {
+        "request": {
+            "method": method,
+            "uri": url,
+            "headers": request.headers,
+            "body": _plain(request.body),
+        },
+        "response": {
+            "status": status,
+            "headers": response.headers,
+            "body": events if events is not None else _plain(response.body),
+        },
+    }
+
+
+def _plain(body: Any) -> Any:
+    return f"<{len(body):,} bytes>" if isinstance(body, bytes) else body
+
+
+def _issues(
+    pairs: list[tuple[dict[str, Any], dict[str, Any]]], places: list[tuple[Place, Place]]
+) -> list[tuple[Place, str]]:
+    """What VCR.py could not replay: a request without method or uri, a response without
+    a status code, headers that are not a mapping, a body of another type."""
+    issues: list[tuple[Place, str]] = []
+    for (request, response), (at_request, at_response) in zip(pairs, places, strict=True):
+        if not isinstance(request.get("method"), str) or not request.get("method"):
+            issues.append(((*at_request, "method"), "the request has no method"))
+        uri = request.get("uri")
+        if not isinstance(uri, str) or not uri.startswith(("http://", "https://")):
+            issues.append(((*at_request, "uri"), "the request has no http(s) uri"))
+        status = response.get("status")
+        code = status.get("code") if isinstance(status, dict) else None
+        if not isinstance(code, int) or isinstance(code, bool) or not 100 <= code < 600:
+            issues.append(((*at_response, "status"), "the response has no status code"))
+        for side, at in ((request, at_request), (response, at_response)):
+            headers = side.get("headers")
+            if headers is not None and not isinstance(headers, dict):
+                issues.append(((*at, "headers"), "headers must be a mapping"))
+        body = request.get("body")
+        if body is not None and not isinstance(body, (str, bytes, dict)):
+            issues.append(((*at_request, "body"), "the body must be text, binary or a mapping"))
+        if "parsed_body" not in response:
+            body = response.get("body")
+            if not isinstance(body, dict) or not isinstance(body.get("string"), (str, bytes)):
+                issues.append(((*at_response, "body"), "the response body must be {string: ...}"))
+    return issues
+
+
+def _message(side: dict[str, Any], which: str, place: Place) -> Message:
+    headers = header_lists(side.get("headers"))
+    raw_headers = side.get("headers")
+    written = (
+        {str(k).lower(): (str(k), isinstance(v, list)) for k, v in raw_headers.items()}
+        if isinstance(raw_headers, dict)
+        else {}
+    )
+    if "parsed_body" in side:
+        parsed = side["parsed_body"]
+        size = len(json_text(parsed, default=str).encode())
+        return Message(headers, parsed, size, place, "body", written=written)
+    body = side.get("body")
+    if which == "response" and isinstance(body, dict):
+        body = body.get("string")
+    elif isinstance(body, dict) and "string" in body:  # some request bodies nest it too
+        body = body["string"]
+    if body is None:
+        return Message(headers, None, 0, place, "body", written=written)
+    raw = body if isinstance(body, bytes) else str(body).encode("utf-8", "surrogatepass")
+    encoding = ",".join(headers.get("content-encoding", [])).lower()
+    if raw[:2] == b"\x1f\x8b":  # gzip, whatever the headers say (decoding was off)
+        raw = gunzip(raw, f"the {which} body")
+    elif "deflate" in encoding and isinstance(body, bytes):
+        raw = inflate(raw, f"the {which} body")
+    return Message(
+        headers, decode(raw, isinstance(body, bytes)), len(raw), place, "body", written=written
+    )
