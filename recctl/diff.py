@@ -211,16 +211,22 @@ def compare_requests(old: Exchange, new: Exchange) -> list[RequestChange]:
 
     compare("test id", old.extras.get("test_id"), new.extras.get("test_id"))
     compare("endpoint", _call(old), _call(new))
-    pa, pb = as_dict(old.request.body), as_dict(new.request.body)
+    # A tool call's request is its arguments: no conversation, no parameters.
+    old_tool, new_tool = "tool" in old.extras, "tool" in new.extras
+    pa = {} if old_tool else as_dict(old.request.body)
+    pb = {} if new_tool else as_dict(new.request.body)
     compare(
         "model",
         old.extras.get("model") or pa.get("model"),
         new.extras.get("model") or pb.get("model"),
     )
-    if "tool" in old.extras or "tool" in new.extras:  # a tool call: no conversation
+    if old_tool or new_tool:
         compare("tool", old.extras.get("tool"), new.extras.get("tool"))
-        compare("arguments", old.request.body, new.request.body)
-        return changes
+        compare(
+            "arguments",
+            old.request.body if old_tool else None,
+            new.request.body if new_tool else None,
+        )
     changes += _message_changes(
         conversation(pa, shorten_data_urls), conversation(pb, shorten_data_urls)
     )
@@ -244,7 +250,8 @@ def _parameter_keys(a: dict[str, Any], b: dict[str, Any]) -> list[str]:
 
 def _call(exchange: Exchange) -> str:
     """``POST /v1/chat/completions``: the method and where the call went."""
-    return f"{exchange.method} {exchange.extras.get('endpoint') or exchange.url}"
+    where = exchange.extras.get("endpoint") or exchange.url
+    return " ".join(part for part in (exchange.method, where) if part)
 
 
 def _message_changes(old: list[Message], new: list[Message]) -> list[RequestChange]:
