@@ -25,7 +25,7 @@ from common import FIXTURE_CORPUS, PARSE_ALL, arguments, best_of, build_tree
 
 VALIDATE_ONE = """
 import sys, orjson, jsonschema_rs
-from recctl.schema import SHIPPED_SCHEMA
+from recctl.ogx.schema import SHIPPED_SCHEMA
 with open(SHIPPED_SCHEMA, "rb") as f:
     schema = orjson.loads(f.read())
 with open(sys.argv[1], "rb") as f:

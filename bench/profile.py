@@ -27,16 +27,17 @@ from typing import Any
 import orjson
 from common import arguments, build_tree
 
-from recctl import checks, containers, hashing, io, parallel, prune
+from recctl import containers, io, parallel, prune
 from recctl.answer import answer_json
 from recctl.containers import ogx
 from recctl.containers.ogx import reassemble
 from recctl.findings import CHECKS
-from recctl.jobs import reassemble_json
-from recctl.normalize import DEFAULT_RULES, file_hash, normalize_recording
-from recctl.schema import SchemaValidator, shipped_schema_bytes
+from recctl.ogx import checks, hashing
+from recctl.ogx.normalize import DEFAULT_RULES, file_hash, normalize_recording
+from recctl.ogx.schema import SchemaValidator, shipped_schema_bytes
+from recctl.ogx.shapes import classify
+from recctl.per_file import reassemble_json
 from recctl.secrets import check_secrets
-from recctl.shapes import classify
 from recctl.validate import validate_file
 
 STARTUP = {

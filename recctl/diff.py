@@ -24,8 +24,8 @@ from recctl.answer import Answer, Choice, ToolCall, Usage
 from recctl.exchange import Exchange
 from recctl.findings import json_path
 from recctl.printable import text_lines
+from recctl.show import Message, conversation, shorten_data_urls, tools_offered
 from recctl.values import as_dict
-from recctl.view import Message, conversation, shorten_data_urls, tools_offered
 
 
 class _Missing:

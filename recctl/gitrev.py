@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from typing import IO
 
 from recctl import containers, io
-from recctl.compare import Side
+from recctl.diff_trees import Side
 from recctl.errors import RecctlError
 
 #: Where recordings live when no path is given: every directory of these names.

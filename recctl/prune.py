@@ -27,18 +27,18 @@ from typing import Any
 from urllib.parse import urlparse
 
 from recctl import containers, io
-from recctl.cassette_tests import (
+from recctl.confine import Outside, inside, module_path_of, under, unsafe_reason
+from recctl.containers.vcrpy_layouts import (
     LAYOUTS,
     CassetteTest,
     cassette_key,
     collected_keys,
     map_cassette,
 )
-from recctl.checks import expected_directory
-from recctl.confine import Outside, inside, module_path_of, under, unsafe_reason
 from recctl.exchange import NotExchanges
+from recctl.ogx.checks import expected_directory
+from recctl.ogx.shapes import SHARED_PATHS
 from recctl.parallel import ordered_map
-from recctl.shapes import SHARED_PATHS
 from recctl.testindex import ModuleIndex, find_test, index_module, split_node_id
 from recctl.values import as_dict, as_str
 

@@ -13,13 +13,14 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from recctl import checks, containers, io
+from recctl import containers, io
 from recctl.containers import Container
 from recctl.exchange import NotExchanges, RecordedFile
 from recctl.findings import Finding, Severity, json_path
-from recctl.hashing import judge_name
+from recctl.ogx import checks
+from recctl.ogx.hashing import judge_name
+from recctl.ogx.schema import SchemaValidator
 from recctl.parallel import ordered_map
-from recctl.schema import SchemaValidator
 from recctl.secrets import check_secrets
 
 
@@ -188,7 +189,7 @@ def _stale_relations(
     """RC205 and RC206: what stale recordings mean together (needs every stale file)."""
     if not stale:
         return []
-    from recctl.rename import is_correct_twin  # 2 ms: only when a file is stale
+    from recctl.ogx.rename import is_correct_twin  # 2 ms: only when a file is stale
 
     targets = Counter(target for _, target, _ in stale)
     related: list[list[Finding]] = []

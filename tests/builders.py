@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from recctl.hashing import request_hash
+from recctl.ogx.hashing import request_hash
 
 CHUNK = "openai.types.chat.chat_completion_chunk.ChatCompletionChunk"
 

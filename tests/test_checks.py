@@ -6,11 +6,11 @@ from typing import Any
 
 import pytest
 
-from recctl import checks
 from recctl.containers import ogx
 from recctl.findings import json_path
+from recctl.ogx import checks
+from recctl.ogx.shapes import classify
 from recctl.secrets import check_secrets
-from recctl.shapes import classify
 
 from conftest import CORPUS, EVERY_FILE, load
 

@@ -358,12 +358,12 @@ def test_readme_gitattributes_line_matches() -> None:
 
 
 def test_a_bug_is_one_line_and_exit_2(monkeypatch: pytest.MonkeyPatch) -> None:
-    import recctl.jobs
+    import recctl.per_file
 
     def broken(path: str) -> None:
         raise ValueError("boom")
 
-    monkeypatch.setattr(recctl.jobs, "reassemble_plain", broken)
+    monkeypatch.setattr(recctl.per_file, "reassemble_plain", broken)
     result = run("reassemble", str(SEED))
     assert result.exit_code == 2
     assert "recctl: error: internal error: ValueError: boom (set RECCTL_DEBUG=1" in result.output

@@ -13,7 +13,7 @@ import pytest
 
 from recctl import __version__
 from recctl.cli import app
-from recctl.schema import shipped_schema_bytes
+from recctl.ogx.schema import shipped_schema_bytes
 
 from conftest import CORPUS, FIXTURES, SEED, VALID_STREAM, WALKED_FILES, load, run, write_recording
 

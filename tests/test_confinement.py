@@ -12,7 +12,7 @@ import pytest
 
 from recctl import prune as pruning
 from recctl.confine import inside, unsafe_reason
-from recctl.hashing import request_hash
+from recctl.ogx.hashing import request_hash
 
 from conftest import SEED, load, run, write_recording
 

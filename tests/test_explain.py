@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from recctl.explain import ExplainError, query_from_request, query_from_text
-from recctl.hashing import request_hash
+from recctl.ogx.explain import ExplainError, query_from_request, query_from_text
+from recctl.ogx.hashing import request_hash
 
 from conftest import CORPUS, load, run
 

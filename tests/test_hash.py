@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from recctl.hashing import RULES, judge_name, normalize, request_hash
+from recctl.ogx.hashing import RULES, judge_name, normalize, request_hash
 
 from conftest import CORPUS, VALID_STREAM, load, run, write_recording
 

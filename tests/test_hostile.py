@@ -18,9 +18,10 @@ from typing import Any
 
 import pytest
 
-from recctl import parallel, schema, sequences
+from recctl import parallel, sequences
 from recctl.diff import unified, word_diff
 from recctl.masking import mask_text
+from recctl.ogx import schema
 
 from conftest import FIXTURES, SEED, load, run, write_recording
 

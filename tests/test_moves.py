@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from recctl.hashing import request_hash
+from recctl.ogx.hashing import request_hash
 
 from builders import tool_call_chain
 from conftest import SEED, load, run, write_recording

@@ -204,7 +204,7 @@ def test_explain_of_the_recorders_bare_line_lists_nothing_arbitrary() -> None:
 
 
 def test_explain_ranks_as_it_reads_keeping_only_the_best() -> None:
-    from recctl.explain import query_from_request, rank
+    from recctl.ogx.explain import query_from_request, rank
 
     query = query_from_request(json.loads(STALE_COPY.read_text()), None, "POST", None)
     seen = []

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from recctl import io
-from recctl.hashing import request_hash
-from recctl.normalize import ALL_RULES, DEFAULT_RULES, normalize_recording
+from recctl.ogx.hashing import request_hash
+from recctl.ogx.normalize import ALL_RULES, DEFAULT_RULES, normalize_recording
 
 from builders import delta_chunk, recording
 from conftest import CORPUS, SEED, load, run, write_recording

@@ -19,11 +19,14 @@ from typing import Any
 
 import pytest
 
-from recctl import compare, jobs, normalize_files, parallel, prune, rename, validate
+from recctl import diff_trees as compare
+from recctl import parallel, prune, validate
+from recctl import per_file as jobs
 from recctl.diff import MISSING
 from recctl.diff_files import Ignores, diff_recordings
 from recctl.findings import CHECKS
-from recctl.schema import SchemaValidator, shipped_schema_bytes
+from recctl.ogx import normalize_files, rename
+from recctl.ogx.schema import SchemaValidator, shipped_schema_bytes
 
 from conftest import CORPUS, CORPUS_FILES, load, run, write_recording
 

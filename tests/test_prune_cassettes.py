@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from recctl.cassette_tests import sanitize
+from recctl.containers.vcrpy_layouts import sanitize
 
 from conftest import FIXTURES, run
 

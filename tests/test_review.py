@@ -13,12 +13,12 @@ from typing import Any
 import pytest
 
 from recctl import parallel
-from recctl.compare import Pair, TreeDiff
 from recctl.diff import ExchangeDiff
 from recctl.diff_files import FileDiff, diff_recordings
-from recctl.hashing import request_hash
-from recctl.render_github import annotation, escape_data, escape_property
-from recctl.render_markdown import LIMIT, pair_markdown, tree_markdown
+from recctl.diff_trees import Pair, TreeDiff
+from recctl.ogx.hashing import request_hash
+from recctl.render.github import annotation, escape_data, escape_property
+from recctl.render.markdown import LIMIT, pair_markdown, tree_markdown
 
 from conftest import CORPUS, SEED, load, run, write_recording
 

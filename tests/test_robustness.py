@@ -15,19 +15,19 @@ from typing import Any
 
 import pytest
 
-from recctl import checks
 from recctl.answer import answer_json, answer_text
 from recctl.containers import ogx
 from recctl.containers.ogx import reassemble
-from recctl.hashing import judge_name
-from recctl.normalize import ALL_RULES, normalize_recording
-from recctl.render_answer import show_lines, view_json
-from recctl.schema import SchemaValidator, shipped_schema_bytes
+from recctl.ogx import checks
+from recctl.ogx.hashing import judge_name
+from recctl.ogx.normalize import ALL_RULES, normalize_recording
+from recctl.ogx.schema import SchemaValidator, shipped_schema_bytes
+from recctl.ogx.shapes import classify
+from recctl.ogx.toolcalls import plan_tool_call_ids
+from recctl.render.answer import show_lines, view_json
 from recctl.secrets import check_secrets
-from recctl.shapes import classify
+from recctl.show import build_view
 from recctl.stats import exchange_rows
-from recctl.toolcalls import plan_tool_call_ids
-from recctl.view import build_view
 
 from conftest import CORPUS_FILES, load
 

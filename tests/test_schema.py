@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from recctl.schema import SchemaError, SchemaValidator, shipped_schema_bytes
+from recctl.ogx.schema import SchemaError, SchemaValidator, shipped_schema_bytes
 
 from conftest import EVERY_FILE, SEED, corpus_id, load
 

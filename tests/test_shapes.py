@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from recctl.shapes import BodyKind, RequestShape, classify
+from recctl.ogx.shapes import BodyKind, RequestShape, classify
 
 from conftest import CORPUS, CORPUS_FILES, EVERY_FILE, corpus_id, load
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from recctl.hashing import judge_name, request_hash
-from recctl.toolcalls import echoed_ids, introduced_ids
+from recctl.ogx.hashing import judge_name, request_hash
+from recctl.ogx.toolcalls import echoed_ids, introduced_ids
 
 from builders import TOOL_CALL_TEST_ID as TEST_ID
 from builders import tool_call_chain as _chain

@@ -25,9 +25,9 @@ from recctl import io
 from recctl.answer import Answer, Usage
 from recctl.exchange import Exchange, Message, RecordedFile
 from recctl.io import json_text
+from recctl.ogx.shapes import BodyKind, RequestShape, Shape, classify
 from recctl.protocols import google, http_error, ollama, openai_chat, read_body, read_stream
 from recctl.protocols.sse import data_events
-from recctl.shapes import BodyKind, RequestShape, Shape, classify
 from recctl.values import as_dict, as_int, as_list, as_str
 
 if TYPE_CHECKING:

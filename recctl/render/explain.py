@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from recctl.diff import MISSING
-from recctl.explain import Candidate, Query
+from recctl.ogx.explain import Candidate, Query
 from recctl.render import Line
-from recctl.render_diff import request_change_line
+from recctl.render.diff import request_change_line
 
 
 def _value(value: Any) -> Any:

@@ -19,8 +19,8 @@ from urllib.parse import urlparse
 from recctl import containers, io
 from recctl.containers.ogx import exchange_of
 from recctl.diff import RequestChange, compare_requests, json_changes
-from recctl.hashing import hash_input, request_hash
-from recctl.shapes import classify
+from recctl.ogx.hashing import hash_input, request_hash
+from recctl.ogx.shapes import classify
 from recctl.values import as_dict, as_str
 
 

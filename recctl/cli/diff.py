@@ -95,7 +95,7 @@ def diff(
         raise RecctlError("diff takes two paths, OLD and NEW (or --rev REV and paths)")
     old, new = given
     if os.path.isdir(old) and os.path.isdir(new):
-        from recctl.compare import diff_trees
+        from recctl.diff_trees import diff_trees
 
         tree = diff_trees(old, new, ignores, chunks, jobs)
         _report_tree(tree, f"{old} → {new}", details, output_format)
@@ -113,7 +113,7 @@ def _diff_pair(
     from recctl import containers, io
     from recctl.diff_files import DifferentKinds, diff_files
     from recctl.exchange import NotExchanges
-    from recctl.render_diff import file_diff_json, file_diff_lines
+    from recctl.render.diff import file_diff_json, file_diff_lines
 
     files = []
     for path in (old, new):
@@ -128,7 +128,7 @@ def _diff_pair(
     if output_format == "json":
         render.write_json(file_diff_json(result))
     elif output_format == "markdown":
-        from recctl.render_markdown import file_markdown
+        from recctl.render.markdown import file_markdown
 
         render.write_raw_lines([file_markdown(result, old, new).rstrip("\n")])
     else:
@@ -146,7 +146,7 @@ def _diff_revisions(
     jobs: int | None,
 ) -> None:
     from recctl import gitrev
-    from recctl.compare import diff_sides
+    from recctl.diff_trees import diff_sides
 
     root = gitrev.work_tree_root()
     old_rev, new_rev = gitrev.split_range(rev)
@@ -163,12 +163,12 @@ def _diff_revisions(
 
 
 def _report_tree(tree: Any, title: str, details: bool, output_format: DiffFormat) -> None:
-    from recctl.render_diff import tree_json, tree_lines
+    from recctl.render.diff import tree_json, tree_lines
 
     if output_format == "json":
         render.write_json(tree_json(tree, details))
     elif output_format == "markdown":
-        from recctl.render_markdown import tree_markdown
+        from recctl.render.markdown import tree_markdown
 
         render.write_raw_lines([tree_markdown(tree, title).rstrip("\n")])
     else:

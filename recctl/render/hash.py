@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from recctl.rename import Blocked, Plan
+from recctl.ogx.rename import Blocked, Plan
 from recctl.render import Line, plural
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from recctl.confine import module_path_of, unsafe_reason, unsafe_test_ids
 from recctl.findings import Finding, json_path
-from recctl.shapes import BodyKind, Shape
+from recctl.ogx.shapes import BodyKind, Shape
 
 # --- RC201: one stream, one id -------------------------------------------------
 

@@ -263,8 +263,8 @@ def _register_commands() -> None:
     order (the order of ``recctl --help``)."""
     import importlib
 
-    for module in ("checking", "answers", "comparing", "names", "maintaining", "configuration"):
-        importlib.import_module(f"recctl.commands.{module}")
+    for module in ("validate", "answers", "diff", "names", "maintaining", "configuration"):
+        importlib.import_module(f"recctl.cli.{module}")
 
 
 _register_commands()

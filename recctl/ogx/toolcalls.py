@@ -27,8 +27,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from recctl.hashing import request_hash
-from recctl.normalize import DEFAULT_RULES, normalize_recording
+from recctl.ogx.hashing import request_hash
+from recctl.ogx.normalize import DEFAULT_RULES, normalize_recording
 from recctl.values import as_dict, as_list, as_str
 
 

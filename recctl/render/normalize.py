@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from recctl.normalize_files import Normalized
+from recctl.ogx.normalize_files import Normalized
 from recctl.render import Line, plural
 
 

@@ -6,9 +6,9 @@ import re
 from typing import Any
 
 from recctl.answer import ToolCall, Usage, usage_json
-from recctl.compare import Pair, TreeDiff
 from recctl.diff import MISSING, AnswerDiff, ExchangeDiff, RequestChange, ToolCallChange
 from recctl.diff_files import FileDiff
+from recctl.diff_trees import Pair, TreeDiff
 from recctl.io import json_text
 from recctl.render import Line, Segment, plural
 

@@ -108,10 +108,10 @@ def prune(
     """
     from recctl import containers, io
     from recctl import prune as pruning
-    from recctl.cassette_tests import LAYOUTS
     from recctl.confine import inside
+    from recctl.containers.vcrpy_layouts import LAYOUTS
     from recctl.prune_root import RootUnknown, find_root
-    from recctl.render_prune import prune_json, prune_lines
+    from recctl.render.prune import prune_json, prune_lines
 
     settings = configured()
     given = [str(p) for p in paths] if paths else settings.get("prune.paths")
@@ -162,7 +162,7 @@ def prune(
     if output_format == "json":
         render.write_json(prune_json(report, deleted, base, root_from))
     elif output_format == "github":
-        from recctl.render_github import prune_annotations
+        from recctl.render.github import prune_annotations
 
         render.write_raw_lines(prune_annotations(report, deleted))
     else:
@@ -232,9 +232,9 @@ def normalize(
     """
     from recctl import io
     from recctl.confine import roots_of
-    from recctl.normalize import ALL_RULES, DEFAULT_RULES
-    from recctl.normalize_files import normalize_files, write_normalized
-    from recctl.render_normalize import normalize_json, normalize_lines
+    from recctl.ogx.normalize import ALL_RULES, DEFAULT_RULES
+    from recctl.ogx.normalize_files import normalize_files, write_normalized
+    from recctl.render.normalize import normalize_json, normalize_lines
 
     unknown = [name for name in rule if name not in ALL_RULES]
     if unknown:

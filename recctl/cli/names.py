@@ -58,9 +58,9 @@ def hash_command(
     name matches (or was fixed), 1 when a stale recording remains, 2 when it
     cannot run.
     """
-    from recctl import rename
     from recctl.confine import roots_of
-    from recctl.render_hash import hash_json, hash_lines
+    from recctl.ogx import rename
+    from recctl.render.hash import hash_json, hash_lines
 
     roots = roots_of([str(p) for p in paths], str(root) if root else None)
     files = recordings_only(files_of(paths), "hash")
@@ -71,7 +71,7 @@ def hash_command(
     if output_format == "json":
         render.write_json(hash_json(planned, applied=fix, failed=failed))
     elif output_format == "github":
-        from recctl.render_github import hash_annotations
+        from recctl.render.github import hash_annotations
 
         render.write_raw_lines(hash_annotations(hash_json(planned, applied=fix, failed=failed)))
     else:
@@ -119,7 +119,7 @@ def explain(
     exists, 1 when it does not, 2 when the input is not a request.
     """
     from recctl import io
-    from recctl.explain import (
+    from recctl.ogx.explain import (
         ExplainError,
         query_from_request,
         query_from_text,
@@ -127,7 +127,7 @@ def explain(
         search,
         stale_copy,
     )
-    from recctl.render_explain import explain_json, explain_lines
+    from recctl.render.explain import explain_json, explain_lines
 
     if request == "-" and sys.stdin.isatty():
         raise RecctlError("give a request file, or pipe the recorder's message into recctl explain")

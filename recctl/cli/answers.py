@@ -35,8 +35,8 @@ def reassemble(
     prints one array, one object per file and line. A file that cannot be
     read is reported on stderr and the run exits 2.
     """
-    from recctl.jobs import reassemble_json, reassemble_plain
     from recctl.parallel import ordered_map
+    from recctl.per_file import reassemble_json, reassemble_plain
 
     files = files_of(paths, cassettes=True)
     as_json = output_format is OutputFormat.json
@@ -92,8 +92,8 @@ def show(
     """
     from recctl import containers, io
     from recctl.exchange import NotExchanges
-    from recctl.render_answer import show_lines, view_json
-    from recctl.view import build_view
+    from recctl.render.answer import show_lines, view_json
+    from recctl.show import build_view
 
     documents: list[dict[str, Any]] = []
     lines: list[render.Line] = []
@@ -144,8 +144,8 @@ def stats(
     recordings that hold usage), recordings without usage, and recorded
     errors; then the totals.
     """
-    from recctl.jobs import stats_row
     from recctl.parallel import ordered_map
+    from recctl.per_file import stats_row
     from recctl.stats import Rows, aggregate
 
     files = files_of(paths, cassettes=True)
@@ -164,7 +164,7 @@ def stats(
     if output_format is OutputFormat.json:
         render.write_json(overview.to_json())
     else:
-        from recctl.render_stats import print_overview
+        from recctl.render.stats import print_overview
 
         print_overview(overview)
     raise typer.Exit(ExitCode.CANNOT_RUN if overview.unreadable else ExitCode.OK)

@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 from recctl import io
 from recctl.confine import Outside, root_for, unsafe_test_ids
-from recctl.normalize import file_hash, normalize_recording
+from recctl.ogx.normalize import file_hash, normalize_recording
 from recctl.parallel import ordered_map
 
 
@@ -26,7 +26,7 @@ def normalize_files(
     per_file = functools.partial(normalize_file, rules=rules)
     if not tool_call_ids:
         return list(ordered_map(per_file, files, jobs)), []
-    from recctl.toolcalls import Rewrite, plan_tool_call_ids  # --tool-call-ids only
+    from recctl.ogx.toolcalls import Rewrite, plan_tool_call_ids  # --tool-call-ids only
 
     loaded, raw, errors, refused = {}, {}, {}, {}
     for path in files:
@@ -89,7 +89,7 @@ STALE_NAME = (
 
 def _stale_name(name: str, recording: object) -> bool:
     """Whether a file is named by a hash that is not its request's (ids would take it)."""
-    from recctl.hashing import judge_name  # only for files whose ids disagree with the name
+    from recctl.ogx.hashing import judge_name  # only for files whose ids disagree with the name
 
     return judge_name(name, recording).match is False
 

@@ -14,11 +14,11 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from recctl.compare import Pair, TreeDiff
 from recctl.diff import ExchangeDiff
 from recctl.diff_files import FileDiff
+from recctl.diff_trees import Pair, TreeDiff
 from recctl.printable import ci_safe, printable
-from recctl.render_diff import diff_lines, diff_summary, file_diff_lines
+from recctl.render.diff import diff_lines, diff_summary, file_diff_lines
 
 #: GitHub's limit for a comment (and the step summary's per-step budget is larger).
 LIMIT = 65_536

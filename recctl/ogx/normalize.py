@@ -49,7 +49,7 @@ def file_hash(name: str, recording: Any) -> str | None:
     found = _HASH_NAME.match(name)
     if found:
         return found.group(1)
-    from recctl.hashing import request_hash  # 5 ms with OpenSSL: only for such names
+    from recctl.ogx.hashing import request_hash  # 5 ms with OpenSSL: only for such names
 
     return request_hash(recording)
 

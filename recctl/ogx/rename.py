@@ -19,9 +19,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from recctl import io
-from recctl.checks import expected_directory
 from recctl.confine import inside, root_for, unsafe_reason
-from recctl.hashing import NameVerdict, judge_name
+from recctl.ogx.checks import expected_directory
+from recctl.ogx.hashing import NameVerdict, judge_name
 from recctl.parallel import ordered_map
 from recctl.values import as_dict, as_str
 

@@ -46,7 +46,7 @@ def config(output_format: OutputFormatOption = OutputFormat.text) -> None:
 @command()
 def schema() -> None:
     """Print the recording JSON Schema that validate uses."""
-    from recctl.schema import shipped_schema_bytes
+    from recctl.ogx.schema import shipped_schema_bytes
 
     sys.stdout.buffer.write(shipped_schema_bytes())
     sys.stdout.flush()

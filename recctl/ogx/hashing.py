@@ -18,7 +18,7 @@ from collections.abc import Callable
 from typing import Any, NamedTuple
 from urllib.parse import urlparse
 
-from recctl.shapes import SHARED_PATHS, RequestShape, classify_request
+from recctl.ogx.shapes import SHARED_PATHS, RequestShape, classify_request
 from recctl.values import as_dict, as_list, as_str
 
 # The patterns of N() that most requests never need are kept as text: the re module

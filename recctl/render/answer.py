@@ -15,7 +15,7 @@ from recctl.printable import text_lines
 from recctl.render import Line, plural
 
 if TYPE_CHECKING:
-    from recctl.view import ExchangeView, FileView, Message
+    from recctl.show import ExchangeView, FileView, Message
 
 ROLE_STYLES = {
     "system": "magenta",

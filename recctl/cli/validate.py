@@ -69,7 +69,7 @@ def validate(
     """
     from recctl import containers, io
     from recctl.findings import CHECKS, Finding, selected
-    from recctl.schema import SchemaError, SchemaValidator, shipped_schema_bytes
+    from recctl.ogx.schema import SchemaError, SchemaValidator, shipped_schema_bytes
     from recctl.validate import validate_paths
 
     settings = configured()
@@ -105,7 +105,7 @@ def validate(
         progress.done()
         render.write_json(render.validate_json(report))
     elif output_format == "github":
-        from recctl.render_github import finding_annotations
+        from recctl.render.github import finding_annotations
 
         def annotate(findings: list[Finding]) -> None:
             progress.done()
