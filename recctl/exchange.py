@@ -27,7 +27,7 @@ class NotExchanges(Exception):
     WebSocket session, other YAML): ``str(note)`` says what it is. A note, not an error."""
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Message:
     """One side of an exchange."""
 
@@ -45,7 +45,7 @@ class Message:
     written: dict[str, tuple[str, bool]] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Exchange:
     """One recorded call: the request, the response, and its stream events if it streamed."""
 
@@ -70,7 +70,7 @@ class Exchange:
         return self.events is not None or bool(self.extras.get("streamed"))
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class RecordedFile:
     """One file, read by its container."""
 
