@@ -27,7 +27,7 @@ class NotExchanges(Exception):
     WebSocket session, other YAML): ``str(note)`` says what it is. A note, not an error."""
 
 
-@dataclass(slots=True)
+@dataclass
 class Message:
     """One side of an exchange."""
 
@@ -45,7 +45,7 @@ class Message:
     written: dict[str, tuple[str, bool]] = field(default_factory=dict)
 
 
-@dataclass(slots=True)
+@dataclass
 class Exchange:
     """One recorded call: the request, the response, and its stream events if it streamed."""
 
@@ -70,7 +70,7 @@ class Exchange:
         return self.events is not None or bool(self.extras.get("streamed"))
 
 
-@dataclass(slots=True)
+@dataclass
 class RecordedFile:
     """One file, read by its container."""
 
@@ -84,9 +84,6 @@ class RecordedFile:
     #: The parsed file as a whole, for the checks only its container runs.
     document: Any = None
     raw: bytes = b""
-    #: Bytes holding every string of the file as it is, for the key search's
-    #: pre-test (``secrets``); None when some are encoded (base64, gzip).
-    searchable: bytes | None = None
 
     def answer(self, exchange: Exchange) -> Answer | None:
         """What the provider answered in ``exchange``; None for a call that holds no

@@ -85,7 +85,8 @@ def check_secrets(file: RecordedFile) -> list[Finding]:
 
 def find_secrets(file: RecordedFile) -> Iterator[Secret]:
     """Every credential in a file, in exchange order."""
-    shapes = not file.searchable or _KEY_HINT.search(file.searchable) is not None
+    searchable = file.container.searchable(file)
+    shapes = not searchable or _KEY_HINT.search(searchable) is not None
     for exchange in file.exchanges:
         yield from _in_headers(exchange.request)
         yield from _in_query(exchange)

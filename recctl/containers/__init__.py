@@ -68,6 +68,10 @@ class Container(Protocol):
     def answer(self, exchange: Exchange) -> Answer | None:
         """What the provider answered in one exchange (``recctl.protocols``)."""
 
+    def searchable(self, file: RecordedFile) -> bytes | None:
+        """Bytes holding every string of the file as it is, for the key search's
+        pre-test (``secrets``); None when some are encoded (base64, gzip)."""
+
     def stored(self, exchange: Exchange) -> str:
         """How the response is stored, for ``show``: "JSON, 1,234 bytes"."""
 
@@ -95,10 +99,9 @@ def identify(path: str, sniff: bool = True) -> Container | None:
     default container, whose reading reports it). A file that cannot be read
     belongs to the default container: reading it says why.
     """
-    parts = path.replace(os.sep, "/").split("/")
     for container in CONTAINERS:
         if path.endswith(container.suffixes) and (
-            container.suffix_alone or container.directory in parts
+            container.suffix_alone or f"/{container.directory}/" in "/" + path.replace(os.sep, "/")
         ):
             return container
     if not sniff or os.path.isdir(path):

@@ -4,7 +4,6 @@ JSON, text, or bytes when binary. Shared by every container that stores HTTP."""
 from __future__ import annotations
 
 import gzip
-import hashlib
 import zlib
 from typing import Any
 
@@ -84,6 +83,8 @@ def body_summary(body: Any, size: int, events: list[dict[str, Any]] | None) -> s
     if events is not None:
         return f"a stream of {len(events):,} events, {size:,} bytes"
     if isinstance(body, bytes):
+        import hashlib  # 3 ms: only show describes binary bodies
+
         return f"binary, {size:,} bytes, sha256 {hashlib.sha256(body).hexdigest()[:16]}…"
     return f"{'JSON' if isinstance(body, (dict, list)) else 'text'}, {size:,} bytes"
 

@@ -77,15 +77,18 @@ def claims(head: bytes, path: str) -> bool | None:
 
 def parse(raw: bytes, path: str) -> RecordedFile:
     document = io.parse(raw)
-    exchange = exchange_of(document)
-    searchable = raw
-    if exchange.response.fragmented:
-        # A typed stream's text is split into chunks, where no key survives whole
-        # (a key echoed by the model is in the request too), and the chunks are most
-        # of the file: the key search's pre-test stops where the response starts.
-        end = raw.find(b'\n  "response": {')
-        searchable = raw[:end] if end > 0 else raw
-    return RecordedFile(path, len(raw), _self(), "ogx", [exchange], [], document, raw, searchable)
+    return RecordedFile(path, len(raw), _self(), "ogx", [exchange_of(document)], [], document, raw)
+
+
+def searchable(file: RecordedFile) -> bytes:
+    """The bytes the key search's pre-test reads: the file, or up to its response
+    when that is a typed stream, whose text is split into chunks where no key
+    survives whole (a key echoed by the model is in the request too), and which
+    is most of the file."""
+    if not file.exchanges[0].response.fragmented:
+        return file.raw
+    end = file.raw.find(b'\n  "response": {')
+    return file.raw[:end] if end > 0 else file.raw
 
 
 def file_of(document: Any, path: str = "") -> RecordedFile:
@@ -98,20 +101,30 @@ def _self() -> Container:
 
 
 def exchange_of(recording: Any, shape: Shape | None = None) -> Exchange:
-    """The one exchange of a parsed recording."""
+    """The one exchange of a parsed recording (plain type tests: this runs on every
+    file of every command)."""
     shape = shape or classify(recording)
-    top = as_dict(recording)
-    request = as_dict(top.get("request"))
-    response = as_dict(top.get("response"))
-    body_key = next((key for key in ("body", "payload", "kwargs") if key in request), "body")
-    headers = as_dict(request.get("headers"))
+    top = recording if type(recording) is dict else {}
+    request = top.get("request")
+    request = request if type(request) is dict else {}
+    response = top.get("response")
+    response = response if type(response) is dict else {}
+    body_key = "body" if "body" in request else "payload" if "payload" in request else "kwargs"
+    if body_key not in request:
+        body_key = "body"
+    body = request.get(body_key)
+    model = request.get("model")
+    if type(model) is not str or not model:
+        model = body.get("model") if type(body) is dict else None
+    test_id = top.get("test_id")
+    if type(test_id) is not str or not test_id:
+        test_id = request.get("test_id")
     extras: dict[str, Any] = {
-        "test_id": as_str(top.get("test_id")) or as_str(request.get("test_id")),
+        "test_id": test_id if type(test_id) is str and test_id else None,
         # the url path the request hash uses, else what kind of call it is
         "endpoint": shape.endpoint
         or (shape.request.value if shape.request is not RequestShape.UNKNOWN else None),
-        "model": as_str(request.get("model"))
-        or as_str(as_dict(request.get(body_key)).get("model")),
+        "model": model if type(model) is str and model else None,
         "provider": _provider(request),
         "streamed": bool(shape.streamed),
         "shape": shape,
@@ -123,20 +136,21 @@ def exchange_of(recording: Any, shape: Shape | None = None) -> Exchange:
     elif shape.request is RequestShape.FILE_PROCESSOR:
         extras["call"] = "file processor"
         extras["parameters"] = {key: request.get(key) for key in ("api", "file_id")}
+    headers = request.get("headers")
+    names: dict[str, list[str]] = {}
+    written: dict[str, tuple[str, bool]] = {}
+    if type(headers) is dict:
+        for key, value in headers.items():
+            names[str(key).lower()] = [str(value)]
+            written[str(key).lower()] = (str(key), False)
+    method, url = request.get("method"), request.get("url")
     return Exchange(
-        index=0,
-        method=(as_str(request.get("method")) or "").upper(),
-        url=as_str(request.get("url")) or "",
-        status=shape.status,
-        request=Message(
-            {str(k).lower(): [str(v)] for k, v in headers.items()},
-            request.get(body_key),
-            0,
-            ("request",),
-            body_key,
-            written={str(k).lower(): (str(k), False) for k in headers},
-        ),
-        response=Message(
+        0,
+        method.upper() if type(method) is str else "",
+        url if type(url) is str else "",
+        shape.status,
+        Message(names, body, 0, ("request",), body_key, written=written),
+        Message(
             {},
             response.get("body"),
             0,
@@ -144,27 +158,28 @@ def exchange_of(recording: Any, shape: Shape | None = None) -> Exchange:
             "body",
             fragmented=shape.body in (BodyKind.TYPED_CHUNKS, BodyKind.MODEL_LIST),
         ),
-        events=None,
-        url_key="url",
-        extras=extras,
-        source=recording,
+        None,
+        "url",
+        extras,
+        recording,
     )
-
-
-def answer(exchange: Exchange) -> Answer:
-    return reassemble(exchange.source, exchange.extras.get("shape"))
 
 
 def _provider(request: dict[str, Any]) -> str | None:
     """The provider the recorder wrote down, if any (else the url tells)."""
-    metadata = as_dict(request.get("provider_metadata"))
-    if isinstance(metadata.get("provider"), str):
+    metadata = request.get("provider_metadata")
+    if type(metadata) is dict and type(metadata.get("provider")) is str:
         return str(metadata["provider"])
-    if isinstance(request.get("provider"), str):
+    if type(request.get("provider")) is str:
         return str(request["provider"])
-    if (as_str(request.get("url")) or "").startswith("vertexai:"):
+    url = request.get("url")
+    if type(url) is str and url.startswith("vertexai:"):
         return "vertexai"
     return None
+
+
+def answer(exchange: Exchange) -> Answer:
+    return reassemble(exchange.source, exchange.extras.get("shape"))
 
 
 # --- show ---------------------------------------------------------------------------
