@@ -11,7 +11,7 @@ re-record is volatile (``volatile_paths``): counted, not listed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -99,7 +99,9 @@ def diff_files(
     return result
 
 
-def _pairs(old: list[Exchange], new: list[Exchange], result: FileDiff) -> list[tuple[int, int]]:
+def _pairs(
+    old: Sequence[Exchange], new: Sequence[Exchange], result: FileDiff
+) -> list[tuple[int, int]]:
     if len(old) == len(new):
         return [(i, i) for i in range(len(old))]
     keys = [f"{e.method} {e.url}" for e in old], [f"{e.method} {e.url}" for e in new]

@@ -11,6 +11,7 @@ endpoint). What the provider answered is read by the protocol modules
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -78,7 +79,7 @@ class RecordedFile:
     size: int  # bytes on disk
     container: Container
     layout: str  # the container's variant: "vcr", "parsed_body", "langchain", "ogx"
-    exchanges: list[Exchange]
+    exchanges: Sequence[Exchange]
     #: What does not fit the layout (RC101): (path into the file, what is wrong).
     issues: list[tuple[Place, str]] = field(default_factory=list)
     #: The parsed file as a whole, for the checks only its container runs.
@@ -92,9 +93,14 @@ class RecordedFile:
 
     def answers(self) -> list[tuple[int, Answer]]:
         """(position, answer) of every exchange that holds one."""
-        found = []
-        for exchange in self.exchanges:
-            answer = self.container.answer(exchange)
-            if answer is not None:
-                found.append((exchange.index, answer))
-        return found
+        return self.container.answers(self)
+
+
+def answers_of(file: RecordedFile) -> list[tuple[int, Answer]]:
+    """(position, answer) of every exchange of ``file`` that holds one."""
+    found = []
+    for exchange in file.exchanges:
+        answer = file.container.answer(exchange)
+        if answer is not None:
+            found.append((exchange.index, answer))
+    return found

@@ -72,6 +72,10 @@ class Container(Protocol):
         """Bytes holding every string of the file as it is, for the key search's
         pre-test (``secrets``); None when some are encoded (base64, gzip)."""
 
+    def answers(self, file: RecordedFile) -> list[tuple[int, Answer]]:
+        """(position, answer) of every exchange of a file that holds one
+        (``exchange.answers_of``, or a shortcut that gives the same)."""
+
     def stored(self, exchange: Exchange) -> str:
         """How the response is stored, for ``show``: "JSON, 1,234 bytes"."""
 

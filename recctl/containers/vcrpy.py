@@ -26,7 +26,7 @@ from recctl.containers.bodies import (
     stream_events,
 )
 from recctl.containers.yaml_safe import load_yaml
-from recctl.exchange import Exchange, Message, NotExchanges, Place, RecordedFile
+from recctl.exchange import Exchange, Message, NotExchanges, Place, RecordedFile, answers_of
 from recctl.io import json_text
 from recctl.protocols import read_answer
 
@@ -78,6 +78,10 @@ def _self() -> Container:
 
 def answer(exchange: Exchange) -> Answer | None:
     return read_answer(exchange.url, exchange.status, exchange.response.body, exchange.events)
+
+
+def answers(file: RecordedFile) -> list[tuple[int, Answer]]:
+    return answers_of(file)
 
 
 def searchable(file: RecordedFile) -> None:
