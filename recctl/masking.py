@@ -34,7 +34,7 @@ SECRET_KEYS = frozenset(
         "secret_key",
     }
 )
-CREDENTIAL_SUFFIXES = ("api-key", "api_key", "-token", "-secret")
+CREDENTIAL_SUFFIXES = ("api-key", "api_key", "-token", "-secret", "_secret")
 
 #: Key shapes, with nothing of a token around them (so not inside base64 data or a
 #: longer token, nor after a slash as in a URL slug).
@@ -67,6 +67,7 @@ _KEY_ENDINGS = (
     "apikey",
     "-token",
     "-secret",
+    "_secret",
     "secret_key",
     "access_token",
     "?key",

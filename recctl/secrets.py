@@ -57,12 +57,25 @@ _SIGV4_KEY = r"Credential=((?:AKIA|ASIA)[0-9A-Z]{16})/"
 _SECRET_PARAMETERS = frozenset({"key", "api_key", "apikey", "api-key", "access_token", "token"})
 
 
+class Extra(NamedTuple):
+    """A project's own credentials, besides the ones every project has: names whose
+    value is one (headers, fields, query parameters), and patterns (group 1, else
+    the whole match, is the secret)."""
+
+    keys: frozenset[str] = frozenset()  # lower-cased
+    patterns: tuple[re.Pattern[str], ...] = ()
+
+
+NO_EXTRA = Extra()
+
+
 class Secret(NamedTuple):
     """One credential: where it is, the secret itself, and what holds it."""
 
     place: Place
     value: str
     what: str  # "'Authorization' holds a real-looking credential", "an API key"
+    name: str = ""  # the header, field or parameter that holds it, if one does
 
 
 def check_secrets(file: RecordedFile) -> list[Finding]:
@@ -83,39 +96,56 @@ def check_secrets(file: RecordedFile) -> list[Finding]:
     return findings
 
 
-def find_secrets(file: RecordedFile) -> Iterator[Secret]:
-    """Every credential in a file, in exchange order."""
+def find_secrets(file: RecordedFile, extra: Extra = NO_EXTRA) -> Iterator[Secret]:
+    """Every credential in a file, in exchange order (a secret found twice, twice)."""
     searchable = file.container.searchable(file)
     shapes = not searchable or _KEY_HINT.search(searchable) is not None
     for exchange in file.exchanges:
-        yield from _in_headers(exchange.request)
-        yield from _in_query(exchange)
+        yield from _in_headers(exchange.request, extra.keys)
+        yield from _in_query(exchange, extra.keys)
+        yield from _in_form(exchange.request, extra.keys)
         for side in (exchange.request, exchange.response):
             if type(side.body) is dict and not side.fragmented:
                 at: Place = (*side.place, side.body_key)
-                for parts, key, value in credential_fields(side.body):
-                    yield Secret((*at, *parts), credential(value), _holds(key))
+                for parts, key, value in credential_fields(side.body, extra.keys):
+                    yield Secret((*at, *parts), credential(value), _holds(key), key)
         if shapes:
             yield from _key_shapes(exchange)
+        if extra.patterns:
+            yield from _patterns(exchange, extra.patterns)
+
+
+def _is_secret(name: str, value: str, keys: frozenset[str]) -> bool:
+    """A real-looking value under a credential name, or any value that is not a
+    placeholder under one of the project's own names."""
+    if is_credential_key(name) and looks_real(value):
+        return True
+    token = credential(value)
+    return (
+        bool(keys)
+        and name.lower() in keys
+        and len(token) >= 4
+        and not re.search(PLACEHOLDER, token)
+    )
 
 
 def _holds(key: str) -> str:
     return f"{key!r} holds a real-looking credential"
 
 
-def _in_headers(message: Message) -> Iterator[Secret]:
+def _in_headers(message: Message, keys: frozenset[str]) -> Iterator[Secret]:
     for name, values in message.headers.items():
         as_written, listed = message.written.get(name, (name, False))
         for position, value in enumerate(values):
             at: Place = (*message.place, "headers", as_written, *([position] if listed else []))
             sigv4 = re.search(_SIGV4_KEY, value)
             if sigv4 and not re.search(PLACEHOLDER, sigv4.group(1)):
-                yield Secret(at, sigv4.group(1), "an AWS access key id")
-            elif is_credential_key(name) and looks_real(value):
-                yield Secret(at, credential(value), _holds(as_written))
+                yield Secret(at, sigv4.group(1), "an AWS access key id", as_written)
+            elif _is_secret(name, value, keys):
+                yield Secret(at, credential(value), _holds(as_written), as_written)
 
 
-def _in_query(exchange: Exchange) -> Iterator[Secret]:
+def _in_query(exchange: Exchange, keys: frozenset[str]) -> Iterator[Secret]:
     if "?" not in exchange.url:
         return
     try:
@@ -123,24 +153,59 @@ def _in_query(exchange: Exchange) -> Iterator[Secret]:
     except ValueError:
         return
     for key, value in parse_qsl(query):
-        if key.lower() in _SECRET_PARAMETERS and looks_real(value):
+        if (key.lower() in _SECRET_PARAMETERS and looks_real(value)) or _is_secret(
+            key, value, keys
+        ):
             at: Place = (*exchange.request.place, exchange.url_key)
-            yield Secret(at, value, f"the query parameter {key!r} holds a credential")
+            yield Secret(at, value, f"the query parameter {key!r} holds a credential", key)
+
+
+#: A form body: ``name=value`` pairs joined by ``&``, no spaces.
+_FORM = re.compile(r"[\w.%\[\]-]+=[^\s&]*(?:&[\w.%\[\]-]+=[^\s&]*)*")
+
+
+def _in_form(message: Message, keys: frozenset[str]) -> Iterator[Secret]:
+    """Credentials in a form body (``application/x-www-form-urlencoded``)."""
+    body = message.body
+    if type(body) is not str or "=" not in body or len(body) > 100_000:
+        return
+    if not _FORM.fullmatch(body):
+        return
+    at: Place = (*message.place, message.body_key)
+    for key, value in parse_qsl(body):
+        if (key.lower() in _SECRET_PARAMETERS and looks_real(value)) or _is_secret(
+            key, value, keys
+        ):
+            yield Secret(at, value, f"the form field {key!r} holds a credential", key)
 
 
 def _key_shapes(exchange: Exchange) -> Iterator[Secret]:
+    for prefix, value in _places(exchange):
+        for parts, text in strings(value):
+            for match in re.finditer(KEY_SHAPES, text):
+                if looks_real(match.group(1)):
+                    yield Secret((*prefix, *parts), match.group(1), "an API key")
+
+
+def _patterns(exchange: Exchange, patterns: tuple[re.Pattern[str], ...]) -> Iterator[Secret]:
+    for prefix, value in _places(exchange):
+        for parts, text in strings(value):
+            for pattern in patterns:
+                for match in pattern.finditer(text):
+                    secret = match.group(1) if pattern.groups else match.group(0)
+                    if secret and not re.search(PLACEHOLDER, secret):
+                        yield Secret((*prefix, *parts), secret, "a match of --pattern")
+
+
+def _places(exchange: Exchange) -> list[tuple[Place, Any]]:
+    """Where strings are: the request's headers, URL and body, the response body."""
     request, response = exchange.request, exchange.response
-    places: list[tuple[Place, Any]] = [
+    return [
         ((*request.place, "headers"), _as_written(request)),
         ((*request.place, exchange.url_key), exchange.url),
         ((*request.place, request.body_key), request.body),
         ((*response.place, response.body_key), response.body),
     ]
-    for prefix, value in places:
-        for parts, text in strings(value):
-            for match in re.finditer(KEY_SHAPES, text):
-                if looks_real(match.group(1)):
-                    yield Secret((*prefix, *parts), match.group(1), "an API key")
 
 
 def _as_written(message: Message) -> dict[str, Any]:
@@ -152,15 +217,18 @@ def _as_written(message: Message) -> dict[str, Any]:
     return shown
 
 
-def credential_fields(value: Any) -> Iterator[tuple[Place, str, str]]:
-    """(path, key, value) of each real-looking string stored under a credential key."""
+def credential_fields(
+    value: Any, keys: frozenset[str] = frozenset()
+) -> Iterator[tuple[Place, str, str]]:
+    """(path, key, value) of each real-looking string stored under a credential key
+    (or any value under one of ``keys``, a project's own)."""
     stack: list[tuple[Place, Any]] = [((), value)]
     while stack:
         parts, node = stack.pop()
         if isinstance(node, dict):
             for key, child in node.items():
                 if isinstance(child, str):
-                    if is_credential_key(key) and looks_real(child):
+                    if _is_secret(key, child, keys):
                         yield (*parts, key), key, child
                 elif key not in CONTENT_KEYS and child:
                     stack.append(((*parts, key), child))

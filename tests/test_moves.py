@@ -67,8 +67,9 @@ def _run_killed(args: list[str], monkeypatch: pytest.MonkeyPatch, allowed: int) 
     [
         (tool_call_chain, ["normalize", "--tool-call-ids"]),
         (lambda d: _misnamed(d), ["hash", "--fix"]),
+        (lambda d: _leaky(d), ["scrub"]),
     ],
-    ids=["normalize --tool-call-ids", "hash --fix"],
+    ids=["normalize --tool-call-ids", "hash --fix", "scrub (renames)"],
 )
 def test_a_run_killed_before_any_write_is_finished_by_the_next(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, make: Callable[[Path], Any], command: list[str]
@@ -106,6 +107,20 @@ def _misnamed(directory: Path) -> list[Path]:
         digest = request_hash(recording)
         assert digest is not None
         paths.append(write_recording(directory / f"{'0' * 63}{number}.json", recording))
+    return paths
+
+
+def _leaky(directory: Path) -> list[Path]:
+    """Two recordings under their request's hash, a key in each request: scrubbing
+    changes the hash, so both move."""
+    paths = []
+    for number in range(2):
+        recording = load(SEED)
+        key = f"sk-proj-{number}Ab3dEf9hIj2lMn0pQr7tUv1xYz5Ab3dEf9hIj2lMn0"
+        recording["request"]["body"]["messages"][0]["content"] = f"key {key}"
+        digest = request_hash(recording)
+        assert digest is not None
+        paths.append(write_recording(directory / f"{digest}.json", recording))
     return paths
 
 

@@ -108,6 +108,7 @@ COMMANDS = [
     "explain",
     "prune",
     "normalize",
+    "scrub",
     "config",
     "schema",
 ]

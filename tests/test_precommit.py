@@ -92,8 +92,11 @@ def test_hook_passes_on_a_valid_recording_and_fails_on_a_broken_one(
 def test_hook_definition() -> None:
     import yaml  # pre-commit depends on PyYAML
 
-    validate, prune, normalize = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    validate, prune, normalize, scrub = yaml.safe_load(
+        (ROOT / ".pre-commit-hooks.yaml").read_text()
+    )
     assert (normalize["id"], normalize["entry"]) == ("recctl-normalize", "recctl normalize")
+    assert (scrub["id"], scrub["entry"]) == ("recctl-scrub", "recctl scrub --check")
     assert (validate["id"], validate["entry"]) == ("recctl-validate", "recctl validate")
     assert (prune["id"], prune["entry"], prune["pass_filenames"]) == (
         "recctl-prune",

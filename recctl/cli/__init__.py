@@ -263,7 +263,8 @@ def _register_commands() -> None:
     order (the order of ``recctl --help``)."""
     import importlib
 
-    for module in ("validate", "answers", "diff", "names", "maintaining", "configuration"):
+    commands = ("validate", "answers", "diff", "names", "maintaining", "scrub", "configuration")
+    for module in commands:
         importlib.import_module(f"recctl.cli.{module}")
 
 

@@ -25,6 +25,7 @@ from recctl.exchange import Exchange, NotExchanges, RecordedFile
 
 if TYPE_CHECKING:
     from recctl.answer import Answer
+    from recctl.secrets import Secret
 
 __all__ = ["CONTAINERS", "Container", "NotExchanges", "discover", "identify", "load"]
 
@@ -67,6 +68,16 @@ class Container(Protocol):
 
     def answer(self, exchange: Exchange) -> Answer | None:
         """What the provider answered in one exchange (``recctl.protocols``)."""
+
+    def reencode(self, data: bytes, replace: Callable[[bytes], bytes]) -> tuple[bytes, bool]:
+        """``data`` with ``replace`` applied inside its encoded bodies (base64, gzip),
+        each decoded and encoded again; and whether any was (``scrub``)."""
+
+    def renamed(self, path: str, before: RecordedFile, after: RecordedFile) -> str | None:
+        """The name a scrubbed file must take for its replayer to find it, if another."""
+
+    def replay_notes(self, file: RecordedFile, secrets: list[Secret]) -> list[str]:
+        """The replayer settings that keep matching once ``secrets`` are replaced."""
 
     def searchable(self, file: RecordedFile) -> bytes | None:
         """Bytes holding every string of the file as it is, for the key search's

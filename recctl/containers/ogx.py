@@ -18,8 +18,9 @@ The rest of what only ogx has (the request hash, id normalization, the schema,
 
 from __future__ import annotations
 
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, overload
 
 from recctl import io
@@ -33,6 +34,7 @@ from recctl.values import as_dict, as_int, as_list, as_str
 
 if TYPE_CHECKING:
     from recctl.containers import Container
+    from recctl.secrets import Secret
 
 name = "ogx"
 title: str = "ogx"
@@ -103,6 +105,28 @@ class _OneExchange(Sequence[Exchange]):
         if self._exchange is None:
             self._exchange = exchange_of(self._document)
         return [self._exchange][index]
+
+
+def reencode(data: bytes, replace: Callable[[bytes], bytes]) -> tuple[bytes, bool]:
+    return data, False  # JSON text: every string is where it stands
+
+
+def renamed(path: str, before: RecordedFile, after: RecordedFile) -> str | None:
+    """The request hash is the file's name: a scrubbed request that hashes to another
+    name moves there (a name that was already stale stays: ``recctl hash`` says so)."""
+    from recctl.ogx.hashing import judge_name
+
+    name = os.path.basename(path)
+    if judge_name(name, before.document).match is not True:
+        return None
+    verdict = judge_name(name, after.document)
+    if verdict.match is False and verdict.expected is not None:
+        return os.path.join(os.path.dirname(path), verdict.expected)
+    return None
+
+
+def replay_notes(file: RecordedFile, secrets: list[Secret]) -> list[str]:
+    return []  # the recorder finds a recording by its name: ``renamed`` keeps it found
 
 
 def answers(file: RecordedFile) -> list[tuple[int, Answer]]:

@@ -12,8 +12,13 @@ YAML) raise ``NotExchanges``: a note, not an error.
 
 from __future__ import annotations
 
+import base64
+import gzip
+import re
 import sys
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, urlsplit
 
 from recctl import io
 from recctl.answer import Answer
@@ -32,6 +37,7 @@ from recctl.protocols import read_answer
 
 if TYPE_CHECKING:
     from recctl.containers import Container
+    from recctl.secrets import Secret
 
 name = "vcrpy"
 title: str = "VCR.py"
@@ -78,6 +84,77 @@ def _self() -> Container:
 
 def answer(exchange: Exchange) -> Answer | None:
     return read_answer(exchange.url, exchange.status, exchange.response.body, exchange.events)
+
+
+#: A ``!!binary`` block scalar: its header, then its base64 lines, all indented alike.
+_BINARY = re.compile(rb"(!!binary \|[-+]?\n)((?:([ ]+)[A-Za-z0-9+/=]+\n)+)")
+
+
+def reencode(data: bytes, replace: Callable[[bytes], bytes]) -> tuple[bytes, bool]:
+    """Edit inside ``!!binary`` bodies (base64, gzip within), and inside a cassette that
+    is gzip as a whole; the rest was edited where it stands."""
+    if data[:2] == b"\x1f\x8b":
+        inner = gunzip(data, "the file")
+        edited, _ = reencode(replace(inner), replace)
+        return (gzip.compress(edited, mtime=0), True) if edited != inner else (data, False)
+    changed = False
+
+    def block(match: re.Match[bytes]) -> bytes:
+        nonlocal changed
+        indent = match.group(3)
+        try:
+            stored = base64.b64decode(b"".join(match.group(2).split()), validate=True)
+        except ValueError:
+            return match.group(0)
+        zipped = stored[:2] == b"\x1f\x8b"
+        try:
+            body = gunzip(stored, "the body") if zipped else stored
+        except io.LoadError:
+            return match.group(0)
+        edited = replace(body)
+        if edited == body:
+            return match.group(0)
+        changed = True
+        stored = gzip.compress(edited, mtime=0) if zipped else edited
+        lines = base64.encodebytes(stored).splitlines()  # 76 characters, as PyYAML writes
+        return match.group(1) + b"".join(indent + line + b"\n" for line in lines)
+
+    return _BINARY.sub(block, data), changed
+
+
+def renamed(path: str, before: RecordedFile, after: RecordedFile) -> str | None:
+    return None  # a cassette is named after its test
+
+
+def replay_notes(file: RecordedFile, secrets: list[Secret]) -> list[str]:
+    """VCR.py matches requests on method and URI by default: a key in the query string
+    must be filtered the same way when the tests run, or no request matches."""
+    notes = []
+    values = {secret.value for secret in secrets}
+    parameters: list[str] = []
+    for exchange in file.exchanges:
+        try:
+            query = parse_qsl(urlsplit(exchange.url).query)
+        except ValueError:
+            continue
+        parameters += [key for key, value in query if value in values and key not in parameters]
+    if parameters:
+        names = ", ".join(repr(name) for name in parameters)
+        notes.append(
+            f"VCR.py matches requests on their URI: add filter_query_parameters=[{names}] to "
+            "the VCR configuration (pytest-recording: vcr_config), or no request will match"
+        )
+    headers = sorted(
+        {
+            str(secret.place[-2] if isinstance(secret.place[-1], int) else secret.place[-1])
+            for secret in secrets
+            if "headers" in secret.place
+        }
+    )
+    if headers:
+        names = ", ".join(repr(name) for name in headers)
+        notes.append(f"record with filter_headers=[{names}] so new cassettes do not hold them")
+    return notes
 
 
 def answers(file: RecordedFile) -> list[tuple[int, Answer]]:

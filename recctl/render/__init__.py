@@ -233,3 +233,13 @@ def checked_files(counts: dict[str, int]) -> str:
 
 def plural(count: int, noun: str) -> str:
     return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
+def file_failed(path: str, reason: str) -> Line:
+    """A file a writing command could not read or write, and why."""
+    return Line([(path, "bold"), (f": {reason}", "red")])
+
+
+def file_left_alone(path: str, why: str) -> Line:
+    """A file a writing command refused to touch, and why."""
+    return Line([("left alone ", "bold red"), (path, ""), (f": {why}", "red")])

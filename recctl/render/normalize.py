@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from recctl.ogx.normalize_files import Normalized
-from recctl.render import Line, plural
+from recctl.render import Line, file_failed, file_left_alone, plural
 
 
 def normalize_json(results: list[Normalized], aborted: list[tuple[str, str]]) -> dict[str, Any]:
@@ -29,13 +29,9 @@ def normalize_lines(
     verb = "normalized" if written else "would normalize"
     for result in results:
         if result.error:
-            lines.append(Line([(result.path, "bold"), (f": {result.error}", "red")]))
+            lines.append(file_failed(result.path, result.error))
         elif result.refused:
-            lines.append(
-                Line(
-                    [("left alone ", "bold red"), (result.path, ""), (f": {result.refused}", "red")]
-                )
-            )
+            lines.append(file_left_alone(result.path, result.refused))
         elif result.rules:
             lines.append(
                 Line(

@@ -1,0 +1,117 @@
+"""recctl scrub: credentials removed from recorded files, replay intact."""
+
+import os
+import re
+from typing import Annotated
+
+import typer
+
+from recctl import render
+from recctl.cli import (
+    JobsOption,
+    OutputFormat,
+    OutputFormatOption,
+    PathsArgument,
+    command,
+    files_of,
+    jobs_from,
+)
+from recctl.errors import ExitCode, RecctlError
+
+
+@command()
+def scrub(
+    paths: PathsArgument,
+    check: Annotated[
+        bool, typer.Option("--check", help="Write nothing; exit 1 when a file would change.")
+    ] = False,
+    diff: Annotated[
+        bool,
+        typer.Option("--diff", help="Write nothing; print a diff of each change, secrets masked."),
+    ] = False,
+    key: Annotated[
+        list[str],
+        typer.Option(
+            "--key",
+            metavar="NAME",
+            help="Also a header, field or query parameter of this name (repeatable): its "
+            "value is a credential, whatever it looks like.",
+        ),
+    ] = [],  # noqa: B006 - Typer reads the default, nothing mutates it
+    pattern: Annotated[
+        list[str],
+        typer.Option(
+            "--pattern",
+            metavar="REGEX",
+            help="Also every match of this regular expression in headers, URLs and bodies "
+            "(repeatable; its group 1, when it has one, is the secret).",
+        ),
+    ] = [],  # noqa: B006 - Typer reads the default, nothing mutates it
+    placeholder: Annotated[
+        str,
+        typer.Option(
+            "--placeholder",
+            metavar="TEXT",
+            help="What replaces a secret; {kind} is what it was (openai-key, token, ...).",
+        ),
+    ] = "REDACTED-{kind}",
+    output_format: OutputFormatOption = OutputFormat.text,
+    jobs: JobsOption = None,
+) -> None:
+    """Remove leaked credentials in place, replay intact.
+
+    What validate's RC203 finds, plus --key and --pattern: in headers, query
+    strings, form and JSON bodies, SigV4 key ids, and inside base64 and gzip
+    bodies (decoded, scrubbed, encoded again). Each secret is replaced where it
+    stands, so every other byte stays; the placeholder says what was there. An
+    ogx recording whose hashed request held a key is renamed to its new hash;
+    for a cassette, the output names the VCR.py setting that keeps requests
+    matching. Writes are atomic and a second run changes nothing. A scrubbed key
+    is still in git history: the output names the commits; rotate the key.
+    Exit 0 when done (or nothing to scrub), 1 with --check or --diff when a file
+    would change, or when a file was left alone, 2 when it cannot run.
+    """
+    import functools
+
+    from recctl import io
+    from recctl.confine import roots_of
+    from recctl.parallel import ordered_map
+    from recctl.render.scrub import scrub_json, scrub_lines
+    from recctl.scrub import KEY_NAME, history, scrub_file, write_scrubbed
+    from recctl.secrets import Extra
+
+    for name in key:
+        if not KEY_NAME.match(name):
+            raise RecctlError(f"--key {name!r}: a header, field or parameter name")
+    compiled = []
+    for text in pattern:
+        try:
+            compiled.append(re.compile(text))
+        except re.error as error:
+            raise RecctlError(f"--pattern {text!r}: {error}") from None
+    if "{kind}" not in placeholder and not placeholder.strip():
+        raise RecctlError("--placeholder: an empty replacement would hide what was there")
+    try:
+        placeholder.format(kind="x")
+    except (KeyError, IndexError, ValueError):
+        raise RecctlError(f"--placeholder {placeholder!r}: only {{kind}} may be named") from None
+    extra = Extra(frozenset(name.lower() for name in key), tuple(compiled))
+    files = files_of(paths, cassettes=True)
+    per_file = functools.partial(scrub_file, extra=extra, placeholder=placeholder)
+    results = list(ordered_map(per_file, files, jobs_from(jobs)))
+    dry = check or diff
+    if not dry:
+        io.remove_leftovers(sorted({os.path.dirname(os.path.abspath(f)) for f in files}))
+        results = write_scrubbed(results, roots_of([str(path) for path in paths]))
+    secrets = sorted({s for result in results if result.new is not None for s in result.secrets})
+    where = os.path.dirname(os.path.abspath(files[0]))  # git finds the work tree from it
+    commits = history(where, secrets) if secrets else []
+    if output_format is OutputFormat.json:
+        render.write_json(scrub_json(results, commits, written=not dry))
+    else:
+        render.print_lines(scrub_lines(results, commits, written=not dry, show_diff=diff))
+    if any(result.error for result in results):
+        raise typer.Exit(ExitCode.CANNOT_RUN)
+    changed = any(result.new is not None for result in results)
+    refused = any(result.refused for result in results)
+    raise typer.Exit(ExitCode.FINDINGS if (dry and changed) or refused else ExitCode.OK)

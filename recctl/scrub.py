@@ -1,0 +1,197 @@
+"""``recctl scrub``: credentials removed from recorded files in place, replay intact.
+
+What is removed is what RC203 finds (``secrets.find_secrets``, the one detector),
+plus a project's own names and patterns. Each secret's text is replaced where it
+stands in the file's bytes, so every other byte stays as it was (formatting, key
+order, quoting); a secret inside an encoded body (``!!binary`` base64, gzip) is
+replaced by the container, which decodes, edits and re-encodes that body
+(``Container.reencode``), and the file is reported as re-encoded. The result is
+read again: if a secret is still there, the file is left alone, with why.
+
+The replacement says what was there (``REDACTED-openai-key``), never a hash of
+the secret. Replay stays intact: where a secret was in what the replayer matches
+on, the container either renames the file (an ogx recording's request hash) or
+names the setting that keeps requests matching (``Container.replay_notes``).
+
+``scrub_file`` is pure (nothing is written here); the command writes through the
+safe path ``hash --fix`` and ``normalize`` use.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from dataclasses import dataclass, field
+
+from recctl import containers, io
+from recctl.exchange import NotExchanges
+from recctl.findings import json_path
+from recctl.masking import redact
+from recctl.secrets import NO_EXTRA, Extra, Secret, find_secrets
+
+DEFAULT_PLACEHOLDER = "REDACTED-{kind}"
+
+#: What a key shape is, for the placeholder: (prefix, kind), the first that matches.
+_KINDS = (
+    ("sk-ant-", "anthropic-key"),
+    ("sk-", "openai-key"),
+    ("AIza", "google-key"),
+    ("AKIA", "aws-access-key-id"),
+    ("ASIA", "aws-access-key-id"),
+    ("ghp_", "github-token"),
+    ("github_pat_", "github-token"),
+    ("xox", "slack-token"),
+    ("phc_", "posthog-key"),
+)
+
+
+@dataclass(frozen=True)
+class Removed:
+    """One secret removed, as it may be shown: never the secret itself."""
+
+    kind: str
+    pointer: str
+    masked: str
+
+
+@dataclass
+class Scrubbed:
+    """What scrubbing one file gives; ``new`` None when nothing changes."""
+
+    path: str
+    removed: list[Removed] = field(default_factory=list)
+    old: bytes | None = None
+    new: bytes | None = None
+    renamed_to: str | None = None  # the name its scrubbed request hashes to (ogx)
+    reencoded: bool = False  # an encoded body was decoded and encoded again
+    replay: list[str] = field(default_factory=list)  # the replayer settings to add
+    error: str | None = None  # could not be read
+    refused: str | None = None  # left alone, with why
+    note: str | None = None  # not a recorded file (other YAML)
+    #: The secrets themselves, for ``history`` in this process only: never shown.
+    secrets: tuple[str, ...] = ()
+
+
+def kind_of(secret: Secret) -> str:
+    """What a secret is, for its placeholder: its shape, else what holds it."""
+    for prefix, kind in _KINDS:
+        if secret.value.startswith(prefix):
+            return kind
+    if secret.what.startswith("an AWS"):
+        return "aws-access-key-id"
+    name = secret.name.lower()
+    if "token" in name or name in ("authorization", "proxy-authorization"):
+        return "token"
+    if "secret" in name:
+        return "secret"
+    return "api-key" if "key" in name else "credential"
+
+
+def scrub_file(
+    path: str, extra: Extra = NO_EXTRA, placeholder: str = DEFAULT_PLACEHOLDER
+) -> Scrubbed:
+    """What one file becomes with its secrets replaced (nothing is written here)."""
+    try:
+        raw = io.read_bytes(path)
+        file = containers.load(path)
+    except io.LoadError as error:
+        return Scrubbed(path, error=str(error))
+    except NotExchanges as note:
+        return Scrubbed(path, note=str(note))
+    found = list(find_secrets(file, extra))
+    if not found:
+        return Scrubbed(path)
+    replacements: dict[str, str] = {}
+    removed = []
+    for secret in found:
+        if secret.value in replacements:
+            continue  # one secret, reported where it is first found
+        kind = kind_of(secret)
+        replacements[secret.value] = placeholder.format(kind=kind)
+        removed.append(Removed(kind, json_path(list(secret.place)), redact(secret.value)))
+    ordered = sorted(replacements.items(), key=lambda item: -len(item[0]))  # longest first
+
+    def replace(data: bytes) -> bytes:
+        for secret, stand_in in ordered:
+            data = data.replace(secret.encode(), stand_in.encode())
+        return data
+
+    result = Scrubbed(path, removed, secrets=tuple(replacements))
+    new, result.reencoded = file.container.reencode(replace(raw), replace)
+    try:
+        after = file.container.parse(new, path)
+    except (
+        io.LoadError,
+        NotExchanges,
+    ) as error:  # pragma: no cover - a placeholder breaks no syntax
+        result.refused = f"scrubbed, it no longer reads ({error}): left alone"
+        return result
+    left = {secret.value for secret in find_secrets(after, extra)} & set(replacements)
+    if left:
+        result.refused = (
+            f"{len(left)} secret(s) are stored in a form scrub cannot edit in place: left alone"
+        )
+        return result
+    result.old, result.new = raw, new
+    result.renamed_to = file.container.renamed(path, file, after)
+    result.replay = file.container.replay_notes(file, found)
+    return result
+
+
+def write_scrubbed(results: list[Scrubbed], roots: list[str]) -> list[Scrubbed]:
+    """Write every scrubbed file through the path ``normalize`` and ``hash --fix`` take:
+    atomic, never through a link or outside the root, a new name before the old
+    one goes (a run killed at any point is finished by the next)."""
+    from recctl.ogx.normalize_files import Normalized, write_normalized
+
+    planned = [
+        Normalized(r.path, ("scrub",), r.old, r.new, renamed_to=r.renamed_to)
+        for r in results
+        if r.new is not None
+    ]
+    written = iter(write_normalized(planned, roots))
+    out = []
+    for result in results:
+        if result.new is None:
+            out.append(result)
+            continue
+        done = next(written)
+        if done.error or done.refused:
+            result.new, result.renamed_to = None, None
+            result.error, result.refused = done.error, done.refused
+        out.append(result)
+    return out
+
+
+def history(root: str, secrets: list[str], limit: int = 5) -> list[tuple[str, list[str]]]:
+    """For each secret, the commits that added or removed it (``git log -S``), as
+    (masked secret, short commit ids); nothing outside a git work tree."""
+    found = []
+    for secret in secrets:
+        try:
+            listed = subprocess.run(
+                ["git", "log", "--all", "--format=%h", f"-S{secret}", "--"],
+                cwd=root,
+                capture_output=True,
+                check=False,
+                timeout=60,
+            )
+        except (OSError, subprocess.TimeoutExpired):
+            return []
+        if listed.returncode != 0:
+            return []
+        commits = listed.stdout.decode("ascii", "replace").split()
+        if commits:
+            found.append((redact(secret), commits[-limit:]))
+    return found
+
+
+def mask_secrets(text: str, secrets: tuple[str, ...]) -> str:
+    """``text`` with each of ``secrets`` shown masked (a diff's removed lines)."""
+    for secret in sorted(secrets, key=len, reverse=True):
+        text = text.replace(secret, redact(secret))
+    return text
+
+
+#: The names ``--key`` accepts: a header, field or query parameter name.
+KEY_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
