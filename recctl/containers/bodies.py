@@ -3,14 +3,16 @@ JSON, text, or bytes when binary. Shared by every container that stores HTTP."""
 
 from __future__ import annotations
 
+import base64
 import gzip
+import struct
 import zlib
 from typing import Any
 
 import orjson
 
 from recctl import io
-from recctl.exchange import Message
+from recctl.exchange import Message, Place
 from recctl.protocols.sse import text_events
 
 
@@ -54,6 +56,32 @@ def _bounded(decompressor: Any, raw: bytes, what: str) -> bytes:
     return bytes(out)
 
 
+def message(
+    raw_headers: Any, body: Any, which: str, place: Place, body_key: str = "body"
+) -> Message:
+    """One side of an exchange from its stored headers (a mapping of values or lists)
+    and body (text, bytes, or None): gzip (whatever the headers say) and a deflate
+    binary body decompressed, then decoded."""
+    headers, written = header_lists(raw_headers), headers_written(raw_headers)
+    if body is None:
+        return Message(headers, None, 0, place, body_key, written=written)
+    raw = body if isinstance(body, bytes) else str(body).encode("utf-8", "surrogatepass")
+    encoding = ",".join(headers.get("content-encoding", [])).lower()
+    if raw[:2] == b"\x1f\x8b":  # gzip, whatever the headers say (decoding was off)
+        raw = gunzip(raw, f"the {which} body")
+    elif "deflate" in encoding and isinstance(body, bytes):
+        raw = inflate(raw, f"the {which} body")
+    decoded = decode(raw, isinstance(body, bytes))
+    return Message(headers, decoded, len(raw), place, body_key, written=written)
+
+
+def headers_written(raw: Any) -> dict[str, tuple[str, bool]]:
+    """Where each header is: lower-cased name -> (name as written, stored as a list?)."""
+    if not isinstance(raw, dict):
+        return {}
+    return {str(k).lower(): (str(k), isinstance(v, list)) for k, v in raw.items()}
+
+
 def header_lists(raw: Any) -> dict[str, list[str]]:
     """Headers as lower-cased names to lists of values, stored as lists or as strings."""
     headers: dict[str, list[str]] = {}
@@ -66,14 +94,119 @@ def header_lists(raw: Any) -> dict[str, list[str]]:
 
 
 def stream_events(response: Message) -> list[dict[str, Any]] | None:
-    """The data events of a server-sent event stream body, else None."""
+    """The events of a streamed body: server-sent events, newline-delimited JSON
+    (Ollama), or AWS event-stream frames (Bedrock); else None."""
     body = response.body
-    content_type = ",".join(response.headers.get("content-type", []))
+    content_type = ",".join(response.headers.get("content-type", [])).lower()
+    if isinstance(body, bytes):
+        if "amazon.eventstream" in content_type or looks_like_event_stream(body):
+            return event_stream(body)[0]
+        return None
     if not isinstance(body, str):
         return None
     if "text/event-stream" in content_type or body.lstrip().startswith(("data:", "event:")):
         return text_events(body)
+    if "ndjson" in content_type:
+        return ndjson_events(body)
     return None
+
+
+def ndjson_events(text: str) -> list[dict[str, Any]]:
+    """One JSON object per line (``application/x-ndjson``); other lines skipped."""
+    events = []
+    for line in text.splitlines():
+        try:
+            event = orjson.loads(line)
+        except orjson.JSONDecodeError:
+            continue
+        if isinstance(event, dict):
+            events.append(event)
+    return events
+
+
+def looks_like_event_stream(raw: bytes) -> bool:
+    """An AWS event-stream frame: a total length, a headers length, a prelude CRC."""
+    if len(raw) < 16:
+        return False
+    total, headers = struct.unpack(">II", raw[:8])
+    (prelude_crc,) = struct.unpack(">I", raw[8:12])
+    return bool(16 <= total <= len(raw) and headers < total and zlib.crc32(raw[:8]) == prelude_crc)
+
+
+def event_stream(raw: bytes) -> tuple[list[dict[str, Any]], list[str]]:
+    """The messages of an AWS event stream (Bedrock's streams), and what is wrong with
+    its framing (a CRC that does not check, a frame cut short): never an exception.
+
+    Each message becomes its JSON payload, its ``:event-type`` (or
+    ``:exception-type``) header under ``"event_type"``; an InvokeModel chunk's
+    ``bytes`` (base64 of the model's own event) is decoded into ``"chunk"``.
+    """
+    events: list[dict[str, Any]] = []
+    problems: list[str] = []
+    at = 0
+    while at + 16 <= len(raw):
+        total, length = struct.unpack(">II", raw[at : at + 8])
+        if total < 16 or at + total > len(raw) or length > total - 16:
+            problems.append(f"the frame at byte {at:,} is cut short or malformed")
+            break
+        (prelude_crc,) = struct.unpack(">I", raw[at + 8 : at + 12])
+        (message_crc,) = struct.unpack(">I", raw[at + total - 4 : at + total])
+        if zlib.crc32(raw[at : at + 8]) != prelude_crc:
+            problems.append(f"the frame at byte {at:,}: its prelude CRC does not check")
+        if zlib.crc32(raw[at : at + total - 4]) != message_crc:
+            problems.append(f"the frame at byte {at:,}: its message CRC does not check")
+        headers = _event_headers(raw[at + 12 : at + 12 + length])
+        payload = raw[at + 12 + length : at + total - 4]
+        at += total
+        try:
+            event = orjson.loads(payload) if payload else {}
+        except orjson.JSONDecodeError:
+            continue
+        if not isinstance(event, dict):
+            continue
+        kind = headers.get(":event-type") or headers.get(":exception-type")
+        if kind:
+            event = {"event_type": kind, **event}
+        chunk = event.get("bytes")
+        if isinstance(chunk, str):
+            try:
+                inner = orjson.loads(base64.b64decode(chunk, validate=True))
+            except (ValueError, orjson.JSONDecodeError):
+                inner = None
+            if isinstance(inner, dict):
+                event = {**event, "chunk": inner}
+        events.append(event)
+    if at != len(raw) and not problems:
+        problems.append(f"{len(raw) - at:,} bytes after the last frame")
+    return events, problems
+
+
+#: The sizes of event-stream header values of fixed size, by type.
+_HEADER_SIZES = {0: 0, 1: 0, 2: 1, 3: 2, 4: 4, 5: 8, 8: 8, 9: 16}
+
+
+def _event_headers(raw: bytes) -> dict[str, str]:
+    """The string headers of an event-stream message (values of other types skipped)."""
+    headers: dict[str, str] = {}
+    at = 0
+    while at < len(raw):
+        size = raw[at]
+        name = raw[at + 1 : at + 1 + size].decode("utf-8", "replace")
+        at += 1 + size
+        if at >= len(raw):
+            break
+        kind = raw[at]
+        at += 1
+        if kind in (6, 7):  # bytes, string: a 2-byte length first
+            (length,) = struct.unpack(">H", raw[at : at + 2])
+            if kind == 7:
+                headers[name] = raw[at + 2 : at + 2 + length].decode("utf-8", "replace")
+            at += 2 + length
+        elif kind in _HEADER_SIZES:
+            at += _HEADER_SIZES[kind]
+        else:
+            break
+    return headers
 
 
 def body_summary(body: Any, size: int, events: list[dict[str, Any]] | None) -> str:

@@ -24,10 +24,10 @@ from recctl import io
 from recctl.answer import Answer
 from recctl.containers.bodies import (
     body_summary,
-    decode,
     gunzip,
     header_lists,
-    inflate,
+    headers_written,
+    message,
     stream_events,
 )
 from recctl.containers.yaml_safe import load_yaml
@@ -334,30 +334,15 @@ def _issues(
 
 
 def _message(side: dict[str, Any], which: str, place: Place) -> Message:
-    headers = header_lists(side.get("headers"))
     raw_headers = side.get("headers")
-    written = (
-        {str(k).lower(): (str(k), isinstance(v, list)) for k, v in raw_headers.items()}
-        if isinstance(raw_headers, dict)
-        else {}
-    )
     if "parsed_body" in side:
         parsed = side["parsed_body"]
         size = len(json_text(parsed, default=str).encode())
+        headers, written = header_lists(raw_headers), headers_written(raw_headers)
         return Message(headers, parsed, size, place, "body", written=written)
     body = side.get("body")
     if which == "response" and isinstance(body, dict):
         body = body.get("string")
     elif isinstance(body, dict) and "string" in body:  # some request bodies nest it too
         body = body["string"]
-    if body is None:
-        return Message(headers, None, 0, place, "body", written=written)
-    raw = body if isinstance(body, bytes) else str(body).encode("utf-8", "surrogatepass")
-    encoding = ",".join(headers.get("content-encoding", [])).lower()
-    if raw[:2] == b"\x1f\x8b":  # gzip, whatever the headers say (decoding was off)
-        raw = gunzip(raw, f"the {which} body")
-    elif "deflate" in encoding and isinstance(body, bytes):
-        raw = inflate(raw, f"the {which} body")
-    return Message(
-        headers, decode(raw, isinstance(body, bytes)), len(raw), place, "body", written=written
-    )
+    return message(raw_headers, body, which, place)

@@ -120,6 +120,9 @@ def _loader() -> Any:
 
         JsonShapedLoader.add_constructor("tag:yaml.org,2002:timestamp", as_text)
         JsonShapedLoader.add_constructor("tag:yaml.org,2002:set", as_list)
+        # Ruby's VCR writes bytes that are not UTF-8 as ``!binary`` (base64), what
+        # YAML calls ``!!binary``: read as what it is, bytes.
+        JsonShapedLoader.add_constructor("!binary", base.construct_yaml_binary)
         _LOADER = JsonShapedLoader
     return _LOADER
 
