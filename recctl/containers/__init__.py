@@ -5,7 +5,9 @@ Each container module implements ``Container`` (module attributes and
 functions, as pre-commit's ``languages/`` do):
 
 - ``ogx``: an ogx (llama-stack) recording, one JSON file per exchange;
-- ``vcrpy``: a VCR.py cassette, one YAML file holding N HTTP interactions.
+- ``vcrpy``: a VCR.py cassette, one YAML file holding N HTTP interactions;
+- ``rubyvcr``, ``govcr``: the cassettes of Ruby's VCR and Go's go-vcr (YAML);
+- ``httprr``: Go's httprr traces (raw HTTP); ``har``: Polly.JS recordings (HAR).
 
 Adding a container is one module, one line in ``CONTAINERS`` and its tests.
 Commands never ask which container a file is: they read ``RecordedFile``'s
@@ -20,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from recctl import io
-from recctl.containers import ogx, vcrpy
+from recctl.containers import govcr, har, httprr, ogx, rubyvcr, vcrpy
 from recctl.exchange import Exchange, NotExchanges, RecordedFile
 
 if TYPE_CHECKING:
@@ -100,7 +102,7 @@ class Container(Protocol):
 
 
 #: Every container, the default (for a file that cannot be read) first.
-CONTAINERS: tuple[Container, ...] = (ogx, vcrpy)
+CONTAINERS: tuple[Container, ...] = (ogx, vcrpy, rubyvcr, govcr, httprr, har)
 DEFAULT: Container = ogx
 
 
@@ -108,23 +110,31 @@ def identify(path: str, sniff: bool = True) -> Container | None:
     """What a file is, for a walk and for a path given on the command line; None for
     a file recctl does not read (``package.json``, a README, a CI file).
 
-    A file with a container's suffix under that container's directory is taken by
-    its name (a broken one is then reported as broken), as is a YAML file anywhere;
-    any other file is judged by its content (without ``sniff``: taken as the
-    default container, whose reading reports it). A file that cannot be read
-    belongs to the default container: reading it says why.
+    A file with a container's suffix under that container's directory (or with a
+    suffix that is enough alone, as YAML's) is that container's; when several
+    containers share the suffix (VCR.py, Ruby VCR and go-vcr all write YAML), its
+    first bytes decide, else the first of them. Any other file is judged by its
+    content (without ``sniff``: taken as the default container, whose reading
+    reports it). A file that cannot be read belongs to the default container:
+    reading it says why.
     """
-    for container in CONTAINERS:
-        if path.endswith(container.suffixes) and (
-            container.suffix_alone or f"/{container.directory}/" in "/" + path.replace(os.sep, "/")
-        ):
-            return container
+    slashed = "/" + path.replace(os.sep, "/")
+    candidates = [
+        container
+        for container in CONTAINERS
+        if path.endswith(container.suffixes)
+        and (container.suffix_alone or f"/{container.directory}/" in slashed)
+    ]
+    if len(candidates) == 1 or (candidates and not sniff):
+        return candidates[0]
     if not sniff or os.path.isdir(path):
         return DEFAULT
     try:
         head = io.read_bytes(path, 4096, head=True).lstrip()
     except io.LoadError:
-        return DEFAULT
+        return candidates[0] if candidates else DEFAULT
+    if candidates:
+        return next((c for c in candidates if c.claims(head, path)), candidates[0])
     verdicts = [(container, container.claims(head, path)) for container in CONTAINERS]
     for container, verdict in verdicts:
         if verdict:

@@ -138,7 +138,7 @@ def event_stream(raw: bytes) -> tuple[list[dict[str, Any]], list[str]]:
     its framing (a CRC that does not check, a frame cut short): never an exception.
 
     Each message becomes its JSON payload, its ``:event-type`` (or
-    ``:exception-type``) header under ``"event_type"``; an InvokeModel chunk's
+    ``:exception-type``) header under ``":event-type"``; an InvokeModel chunk's
     ``bytes`` (base64 of the model's own event) is decoded into ``"chunk"``.
     """
     events: list[dict[str, Any]] = []
@@ -166,7 +166,7 @@ def event_stream(raw: bytes) -> tuple[list[dict[str, Any]], list[str]]:
             continue
         kind = headers.get(":event-type") or headers.get(":exception-type")
         if kind:
-            event = {"event_type": kind, **event}
+            event = {":event-type": kind, **event}
         chunk = event.get("bytes")
         if isinstance(chunk, str):
             try:

@@ -18,56 +18,44 @@ import re
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl, urlsplit
 
 from recctl import io
-from recctl.answer import Answer
-from recctl.containers.bodies import (
-    body_summary,
-    gunzip,
-    header_lists,
-    headers_written,
-    message,
-    stream_events,
-)
+from recctl.containers import http
+from recctl.containers.bodies import gunzip, header_lists, headers_written, message
 from recctl.containers.yaml_safe import load_yaml
-from recctl.exchange import Exchange, Message, NotExchanges, Place, RecordedFile, answers_of
+from recctl.exchange import Exchange, Message, NotExchanges, Place, RecordedFile
 from recctl.io import json_text
-from recctl.protocols import read_answer
 
 if TYPE_CHECKING:
     from recctl.containers import Container
     from recctl.secrets import Secret
+
+# What every HTTP container shares (``containers.http``):
+answer = http.answer
+answers = http.answers
+body_places = http.body_places
+broken_code = http.broken_code
+details = http.details
+facts = http.facts
+one_per_file = http.one_per_file
+renamed = http.renamed
+searchable = http.searchable
+stored = http.stored
+test_named_in_file = http.test_named_in_file
+volatile = http.volatile
 
 name = "vcrpy"
 title: str = "VCR.py"
 noun: str = "cassette"
 directory: str = "cassettes"
 suffixes: tuple[str, ...] = (".yaml", ".yml", ".yaml.gz")
-#: Whether a file names the test it belongs to (else its place and name map to one).
-test_named_in_file: bool = False
-one_per_file: bool = False
 suffix_alone: bool = True
-#: A broken file is "not valid YAML" (RC003).
-broken_code: str = "RC003"
-#: Where a provider's response object is in an exchange (``_as_data``): the body, or
-#: each event of a stream.
-body_places: tuple[str, ...] = ("$.response.body", "$.response.body[*]")
-#: Headers change on every re-record (dates, request ids, rate limits, cookies).
-volatile: tuple[str, ...] = (
-    "$.request.headers.*",
-    "$.request.headers.*[*]",
-    "$.response.headers.*",
-    "$.response.headers.*[*]",
-    "$.request.body.messages[*].tool_calls[*].id",
-    "$.request.body.messages[*].tool_call_id",
-)
-#: The first bytes of a cassette of each layout VCR.py writes (a top-level key).
-_CASSETTE_KEYS = (b"interactions:", b"requests:", b"http_interactions:")
+#: The first key of a cassette of each layout VCR.py writes (it sorts its keys).
+_CASSETTE_KEYS = (b"interactions:", b"requests:")
 
 
 def claims(head: bytes, path: str) -> bool | None:
-    return True if any(key in head for key in _CASSETTE_KEYS) else None
+    return True if head.lstrip().startswith(_CASSETTE_KEYS) else None
 
 
 def parse(raw: bytes, path: str) -> RecordedFile:
@@ -80,10 +68,6 @@ def parse(raw: bytes, path: str) -> RecordedFile:
 
 def _self() -> Container:
     return sys.modules[__name__]
-
-
-def answer(exchange: Exchange) -> Answer | None:
-    return read_answer(exchange.url, exchange.status, exchange.response.body, exchange.events)
 
 
 #: A ``!!binary`` block scalar: its header, then its base64 lines, all indented alike.
@@ -122,64 +106,11 @@ def reencode(data: bytes, replace: Callable[[bytes], bytes]) -> tuple[bytes, boo
     return _BINARY.sub(block, data), changed
 
 
-def renamed(path: str, before: RecordedFile, after: RecordedFile) -> str | None:
-    return None  # a cassette is named after its test
+Parsed = tuple[str, list[Exchange], list[tuple[Place, str]]]  # layout, exchanges, issues
 
 
 def replay_notes(file: RecordedFile, secrets: list[Secret]) -> list[str]:
-    """VCR.py matches requests on method and URI by default: a key in the query string
-    must be filtered the same way when the tests run, or no request matches."""
-    notes = []
-    values = {secret.value for secret in secrets}
-    parameters: list[str] = []
-    for exchange in file.exchanges:
-        try:
-            query = parse_qsl(urlsplit(exchange.url).query)
-        except ValueError:
-            continue
-        parameters += [key for key, value in query if value in values and key not in parameters]
-    if parameters:
-        names = ", ".join(repr(name) for name in parameters)
-        notes.append(
-            f"VCR.py matches requests on their URI: add filter_query_parameters=[{names}] to "
-            "the VCR configuration (pytest-recording: vcr_config), or no request will match"
-        )
-    headers = sorted(
-        {
-            str(secret.place[-2] if isinstance(secret.place[-1], int) else secret.place[-1])
-            for secret in secrets
-            if "headers" in secret.place
-        }
-    )
-    if headers:
-        names = ", ".join(repr(name) for name in headers)
-        notes.append(f"record with filter_headers=[{names}] so new cassettes do not hold them")
-    return notes
-
-
-def answers(file: RecordedFile) -> list[tuple[int, Answer]]:
-    return answers_of(file)
-
-
-def searchable(file: RecordedFile) -> None:
-    """None: bodies may be stored encoded (base64, gzip), so the key search reads
-    every string."""
-    return None
-
-
-def stored(exchange: Exchange) -> str:
-    return body_summary(exchange.response.body, exchange.response.size, exchange.events)
-
-
-def facts(exchange: Exchange) -> dict[str, Any]:
-    return {}
-
-
-def details(exchange: Exchange, answer: Answer | None, shorten: Any) -> dict[str, Any]:
-    return {}
-
-
-Parsed = tuple[str, list[Exchange], list[tuple[Place, str]]]  # layout, exchanges, issues
+    return http.uri_notes(file, secrets, "VCR.py")
 
 
 def _cassette(document: Any, path: str) -> Parsed:
@@ -250,57 +181,17 @@ def _exchanges(
         zip(pairs, places, strict=True)
     ):
         status = response.get("status")
-        code = status.get("code") if isinstance(status, dict) else status
-        request_message = _message(request, "request", at_request)
-        response_message = _message(response, "response", at_response)
-        method = str(request.get("method") or "").upper()
-        url = str(request.get("uri") or request.get("url") or "")
-        status_code = code if isinstance(code, int) and not isinstance(code, bool) else None
-        events = stream_events(response_message)
         exchanges.append(
-            Exchange(
+            http.exchange(
                 index,
-                method,
-                url,
-                status_code,
-                request_message,
-                response_message,
-                events,
-                source=_as_data(
-                    method, url, status_code, request_message, response_message, events
-                ),
+                str(request.get("method") or "").upper(),
+                str(request.get("uri") or request.get("url") or ""),
+                http.status_code(status.get("code") if isinstance(status, dict) else status),
+                _message(request, "request", at_request),
+                _message(response, "response", at_response),
             )
         )
     return exchanges
-
-
-def _as_data(
-    method: str,
-    url: str,
-    status: int | None,
-    request: Message,
-    response: Message,
-    events: list[dict[str, Any]] | None,
-) -> dict[str, Any]:
-    """An interaction as plain data, what ``diff`` compares: parsed bodies, so YAML
-    formatting never counts."""
-    return {
-        "request": {
-            "method": method,
-            "uri": url,
-            "headers": request.headers,
-            "body": _plain(request.body),
-        },
-        "response": {
-            "status": status,
-            "headers": response.headers,
-            "body": events if events is not None else _plain(response.body),
-        },
-    }
-
-
-def _plain(body: Any) -> Any:
-    return f"<{len(body):,} bytes>" if isinstance(body, bytes) else body
 
 
 def _issues(

@@ -17,11 +17,21 @@ protocol (OpenAI's chat API is served by Mistral, DeepSeek, OpenRouter, vLLM,
 
 from __future__ import annotations
 
+import re
 from typing import Any, Protocol
+from urllib.parse import unquote
 
 from recctl.answer import Answer
 from recctl.io import json_text
-from recctl.protocols import anthropic, bedrock, google, ollama, openai_chat, openai_responses
+from recctl.protocols import (
+    anthropic,
+    bedrock,
+    cohere,
+    google,
+    ollama,
+    openai_chat,
+    openai_responses,
+)
 from recctl.values import as_dict, as_str
 
 
@@ -37,11 +47,12 @@ class WireProtocol(Protocol):
 
 #: In the order they are tried: each recognizes what the others cannot have.
 PROTOCOLS: tuple[WireProtocol, ...] = (
+    bedrock,
     openai_responses,
     anthropic,
     google,
+    cohere,
     openai_chat,
-    bedrock,
     ollama,
 )
 
@@ -60,7 +71,19 @@ def read_answer(
     answer = read_stream(events) if events else read_body(body, url)
     if answer is None:
         answer = http_error(body, status)
+    if answer is not None and answer.model is None:
+        answer.model = model_in_url(url)
     return answer.close() if answer is not None else None
+
+
+#: Bedrock, Gemini and Vertex name the model in the path:
+#: ``/model/{id}/converse``, ``/models/gemini-2.5-flash:generateContent``.
+_MODEL_IN_URL = re.compile(r"/models?/([^/:?]+)")
+
+
+def model_in_url(url: str) -> str | None:
+    found = _MODEL_IN_URL.search(url)
+    return unquote(found.group(1)) if found else None
 
 
 def read_stream(events: list[dict[str, Any]]) -> Answer | None:
@@ -73,6 +96,8 @@ def read_stream(events: list[dict[str, Any]]) -> Answer | None:
 
 
 def read_body(body: Any, url: str = "") -> Answer | None:
+    if isinstance(body, list) and body and all(isinstance(item, dict) for item in body):
+        return read_stream(body)  # a JSON array of chunks: Gemini's stream without SSE
     if not isinstance(body, dict):
         return None
     for protocol in PROTOCOLS:

@@ -1,7 +1,13 @@
-"""Amazon Bedrock's Converse API, not streamed (``/model/{id}/converse``).
+"""Amazon Bedrock: the Converse API (``/model/{id}/converse``), its stream
+(``converse-stream``), and InvokeModel streams (``invoke-with-response-stream``).
 
-Streams (``converse-stream``) use AWS's binary event-stream framing and are not
-read: their exchanges count as other calls.
+Streams come in AWS's binary event-stream framing, which the containers decode
+(``containers.bodies.event_stream``) into one dict per message, its type under
+``":event-type"``. A ConverseStream's messages are ``messageStart``,
+``contentBlockStart``, ``contentBlockDelta``, ``messageStop`` and ``metadata``; an
+InvokeModel stream's are ``chunk``s, each the model's own event (base64 in
+``bytes``, decoded into ``chunk``): Anthropic's message events, read by the
+Anthropic module, or Meta's and others' ``generation`` pieces.
 """
 
 from __future__ import annotations
@@ -9,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from recctl.answer import Answer, Choice, Usage, add_whole_call, append
+from recctl.answer import Answer, Choice, ToolCall, Usage, add_whole_call, append, total
 from recctl.values import as_dict, as_int, as_list, as_str
 
 
@@ -28,28 +34,110 @@ def converse(body: dict[str, Any], model: str | None = None) -> Answer:
             add_whole_call(choice, use.get("toolUseId"), "tool_use", use.get("name"), arguments)
     choice.finish_reason = as_str(body.get("stopReason"))
     answer.choices = [choice]
-    raw = body.get("usage")
-    if isinstance(raw, dict):
-        answer.usage = Usage(
-            as_int(raw.get("inputTokens")),
-            as_int(raw.get("outputTokens")),
-            as_int(raw.get("totalTokens")),
-            raw,
-        )
+    answer.usage = _usage(body.get("usage"))
     return answer
 
 
 volatile: tuple[str, ...] = ()
 
 
+_CONVERSE_EVENTS = frozenset({"messageStart", "contentBlockDelta", "messageStop", "metadata"})
+
+
 def stream_answer(events: list[dict[str, Any]], kinds: set[str]) -> Answer | None:
-    return None  # binary event-stream framing: not read yet
+    types = {event.get(":event-type") for event in events}
+    if types & _CONVERSE_EVENTS:
+        return converse_stream(events)
+    chunks = [event["chunk"] for event in events if isinstance(event.get("chunk"), dict)]
+    if not chunks:
+        return None
+    if any(isinstance(chunk.get("type"), str) for chunk in chunks):  # Anthropic's events
+        from recctl.protocols import anthropic
+
+        answer = anthropic.stream(chunks, len(events))
+    else:
+        answer = invoke_stream(chunks)
+    return answer
 
 
 def body_answer(body: dict[str, Any], url: str) -> Answer | None:
     if "message" in as_dict(body.get("output")) and "stopReason" in body:
         return converse(body, _model_in(url))
+    if isinstance(body.get("generation"), str):  # InvokeModel: Meta Llama and the like
+        answer = invoke_stream([body])
+        answer.streamed, answer.chunks = False, 0
+        return answer
     return None
+
+
+def converse_stream(events: list[dict[str, Any]]) -> Answer:
+    answer = Answer("bedrock_converse", True, chunks=len(events))
+    choice = Choice(0)
+    calls: dict[int, ToolCall] = {}
+    for event in events:
+        kind = event.get(":event-type")
+        if kind == "messageStart":
+            choice.role = as_str(event.get("role"))
+        elif kind == "contentBlockStart":
+            use = as_dict(as_dict(event.get("start")).get("toolUse"))
+            if use:
+                add_whole_call(choice, use.get("toolUseId"), "tool_use", use.get("name"), "")
+                calls[as_int(event.get("contentBlockIndex")) or 0] = choice.tool_calls[-1]
+        elif kind == "contentBlockDelta":
+            delta = as_dict(event.get("delta"))
+            choice.text = append(choice.text, delta.get("text"))
+            reasoning = as_dict(delta.get("reasoningContent"))
+            choice.reasoning = append(choice.reasoning, reasoning.get("text"))
+            piece = as_dict(delta.get("toolUse")).get("input")
+            call = calls.get(as_int(event.get("contentBlockIndex")) or 0)
+            if call is not None and isinstance(piece, str):
+                call.arguments += piece
+        elif kind == "messageStop":
+            choice.finish_reason = as_str(event.get("stopReason"))
+        elif kind == "metadata":
+            answer.usage = _usage(event.get("usage"))
+    for call in choice.tool_calls:
+        call.arguments = call.arguments or "{}"
+    answer.choices = [choice] if events else []
+    return answer
+
+
+def invoke_stream(chunks: list[dict[str, Any]]) -> Answer:
+    """InvokeModel chunks of models that stream text pieces: Meta's ``generation``,
+    Amazon Titan's ``outputText``, Cohere's and Mistral's ``outputs``/``text``."""
+    answer = Answer("bedrock_invoke", True, chunks=len(chunks))
+    choice = Choice(0, role="assistant")
+    for chunk in chunks:
+        choice.text = append(choice.text, chunk.get("generation"))
+        choice.text = append(choice.text, chunk.get("outputText"))
+        for output in as_list(chunk.get("outputs")):
+            choice.text = append(choice.text, as_dict(output).get("text"))
+        reason = as_str(chunk.get("stop_reason")) or as_str(chunk.get("completionReason"))
+        choice.finish_reason = reason or choice.finish_reason
+        metrics = as_dict(chunk.get("amazon-bedrock-invocationMetrics"))
+        if metrics:
+            prompt, completion = (
+                as_int(metrics.get("inputTokenCount")),
+                as_int(metrics.get("outputTokenCount")),
+            )
+            answer.usage = Usage(prompt, completion, total(prompt, completion), metrics)
+        elif "prompt_token_count" in chunk and answer.usage is None:
+            prompt = as_int(chunk.get("prompt_token_count"))
+            completion = as_int(chunk.get("generation_token_count"))
+            answer.usage = Usage(prompt, completion, total(prompt, completion), chunk)
+    answer.choices = [choice]
+    return answer
+
+
+def _usage(raw: Any) -> Usage | None:
+    if not isinstance(raw, dict):
+        return None
+    return Usage(
+        as_int(raw.get("inputTokens")),
+        as_int(raw.get("outputTokens")),
+        as_int(raw.get("totalTokens")),
+        raw,
+    )
 
 
 def _model_in(url: str) -> str | None:

@@ -19,6 +19,21 @@ def _field(data: dict[str, Any], snake: str, camel: str) -> Any:
     return data.get(camel) if value is None else value
 
 
+#: genai's FinishReason enum, for SDKs that write its number.
+_FINISH_REASONS = {
+    0: "FINISH_REASON_UNSPECIFIED",
+    1: "STOP",
+    2: "MAX_TOKENS",
+    3: "SAFETY",
+    4: "RECITATION",
+    5: "OTHER",
+    6: "BLOCKLIST",
+    7: "PROHIBITED_CONTENT",
+    8: "SPII",
+    9: "MALFORMED_FUNCTION_CALL",
+}
+
+
 def genai(objects: Iterable[Any], streamed: bool) -> Answer:
     objects = [as_dict(item) for item in objects]
     answer = Answer("genai", streamed, chunks=len(objects) if streamed else 0)
@@ -53,6 +68,8 @@ def genai(objects: Iterable[Any], streamed: bool) -> Answer:
                     name, arguments = call.get("name"), call.get("args", {})
                     add_whole_call(choice, call.get("id"), "function", name, arguments)
             finish = _field(candidate, "finish_reason", "finishReason")
+            if isinstance(finish, int) and not isinstance(finish, bool):
+                finish = _FINISH_REASONS.get(finish, str(finish))  # the enum's number (Go SDK)
             choice.finish_reason = as_str(finish) or choice.finish_reason
     answer.choices = choices.sorted()
     return answer

@@ -45,7 +45,14 @@ volatile: tuple[str, ...] = ("created_at",)
 
 
 def stream_answer(events: list[dict[str, Any]], kinds: set[str]) -> Answer | None:
-    return None  # Ollama streams newline-delimited JSON, not server-sent events
+    """Newline-delimited JSON: each line a reply with ``done``, the last ``true``."""
+    if not all(isinstance(event.get("done"), bool) and "model" in event for event in events):
+        return None
+    if all(isinstance(event.get("message"), dict) for event in events):
+        return ollama("ollama_chat", events, streamed=True)
+    if all(isinstance(event.get("response"), str) for event in events):
+        return ollama("ollama_generate", events, streamed=True)
+    return None
 
 
 def body_answer(body: dict[str, Any], url: str) -> Answer | None:

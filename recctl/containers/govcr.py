@@ -1,0 +1,119 @@
+"""go-vcr cassettes (``gopkg.in/dnaeon/go-vcr``): fantasy, crush, anthropic-sdk-go.
+
+YAML with ``version:`` then ``interactions:``. Version 1: each item is ``{request:
+{body, form, headers, url, method}, response: {body, headers, status: "200 OK",
+code, duration}}``. Version 2 adds an ``id`` and, on both sides, ``proto``,
+``content_length``, ``host``, sometimes ``transfer_encoding`` and ``uncompressed:
+true`` (Go's transport removed the gzip coding already). Bodies are strings, or
+``!!binary`` bytes; the key is ``url``, not VCR.py's ``uri``.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from typing import TYPE_CHECKING, Any
+
+from recctl import io
+from recctl.containers import http
+from recctl.containers.bodies import message
+from recctl.containers.yaml_safe import load_yaml
+from recctl.exchange import Exchange, Message, NotExchanges, Place, RecordedFile
+
+if TYPE_CHECKING:
+    from recctl.containers import Container
+    from recctl.secrets import Secret
+
+answer = http.answer
+answers = http.answers
+body_places = http.body_places
+broken_code = http.broken_code
+details = http.details
+facts = http.facts
+one_per_file = http.one_per_file
+reencode = http.reencode
+renamed = http.renamed
+searchable = http.searchable
+stored = http.stored
+test_named_in_file = http.test_named_in_file
+volatile = http.volatile
+
+name = "govcr"
+title: str = "go-vcr"
+noun: str = "cassette"
+#: Go keeps test fixtures under ``testdata/`` (``testdata/cassettes/`` or per test).
+directory: str = "testdata"
+suffixes: tuple[str, ...] = (".yaml", ".yml")
+suffix_alone: bool = True
+_HEAD = re.compile(rb"(?:---[ \t]*\r?\n)?version:[ \t]*\d+[ \t]*\r?\ninteractions:")
+
+
+def claims(head: bytes, path: str) -> bool | None:
+    return True if _HEAD.match(head) else None
+
+
+def parse(raw: bytes, path: str) -> RecordedFile:
+    document = load_yaml(raw)
+    items = document.get("interactions") if isinstance(document, dict) else None
+    if not isinstance(items, list) or not isinstance(document.get("version"), int):
+        raise NotExchanges("not a go-vcr cassette: no version and interactions")
+    if any(isinstance(item, dict) and "request_sample" in item for item in items):
+        raise NotExchanges("not an HTTP cassette: a gRPC recording")
+    if items and all(isinstance(item, dict) and "kind" in item for item in items):
+        raise NotExchanges("not an HTTP cassette: a WebSocket session")
+    exchanges: list[Exchange] = []
+    issues: list[tuple[Place, str]] = []
+    for index, item in enumerate(items):
+        at: Place = ("interactions", index)
+        request = item.get("request") if isinstance(item, dict) else None
+        response = item.get("response") if isinstance(item, dict) else None
+        if not isinstance(request, dict) or not isinstance(response, dict):
+            issues.append((at, "an interaction needs a request and a response"))
+            continue
+        method, url = request.get("method"), request.get("url")
+        if not isinstance(method, str) or not method:
+            issues.append(((*at, "request", "method"), "the request has no method"))
+        if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+            issues.append(((*at, "request", "url"), "the request has no http(s) url"))
+        code = http.status_code(response.get("code")) or http.status_code(response.get("status"))
+        if code is None:
+            issues.append(((*at, "response", "code"), "the response has no status code"))
+        exchanges.append(
+            http.exchange(
+                index,
+                str(method or "").upper(),
+                str(url or ""),
+                code,
+                _side(request, "request", (*at, "request"), issues),
+                _side(response, "response", (*at, "response"), issues),
+            )
+        )
+    layout = f"version {document['version']}"
+    file = RecordedFile(path, len(raw), _self(), layout, exchanges, issues)
+    return file
+
+
+def _side(
+    side: dict[str, Any], which: str, place: Place, issues: list[tuple[Place, str]]
+) -> Message:
+    body = side.get("body")
+    if body is not None and not isinstance(body, (str, bytes)):
+        issues.append(((*place, "body"), "the body must be text or binary"))
+        body = None
+    try:
+        return message(side.get("headers"), body or None, which, place)
+    except io.LoadError as error:
+        issues.append(((*place, "body"), str(error)))
+        return message(side.get("headers"), None, which, place)
+
+
+def replay_notes(file: RecordedFile, secrets: list[Secret]) -> list[str]:
+    """go-vcr's default matcher compares method and URL."""
+    notes = http.uri_notes(file, secrets, "go-vcr")
+    return [
+        note.replace("filter_query_parameters", "a matcher or hook that drops") for note in notes
+    ]
+
+
+def _self() -> Container:
+    return sys.modules[__name__]

@@ -1,0 +1,141 @@
+"""Polly.JS recordings: HAR files (``recording.har``) of Mirascope's TypeScript
+tests, openllmetry-js.
+
+JSON ``{log: {creator: {name: "Polly.JS"}, entries: [...]}}``; each entry has
+``request`` (``method``, ``url``, ``headers`` as ``[{name, value}]``,
+``postData.text``) and ``response`` (``status``, ``headers``, ``content:
+{mimeType, text, encoding?}``). With ``encoding: base64`` the text is base64 of
+the bytes, or a JSON array of base64 strings, the chunks as received (pieces of
+one gzip stream). Text is stored decoded even when a ``content-encoding`` header
+remains. An empty answer has no ``text``.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import sys
+from typing import TYPE_CHECKING, Any
+
+import orjson
+
+from recctl import io
+from recctl.containers import http
+from recctl.containers.bodies import message
+from recctl.exchange import Exchange, Message, NotExchanges, Place, RecordedFile
+from recctl.values import as_dict, as_list
+
+if TYPE_CHECKING:
+    from recctl.containers import Container
+    from recctl.secrets import Secret
+
+answer = http.answer
+answers = http.answers
+body_places = http.body_places
+details = http.details
+facts = http.facts
+one_per_file = http.one_per_file
+reencode = http.reencode
+renamed = http.renamed
+searchable = http.searchable
+stored = http.stored
+test_named_in_file = http.test_named_in_file
+volatile = http.volatile
+
+name = "har"
+title: str = "Polly.JS HAR"
+noun: str = "recording"
+directory: str = "recordings"
+suffixes: tuple[str, ...] = (".har",)
+suffix_alone: bool = True
+#: A broken file is "not valid JSON" (RC002).
+broken_code: str = "RC002"
+
+
+def claims(head: bytes, path: str) -> bool | None:
+    return True if head.lstrip().startswith(b"{") and b'"log"' in head else None
+
+
+def parse(raw: bytes, path: str) -> RecordedFile:
+    document = io.parse(raw)
+    log = document.get("log") if isinstance(document, dict) else None
+    entries = log.get("entries") if isinstance(log, dict) else None
+    if not isinstance(entries, list):
+        raise NotExchanges("not a HAR file: no log.entries")
+    exchanges: list[Exchange] = []
+    issues: list[tuple[Place, str]] = []
+    for index, entry in enumerate(entries):
+        at: Place = ("log", "entries", index)
+        request, response = (
+            as_dict(as_dict(entry).get("request")),
+            as_dict(as_dict(entry).get("response")),
+        )
+        method, url = request.get("method"), request.get("url")
+        if not isinstance(method, str) or not isinstance(url, str):
+            issues.append(((*at, "request"), "the request has no method or url"))
+        status = http.status_code(response.get("status"))
+        if status is None:
+            issues.append(((*at, "response", "status"), "the response has no status"))
+        post = as_dict(request.get("postData"))
+        exchanges.append(
+            http.exchange(
+                index,
+                str(method or "").upper(),
+                str(url or ""),
+                status,
+                _side(request, post.get("text"), "request", (*at, "request"), issues),
+                _side(
+                    response,
+                    _content(response, (*at, "response"), issues),
+                    "response",
+                    (*at, "response"),
+                    issues,
+                ),
+            )
+        )
+    creator = as_dict(as_dict(log).get("creator")).get("name")
+    layout = str(creator) if isinstance(creator, str) else "har"
+    return RecordedFile(path, len(raw), _self(), layout, exchanges, issues)
+
+
+def _content(response: dict[str, Any], place: Place, issues: list[tuple[Place, str]]) -> Any:
+    """The response body: text, or the bytes base64 text (or a JSON array of base64
+    chunks) stands for."""
+    content = as_dict(response.get("content"))
+    text = content.get("text")
+    if content.get("encoding") != "base64" or not isinstance(text, str):
+        return text
+    pieces = [text]
+    if text.lstrip().startswith("["):
+        try:
+            pieces = [str(piece) for piece in as_list(orjson.loads(text))]
+        except orjson.JSONDecodeError:
+            pieces = [text]
+    try:
+        return b"".join(base64.b64decode(piece) for piece in pieces)
+    except (binascii.Error, ValueError):
+        issues.append(((*place, "content", "text"), "encoding is base64 but the text is not"))
+        return None
+
+
+def _side(
+    side: dict[str, Any], body: Any, which: str, place: Place, issues: list[tuple[Place, str]]
+) -> Message:
+    headers: dict[str, list[str]] = {}
+    for header in as_list(side.get("headers")):
+        header = as_dict(header)
+        if isinstance(header.get("name"), str):
+            headers.setdefault(header["name"], []).append(str(header.get("value", "")))
+    try:
+        return message(headers, body, which, place)
+    except io.LoadError as error:
+        issues.append(((*place, "content"), str(error)))
+        return message(headers, None, which, place)
+
+
+def replay_notes(file: RecordedFile, secrets: list[Secret]) -> list[str]:
+    return http.uri_notes(file, secrets, "Polly.JS")
+
+
+def _self() -> Container:
+    return sys.modules[__name__]

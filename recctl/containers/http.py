@@ -1,0 +1,138 @@
+"""What every container that stores HTTP exchanges shares (VCR.py, Ruby VCR, go-vcr,
+httprr, Polly HAR): building an exchange from its two sides, reading its answer
+through the protocol registry, what ``show`` says of it, what scrub may tell a
+replayer that matches on the URI. Each container module re-exports what it uses
+unchanged, so that the module is the whole ``Container``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, urlsplit
+
+from recctl.answer import Answer
+from recctl.containers.bodies import body_summary, stream_events
+from recctl.exchange import Exchange, Message, RecordedFile, answers_of
+from recctl.protocols import read_answer
+
+if TYPE_CHECKING:
+    from recctl.secrets import Secret
+
+test_named_in_file: bool = False
+one_per_file: bool = False
+#: A broken file is "not valid YAML" or not what its format says (RC003).
+broken_code: str = "RC003"
+#: Where a provider's response object is in an exchange's ``source``: the body, or
+#: each event of a stream.
+body_places: tuple[str, ...] = ("$.response.body", "$.response.body[*]")
+#: Headers change on every re-record (dates, request ids, rate limits, cookies).
+volatile: tuple[str, ...] = (
+    "$.request.headers.*",
+    "$.request.headers.*[*]",
+    "$.response.headers.*",
+    "$.response.headers.*[*]",
+    "$.request.body.messages[*].tool_calls[*].id",
+    "$.request.body.messages[*].tool_call_id",
+)
+
+
+def exchange(
+    index: int, method: str, url: str, status: int | None, request: Message, response: Message
+) -> Exchange:
+    """One exchange; its events read from the response body (SSE, NDJSON, AWS event
+    stream), its ``source`` the plain data ``diff`` compares."""
+    events = stream_events(response)
+    source = {
+        "request": {
+            "method": method,
+            "uri": url,
+            "headers": request.headers,
+            "body": _plain(request.body),
+        },
+        "response": {
+            "status": status,
+            "headers": response.headers,
+            "body": events if events is not None else _plain(response.body),
+        },
+    }
+    return Exchange(index, method, url, status, request, response, events, source=source)
+
+
+def _plain(body: Any) -> Any:
+    return f"<{len(body):,} bytes>" if isinstance(body, bytes) else body
+
+
+def status_code(value: Any) -> int | None:
+    """An HTTP status stored as a number, or as text that starts with one ("200 OK")."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value[:3].isdigit():
+        return int(value[:3])
+    return None
+
+
+def answer(exchange: Exchange) -> Answer | None:
+    return read_answer(exchange.url, exchange.status, exchange.response.body, exchange.events)
+
+
+def answers(file: RecordedFile) -> list[tuple[int, Answer]]:
+    return answers_of(file)
+
+
+def searchable(file: RecordedFile) -> None:
+    """None: bodies may be stored encoded (base64, gzip): the key search reads every
+    string."""
+    return None
+
+
+def stored(exchange: Exchange) -> str:
+    return body_summary(exchange.response.body, exchange.response.size, exchange.events)
+
+
+def facts(exchange: Exchange) -> dict[str, Any]:
+    return {}
+
+
+def details(exchange: Exchange, answer: Answer | None, shorten: Any) -> dict[str, Any]:
+    return {}
+
+
+def reencode(data: bytes, replace: Callable[[bytes], bytes]) -> tuple[bytes, bool]:
+    """Nothing re-encoded: a secret in an encoded body stays, and scrub leaves the file
+    alone, saying so."""
+    return data, False
+
+
+def renamed(path: str, before: RecordedFile, after: RecordedFile) -> str | None:
+    return None  # a cassette is named after its test
+
+
+def uri_notes(file: RecordedFile, secrets: list[Secret], replayer: str) -> list[str]:
+    """A replayer that matches requests on their URI: a key in the query string must be
+    filtered the same way when the tests run, or no request matches."""
+    notes = []
+    values = {secret.value for secret in secrets}
+    parameters: list[str] = []
+    for item in file.exchanges:
+        try:
+            query = parse_qsl(urlsplit(item.url).query)
+        except ValueError:
+            continue
+        parameters += [key for key, value in query if value in values and key not in parameters]
+    if parameters:
+        names = ", ".join(repr(name) for name in parameters)
+        notes.append(
+            f"{replayer} matches requests on their URI: add filter_query_parameters=[{names}] "
+            "to the VCR configuration (pytest-recording: vcr_config), or no request will match"
+        )
+    headers = sorted(
+        {
+            str(secret.place[-2] if isinstance(secret.place[-1], int) else secret.place[-1])
+            for secret in secrets
+            if "headers" in secret.place
+        }
+    )
+    if headers:
+        names = ", ".join(repr(name) for name in headers)
+        notes.append(f"record with filter_headers=[{names}] so new cassettes do not hold them")
+    return notes

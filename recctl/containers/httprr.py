@@ -1,0 +1,176 @@
+"""httprr traces (golang/oscar's ``internal/httprr``; adk-go and langchaingo carry
+copies): ``*.httprr``, or ``*.httprr.gz`` gzipped whole.
+
+A line ``httprr trace v1``, then per exchange a line ``<request bytes> <response
+bytes>`` followed by exactly that many bytes of raw HTTP/1.1 request (request line
+with the full URL, headers, blank line, body) and raw response (status line,
+headers, blank line, body). Only the byte counts delimit exchanges. A body of
+unknown length is written with ``Transfer-Encoding: chunked`` framing: it is
+de-chunked before it is read.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from typing import TYPE_CHECKING
+
+from recctl import io
+from recctl.containers import http
+from recctl.containers.bodies import gunzip, message
+from recctl.exchange import Exchange, Message, Place, RecordedFile
+
+if TYPE_CHECKING:
+    from recctl.containers import Container
+    from recctl.secrets import Secret
+
+answer = http.answer
+answers = http.answers
+body_places = http.body_places
+details = http.details
+facts = http.facts
+one_per_file = http.one_per_file
+reencode = http.reencode
+renamed = http.renamed
+searchable = http.searchable
+stored = http.stored
+test_named_in_file = http.test_named_in_file
+volatile = http.volatile
+
+name = "httprr"
+title: str = "httprr"
+noun: str = "trace"
+directory: str = "testdata"
+suffixes: tuple[str, ...] = (".httprr", ".httprr.gz")
+suffix_alone: bool = True
+#: A broken trace: its counts do not match its bytes (RC003).
+broken_code: str = "RC003"
+MAGIC = b"httprr trace v1\n"
+_COUNTS = re.compile(rb"(\d{1,12}) (\d{1,12})\n")
+
+
+def claims(head: bytes, path: str) -> bool | None:
+    return True if head.startswith(MAGIC) else None
+
+
+def parse(raw: bytes, path: str) -> RecordedFile:
+    size = len(raw)
+    if raw[:2] == b"\x1f\x8b":
+        raw = gunzip(raw, "the file")
+    if not raw.startswith(MAGIC):
+        raise io.LoadError("not an httprr trace: the first line is not 'httprr trace v1'")
+    exchanges: list[Exchange] = []
+    issues: list[tuple[Place, str]] = []
+    at = len(MAGIC)
+    while at < len(raw):
+        counts = _COUNTS.match(raw, at)
+        if counts is None:
+            raise io.LoadError(f"byte {at:,}: expected '<request bytes> <response bytes>'")
+        request_size, response_size = int(counts.group(1)), int(counts.group(2))
+        start = counts.end()
+        if start + request_size + response_size > len(raw):
+            raise io.LoadError(f"byte {at:,}: the exchange is cut short")
+        index = len(exchanges)
+        request = raw[start : start + request_size]
+        response = raw[start + request_size : start + request_size + response_size]
+        at = start + request_size + response_size
+        exchanges.append(_exchange(index, request, response, issues))
+    return RecordedFile(path, size, _self(), "v1", exchanges, issues)
+
+
+def _exchange(
+    index: int, request: bytes, response: bytes, issues: list[tuple[Place, str]]
+) -> Exchange:
+    place: Place = ("exchanges", index)
+    first, headers, body = _split(request)
+    parts = first.split(" ")
+    method, url = (parts[0], parts[1]) if len(parts) >= 2 else ("", "")
+    if not url.startswith(("http://", "https://")):
+        issues.append(((*place, "request"), "the request line has no method and full URL"))
+    status_line, response_headers, response_body = _split(response)
+    status = http.status_code(status_line.partition(" ")[2])
+    if status is None:
+        issues.append(((*place, "response"), "the response has no status line"))
+    return http.exchange(
+        index,
+        method.upper(),
+        url,
+        status,
+        _side(headers, body, "request", (*place, "request"), issues),
+        _side(response_headers, response_body, "response", (*place, "response"), issues),
+    )
+
+
+def _split(raw: bytes) -> tuple[str, dict[str, list[str]], bytes]:
+    """The first line, the headers, and the body of a raw HTTP message."""
+    head, separator, body = raw.partition(b"\r\n\r\n")
+    if not separator:
+        head, separator, body = raw.partition(b"\n\n")
+    lines = head.decode("utf-8", "replace").replace("\r\n", "\n").split("\n")
+    headers: dict[str, list[str]] = {}
+    for line in lines[1:]:
+        key, colon, value = line.partition(":")
+        if colon:
+            headers.setdefault(key.strip(), []).append(value.strip())
+    return lines[0], headers, body
+
+
+def _side(
+    headers: dict[str, list[str]],
+    body: bytes,
+    which: str,
+    place: Place,
+    issues: list[tuple[Place, str]],
+) -> Message:
+    chunked = any(
+        "chunked" in value.lower()
+        for key, values in headers.items()
+        if key.lower() == "transfer-encoding"
+        for value in values
+    )
+    if chunked:
+        try:
+            body = dechunk(body)
+        except ValueError as error:
+            issues.append(((*place, "body"), f"chunked body: {error}"))
+    try:
+        return message(headers, body or None, which, place)
+    except io.LoadError as error:
+        issues.append(((*place, "body"), str(error)))
+        return message(headers, None, which, place)
+
+
+def dechunk(body: bytes) -> bytes:
+    """A body without its chunked transfer coding (RFC 9112, section 7.1)."""
+    out = bytearray()
+    at = 0
+    while True:
+        end = body.find(b"\r\n", at)
+        if end < 0:
+            raise ValueError("a chunk size line is missing")
+        size_text = body[at:end].split(b";")[0].strip()
+        try:
+            size = int(size_text, 16)
+        except ValueError:
+            raise ValueError(f"{size_text[:20]!r} is not a chunk size") from None
+        at = end + 2
+        if size == 0:
+            return bytes(out)
+        if at + size > len(body):
+            raise ValueError("a chunk is cut short")
+        out += body[at : at + size]
+        at += size + 2
+
+
+def replay_notes(file: RecordedFile, secrets: list[Secret]) -> list[str]:
+    """httprr replays a request only when its bytes match the recorded ones."""
+    if not secrets:
+        return []
+    return [
+        "httprr matches each request byte for byte: scrub the same values in the test's "
+        "requests (httprr's ScrubReq), or the scrubbed requests will not match"
+    ]
+
+
+def _self() -> Container:
+    return sys.modules[__name__]

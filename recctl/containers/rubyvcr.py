@@ -1,0 +1,116 @@
+"""Ruby VCR cassettes (the ``vcr`` gem): ruby_llm, activeagent, ruby-openai, boxcars.
+
+A YAML document with ``http_interactions:``, each ``{request: {method, uri, body:
+{encoding, string}, headers}, response: {status: {code, message}, headers, body},
+recorded_at}``. The method is lower case; header values are lists. A body that is
+not UTF-8 is ``string: !binary`` (base64, read as bytes by ``yaml_safe``) or
+``base64_string:``; ``encoding: ASCII-8BIT`` alone does not mean base64.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import sys
+from typing import TYPE_CHECKING, Any
+
+from recctl import io
+from recctl.containers import http
+from recctl.containers.bodies import message
+from recctl.containers.yaml_safe import load_yaml
+from recctl.exchange import Exchange, Message, NotExchanges, Place, RecordedFile
+
+if TYPE_CHECKING:
+    from recctl.containers import Container
+    from recctl.secrets import Secret
+
+answer = http.answer
+answers = http.answers
+body_places = http.body_places
+broken_code = http.broken_code
+details = http.details
+facts = http.facts
+one_per_file = http.one_per_file
+reencode = http.reencode
+renamed = http.renamed
+searchable = http.searchable
+stored = http.stored
+test_named_in_file = http.test_named_in_file
+volatile = http.volatile
+
+name = "rubyvcr"
+title: str = "Ruby VCR"
+noun: str = "cassette"
+directory: str = "cassettes"
+suffixes: tuple[str, ...] = (".yml", ".yaml")
+suffix_alone: bool = True
+
+
+def claims(head: bytes, path: str) -> bool | None:
+    return True if b"http_interactions:" in head else None
+
+
+def parse(raw: bytes, path: str) -> RecordedFile:
+    document = load_yaml(raw)
+    items = document.get("http_interactions") if isinstance(document, dict) else None
+    if not isinstance(items, list):
+        raise NotExchanges("not a Ruby VCR cassette: no http_interactions")
+    exchanges: list[Exchange] = []
+    issues: list[tuple[Place, str]] = []
+    for index, item in enumerate(items):
+        at: Place = ("http_interactions", index)
+        request = item.get("request") if isinstance(item, dict) else None
+        response = item.get("response") if isinstance(item, dict) else None
+        if not isinstance(request, dict) or not isinstance(response, dict):
+            issues.append((at, "an interaction needs a request and a response"))
+            continue
+        method, uri = request.get("method"), request.get("uri")
+        if not isinstance(method, str) or not method:
+            issues.append(((*at, "request", "method"), "the request has no method"))
+        if not isinstance(uri, str) or not uri.startswith(("http://", "https://")):
+            issues.append(((*at, "request", "uri"), "the request has no http(s) uri"))
+        status = response.get("status")
+        code = http.status_code(status.get("code") if isinstance(status, dict) else status)
+        if code is None:
+            issues.append(((*at, "response", "status"), "the response has no status code"))
+        exchanges.append(
+            http.exchange(
+                index,
+                str(method or "").upper(),
+                str(uri or ""),
+                code,
+                _side(request, "request", (*at, "request"), issues),
+                _side(response, "response", (*at, "response"), issues),
+            )
+        )
+    return RecordedFile(path, len(raw), _self(), "vcr", exchanges, issues)
+
+
+def _side(
+    side: dict[str, Any], which: str, place: Place, issues: list[tuple[Place, str]]
+) -> Message:
+    body = side.get("body")
+    stored: Any = None
+    if isinstance(body, dict):
+        if isinstance(body.get("base64_string"), str):
+            try:
+                stored = base64.b64decode(body["base64_string"])
+            except (binascii.Error, ValueError):
+                issues.append(((*place, "body"), "base64_string is not base64"))
+        else:
+            stored = body.get("string")
+    elif body is not None:
+        issues.append(((*place, "body"), "the body must be {encoding, string}"))
+    try:
+        return message(side.get("headers"), stored, which, place)
+    except io.LoadError as error:
+        issues.append(((*place, "body"), str(error)))
+        return message(side.get("headers"), None, which, place)
+
+
+def replay_notes(file: RecordedFile, secrets: list[Secret]) -> list[str]:
+    return http.uri_notes(file, secrets, "Ruby VCR")
+
+
+def _self() -> Container:
+    return sys.modules[__name__]
