@@ -82,6 +82,8 @@ class RecordedFile:
     exchanges: Sequence[Exchange]
     #: What does not fit the layout (RC101): (path into the file, what is wrong).
     issues: list[tuple[Place, str]] = field(default_factory=list)
+    #: What replays, but not as recorded (RC102, warnings): (path, what).
+    warnings: list[tuple[Place, str]] = field(default_factory=list)
     #: The parsed file as a whole, for the checks only its container runs.
     document: Any = None
     raw: bytes = b""

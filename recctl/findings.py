@@ -39,7 +39,8 @@ CHECKS: dict[str, Check] = {
             "RC003",
             "not-yaml",
             Severity.ERROR,
-            "a cassette is not valid YAML, holds an unsafe tag or an alias bomb, or bad gzip",
+            "a cassette or trace is not valid YAML (or not what its format says), holds an "
+            "unsafe tag or an alias bomb, or bad gzip",
         ),
         Check(
             "RC100", "schema", Severity.ERROR, "the recording does not match the recording schema"
@@ -48,7 +49,15 @@ CHECKS: dict[str, Check] = {
             "RC101",
             "cassette-structure",
             Severity.ERROR,
-            "a cassette interaction VCR.py cannot replay: no method, uri or status code",
+            "an exchange its replayer cannot replay: no method, URL or status code, a body "
+            "that does not decode, an event stream whose CRCs do not check",
+        ),
+        Check(
+            "RC102",
+            "decoded-body-encoded-header",
+            Severity.WARNING,
+            "a body stored decoded while its Content-Encoding header still says gzip or br: "
+            "the client will try to decode it again on replay",
         ),
         Check(
             "RC201",

@@ -180,8 +180,13 @@ def prune(
         if outside(path):
             report.unsafe.append((path, "", "it resolves outside the root (a symbolic link)"))
         else:
-            container = containers.identify(path, sniff=False) or containers.DEFAULT
-            (recordings if container.test_named_in_file else cassettes).append(path)
+            container = containers.identify(path) or containers.DEFAULT
+            if container.tests == "named":
+                recordings.append(path)
+            elif container.tests == "layout":
+                cassettes.append(path)
+            else:
+                report.unmapped.append(path)
     module_problems: dict[str, str | None] = {}  # many recordings share one test module
     for facts in ordered_map(read_facts, recordings, jobs, cost=HEAD_COST):
         if isinstance(facts, tuple):

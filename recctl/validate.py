@@ -62,7 +62,7 @@ class FileResult(NamedTuple):
 def validate_file(path: str, validator: SchemaValidator, enabled: frozenset[str]) -> FileResult:
     """Every enabled finding for one file, in a stable order: what its container
     checks (``container_checks``), then credentials (RC203), then a stale name (RC204)."""
-    container = containers.identify(path, sniff=False) or containers.DEFAULT
+    container = containers.identify(path) or containers.DEFAULT
     return _checked(path, container, validator, enabled)._replace(noun=container.noun)
 
 
@@ -110,6 +110,9 @@ def container_checks(
     if "RC101" in enabled:
         for parts, message in file.issues:
             yield Finding(file.path, json_path(list(parts)), "RC101", message)
+    if "RC102" in enabled:
+        for parts, message in file.warnings:
+            yield Finding(file.path, json_path(list(parts)), "RC102", message)
     if file.document is None:
         return
     path, recording = file.path, file.document

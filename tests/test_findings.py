@@ -36,6 +36,7 @@ def test_codes_are_stable() -> None:
         "RC003": "not-yaml",
         "RC100": "schema",
         "RC101": "cassette-structure",
+        "RC102": "decoded-body-encoded-header",
         "RC201": "stream-ids-differ",
         "RC202": "misplaced",
         "RC203": "secret",

@@ -192,7 +192,7 @@ def recordings_only(files: list[str], command: str) -> list[str]:
 
     kept = []
     for path in files:
-        container = containers.identify(path, sniff=False)
+        container = containers.identify(path)
         if container is None or container is containers.DEFAULT:
             kept.append(path)
         else:

@@ -46,9 +46,10 @@ class Container(Protocol):
     suffixes: tuple[str, ...]
     #: True when a file holds one exchange (ogx): shown and diffed as that exchange.
     one_per_file: bool
-    #: True when a file names the test it belongs to (ogx's test id), False when its
-    #: place and name map to one (``prune``).
-    test_named_in_file: bool
+    #: How ``prune`` finds a file's test: "named" (the file holds its test id),
+    #: "layout" (its place and name map to a pytest test), "unmapped" (not certain:
+    #: reported, never called stale).
+    tests: str
     #: True when its suffixes alone say what a file is, in any directory.
     suffix_alone: bool
     #: Paths that change on every re-record (diff): relative to the exchange as
@@ -106,7 +107,7 @@ CONTAINERS: tuple[Container, ...] = (ogx, vcrpy, rubyvcr, govcr, httprr, har)
 DEFAULT: Container = ogx
 
 
-def identify(path: str, sniff: bool = True) -> Container | None:
+def identify(path: str, sniff: bool = True, head: bytes | None = None) -> Container | None:
     """What a file is, for a walk and for a path given on the command line; None for
     a file recctl does not read (``package.json``, a README, a CI file).
 
@@ -125,14 +126,16 @@ def identify(path: str, sniff: bool = True) -> Container | None:
         if path.endswith(container.suffixes)
         and (container.suffix_alone or f"/{container.directory}/" in slashed)
     ]
-    if len(candidates) == 1 or (candidates and not sniff):
+    if len(candidates) == 1 or (candidates and not sniff and head is None):
         return candidates[0]
-    if not sniff or os.path.isdir(path):
-        return DEFAULT
-    try:
-        head = io.read_bytes(path, 4096, head=True).lstrip()
-    except io.LoadError:
-        return candidates[0] if candidates else DEFAULT
+    if head is None:
+        if not sniff or os.path.isdir(path):
+            return DEFAULT
+        try:
+            head = io.read_bytes(path, 4096, head=True)
+        except io.LoadError:
+            return candidates[0] if candidates else DEFAULT
+    head = head[:4096].lstrip()
     if candidates:
         return next((c for c in candidates if c.claims(head, path)), candidates[0])
     verdicts = [(container, container.claims(head, path)) for container in CONTAINERS]
@@ -154,8 +157,8 @@ def load(path: str, container: Container | None = None) -> RecordedFile:
 
 
 def parse(raw: bytes, path: str) -> RecordedFile:
-    """Parse bytes read elsewhere (a git blob), judged by the file's name."""
-    return (identify(path, sniff=False) or DEFAULT).parse(raw, path)
+    """Parse bytes read elsewhere (a git blob), judged by the file's name and bytes."""
+    return (identify(path, sniff=False, head=raw) or DEFAULT).parse(raw, path)
 
 
 def discover(

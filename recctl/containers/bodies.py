@@ -75,6 +75,29 @@ def message(
     return Message(headers, decoded, len(raw), place, body_key, written=written)
 
 
+def decoded_under_encoding(raw_headers: Any, body: Any) -> str | None:
+    """Why a stored body will be decoded twice on replay: its ``Content-Encoding``
+    header says gzip, deflate, br or zstd, but the body is stored decoded."""
+    coding = ",".join(header_lists(raw_headers).get("content-encoding", [])).lower()
+    named = [name for name in ("gzip", "deflate", "br", "zstd") if name in coding]
+    if not named or body is None or body == "" or body == b"":
+        return None
+    raw = body if isinstance(body, bytes) else str(body).encode("utf-8", "surrogatepass")
+    if raw[:2] == b"\x1f\x8b" or (named != ["gzip"] and isinstance(body, bytes)):
+        return None  # compressed as the header says (br and deflate: stored as bytes)
+    return (
+        f"the body is stored decoded but its Content-Encoding header says {named[0]}: "
+        "the client will try to decode it again"
+    )
+
+
+def stream_problems(response: Message) -> list[str]:
+    """What is wrong with the framing of an AWS event-stream body (CRCs, lengths)."""
+    if isinstance(response.body, bytes) and looks_like_event_stream(response.body):
+        return event_stream(response.body)[1]
+    return []
+
+
 def headers_written(raw: Any) -> dict[str, tuple[str, bool]]:
     """Where each header is: lower-cased name -> (name as written, stored as a list?)."""
     if not isinstance(raw, dict):

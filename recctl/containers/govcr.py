@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from recctl import io
 from recctl.containers import http
-from recctl.containers.bodies import message
+from recctl.containers.bodies import decoded_under_encoding, message
 from recctl.containers.yaml_safe import load_yaml
 from recctl.exchange import Exchange, Message, NotExchanges, Place, RecordedFile
 
@@ -35,7 +35,6 @@ reencode = http.reencode
 renamed = http.renamed
 searchable = http.searchable
 stored = http.stored
-test_named_in_file = http.test_named_in_file
 volatile = http.volatile
 
 name = "govcr"
@@ -45,6 +44,9 @@ noun: str = "cassette"
 directory: str = "testdata"
 suffixes: tuple[str, ...] = (".yaml", ".yml")
 suffix_alone: bool = True
+#: How a file maps to its test is not certain from its place and name alone (Go's
+#: ``t.Name()``, Ruby's ``use_cassette`` names): prune reports it unmapped, never stale.
+tests: str = "unmapped"
 _HEAD = re.compile(rb"(?:---[ \t]*\r?\n)?version:[ \t]*\d+[ \t]*\r?\ninteractions:")
 
 
@@ -63,6 +65,7 @@ def parse(raw: bytes, path: str) -> RecordedFile:
         raise NotExchanges("not an HTTP cassette: a WebSocket session")
     exchanges: list[Exchange] = []
     issues: list[tuple[Place, str]] = []
+    warnings: list[tuple[Place, str]] = []
     for index, item in enumerate(items):
         at: Place = ("interactions", index)
         request = item.get("request") if isinstance(item, dict) else None
@@ -78,6 +81,10 @@ def parse(raw: bytes, path: str) -> RecordedFile:
         code = http.status_code(response.get("code")) or http.status_code(response.get("status"))
         if code is None:
             issues.append(((*at, "response", "code"), "the response has no status code"))
+        if response.get("uncompressed") is not True:  # Go's transport decoded it: fine
+            why = decoded_under_encoding(response.get("headers"), response.get("body"))
+            if why is not None:
+                warnings.append(((*at, "response", "body"), why))
         exchanges.append(
             http.exchange(
                 index,
@@ -86,11 +93,11 @@ def parse(raw: bytes, path: str) -> RecordedFile:
                 code,
                 _side(request, "request", (*at, "request"), issues),
                 _side(response, "response", (*at, "response"), issues),
+                issues,
             )
         )
     layout = f"version {document['version']}"
-    file = RecordedFile(path, len(raw), _self(), layout, exchanges, issues)
-    return file
+    return RecordedFile(path, len(raw), _self(), layout, exchanges, issues, warnings)
 
 
 def _side(

@@ -39,15 +39,17 @@ reencode = http.reencode
 renamed = http.renamed
 searchable = http.searchable
 stored = http.stored
-test_named_in_file = http.test_named_in_file
 volatile = http.volatile
 
 name = "har"
 title: str = "Polly.JS HAR"
-noun: str = "recording"
+noun: str = "HAR file"
 directory: str = "recordings"
 suffixes: tuple[str, ...] = (".har",)
 suffix_alone: bool = True
+#: How a file maps to its test is not certain from its place and name alone (Go's
+#: ``t.Name()``, Ruby's ``use_cassette`` names): prune reports it unmapped, never stale.
+tests: str = "unmapped"
 #: A broken file is "not valid JSON" (RC002).
 broken_code: str = "RC002"
 
@@ -91,6 +93,7 @@ def parse(raw: bytes, path: str) -> RecordedFile:
                     (*at, "response"),
                     issues,
                 ),
+                issues,
             )
         )
     creator = as_dict(as_dict(log).get("creator")).get("name")

@@ -11,14 +11,13 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
 from recctl.answer import Answer
-from recctl.containers.bodies import body_summary, stream_events
-from recctl.exchange import Exchange, Message, RecordedFile, answers_of
+from recctl.containers.bodies import body_summary, stream_events, stream_problems
+from recctl.exchange import Exchange, Message, Place, RecordedFile, answers_of
 from recctl.protocols import read_answer
 
 if TYPE_CHECKING:
     from recctl.secrets import Secret
 
-test_named_in_file: bool = False
 one_per_file: bool = False
 #: A broken file is "not valid YAML" or not what its format says (RC003).
 broken_code: str = "RC003"
@@ -37,11 +36,21 @@ volatile: tuple[str, ...] = (
 
 
 def exchange(
-    index: int, method: str, url: str, status: int | None, request: Message, response: Message
+    index: int,
+    method: str,
+    url: str,
+    status: int | None,
+    request: Message,
+    response: Message,
+    issues: list[tuple[Place, str]] | None = None,
 ) -> Exchange:
     """One exchange; its events read from the response body (SSE, NDJSON, AWS event
-    stream), its ``source`` the plain data ``diff`` compares."""
+    stream), its ``source`` the plain data ``diff`` compares. An event stream whose
+    framing is broken is an issue (with ``issues``), never an exception."""
     events = stream_events(response)
+    if issues is not None:
+        at: Place = (*response.place, response.body_key)
+        issues += [(at, f"the event stream: {problem}") for problem in stream_problems(response)]
     source = {
         "request": {
             "method": method,

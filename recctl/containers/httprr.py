@@ -34,7 +34,6 @@ reencode = http.reencode
 renamed = http.renamed
 searchable = http.searchable
 stored = http.stored
-test_named_in_file = http.test_named_in_file
 volatile = http.volatile
 
 name = "httprr"
@@ -43,6 +42,9 @@ noun: str = "trace"
 directory: str = "testdata"
 suffixes: tuple[str, ...] = (".httprr", ".httprr.gz")
 suffix_alone: bool = True
+#: How a file maps to its test is not certain from its place and name alone (Go's
+#: ``t.Name()``, Ruby's ``use_cassette`` names): prune reports it unmapped, never stale.
+tests: str = "unmapped"
 #: A broken trace: its counts do not match its bytes (RC003).
 broken_code: str = "RC003"
 MAGIC = b"httprr trace v1\n"
@@ -98,6 +100,7 @@ def _exchange(
         status,
         _side(headers, body, "request", (*place, "request"), issues),
         _side(response_headers, response_body, "response", (*place, "response"), issues),
+        issues,
     )
 
 

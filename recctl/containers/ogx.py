@@ -41,8 +41,8 @@ title: str = "ogx"
 noun: str = "recording"
 directory: str = "recordings"
 suffixes: tuple[str, ...] = (".json",)
-#: Whether a file names the test it belongs to (else its place and name map to one).
-test_named_in_file: bool = True
+#: A recording names the test it belongs to (its test id).
+tests: str = "named"
 one_per_file: bool = True
 suffix_alone: bool = False
 #: A broken file is "not valid JSON" (RC002).
@@ -80,7 +80,8 @@ def claims(head: bytes, path: str) -> bool | None:
 
 def parse(raw: bytes, path: str) -> RecordedFile:
     document = io.parse(raw)
-    return RecordedFile(path, len(raw), _self(), "ogx", _OneExchange(document), [], document, raw)
+    exchanges = _OneExchange(document)
+    return RecordedFile(path, len(raw), _self(), "ogx", exchanges, document=document, raw=raw)
 
 
 class _OneExchange(Sequence[Exchange]):
@@ -146,7 +147,7 @@ def searchable(file: RecordedFile) -> bytes:
 
 def file_of(document: Any, path: str = "") -> RecordedFile:
     """A recording already parsed."""
-    return RecordedFile(path, 0, _self(), "ogx", _OneExchange(document), [], document)
+    return RecordedFile(path, 0, _self(), "ogx", _OneExchange(document), document=document)
 
 
 def _self() -> Container:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from recctl import io
 from recctl.containers import http
-from recctl.containers.bodies import message
+from recctl.containers.bodies import decoded_under_encoding, message
 from recctl.containers.yaml_safe import load_yaml
 from recctl.exchange import Exchange, Message, NotExchanges, Place, RecordedFile
 
@@ -35,7 +35,6 @@ reencode = http.reencode
 renamed = http.renamed
 searchable = http.searchable
 stored = http.stored
-test_named_in_file = http.test_named_in_file
 volatile = http.volatile
 
 name = "rubyvcr"
@@ -44,6 +43,9 @@ noun: str = "cassette"
 directory: str = "cassettes"
 suffixes: tuple[str, ...] = (".yml", ".yaml")
 suffix_alone: bool = True
+#: How a file maps to its test is not certain from its place and name alone (Go's
+#: ``t.Name()``, Ruby's ``use_cassette`` names): prune reports it unmapped, never stale.
+tests: str = "unmapped"
 
 
 def claims(head: bytes, path: str) -> bool | None:
@@ -57,6 +59,7 @@ def parse(raw: bytes, path: str) -> RecordedFile:
         raise NotExchanges("not a Ruby VCR cassette: no http_interactions")
     exchanges: list[Exchange] = []
     issues: list[tuple[Place, str]] = []
+    warnings: list[tuple[Place, str]] = []
     for index, item in enumerate(items):
         at: Place = ("http_interactions", index)
         request = item.get("request") if isinstance(item, dict) else None
@@ -73,6 +76,11 @@ def parse(raw: bytes, path: str) -> RecordedFile:
         code = http.status_code(status.get("code") if isinstance(status, dict) else status)
         if code is None:
             issues.append(((*at, "response", "status"), "the response has no status code"))
+        body = response.get("body")
+        stored = body.get("string") if isinstance(body, dict) else None
+        why = decoded_under_encoding(response.get("headers"), stored)
+        if why is not None:
+            warnings.append(((*at, "response", "body"), why))
         exchanges.append(
             http.exchange(
                 index,
@@ -81,9 +89,10 @@ def parse(raw: bytes, path: str) -> RecordedFile:
                 code,
                 _side(request, "request", (*at, "request"), issues),
                 _side(response, "response", (*at, "response"), issues),
+                issues,
             )
         )
-    return RecordedFile(path, len(raw), _self(), "vcr", exchanges, issues)
+    return RecordedFile(path, len(raw), _self(), "vcr", exchanges, issues, warnings)
 
 
 def _side(

@@ -41,7 +41,6 @@ one_per_file = http.one_per_file
 renamed = http.renamed
 searchable = http.searchable
 stored = http.stored
-test_named_in_file = http.test_named_in_file
 volatile = http.volatile
 
 name = "vcrpy"
@@ -50,12 +49,16 @@ noun: str = "cassette"
 directory: str = "cassettes"
 suffixes: tuple[str, ...] = (".yaml", ".yml", ".yaml.gz")
 suffix_alone: bool = True
+#: pytest-recording names a cassette after its test (``containers.vcrpy_layouts``).
+tests: str = "layout"
 #: The first key of a cassette of each layout VCR.py writes (it sorts its keys).
 _CASSETTE_KEYS = (b"interactions:", b"requests:")
 
 
 def claims(head: bytes, path: str) -> bool | None:
-    return True if head.lstrip().startswith(_CASSETTE_KEYS) else None
+    head = head.lstrip()
+    head = head[3:].lstrip() if head.startswith(b"---") else head
+    return True if head.startswith(_CASSETTE_KEYS) else None
 
 
 def parse(raw: bytes, path: str) -> RecordedFile:
