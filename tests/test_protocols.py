@@ -263,3 +263,135 @@ def test_an_error_body_is_an_http_error_and_a_plain_body_no_answer() -> None:
 def test_volatile_fields_are_relative_to_the_provider_object() -> None:
     assert "id" in VOLATILE and "output[*].call_id" in VOLATILE and "responseId" in VOLATILE
     assert not any(path.startswith("$") for path in VOLATILE)
+
+
+# --- Cohere v2, Ollama's NDJSON, Gemini's JSON arrays, OpenAI-compatible variations --
+
+
+def test_cohere_v2_body_and_stream() -> None:
+    body = {
+        "id": "x",
+        "finish_reason": "COMPLETE",
+        "message": {
+            "role": "assistant",
+            "content": [{"type": "text", "text": "Hi"}],
+            "tool_plan": "plan",
+            "tool_calls": [
+                {"id": "c", "type": "function", "function": {"name": "f", "arguments": '{"a": 1}'}}
+            ],
+        },
+        "usage": {"tokens": {"input_tokens": 4, "output_tokens": 2}},
+    }
+    for through in (_via_ogx, _via_cassette):
+        assert _summary(through(body, None)) == {
+            "kind": "cohere_chat",
+            "text": "Hi",
+            "reasoning": "plan",
+            "calls": [("f", {"a": 1})],
+            "finish": "COMPLETE",
+            "usage": (4, 2),
+            "error": None,
+        }
+    events: list[dict[str, Any]] = [
+        {"type": "message-start", "id": "x"},
+        {"type": "content-delta", "index": 0, "delta": {"message": {"content": {"text": "H"}}}},
+        {"type": "content-delta", "index": 0, "delta": {"message": {"content": {"text": "i"}}}},
+        {
+            "type": "message-end",
+            "delta": {
+                "finish_reason": "COMPLETE",
+                "usage": {"tokens": {"input_tokens": 4, "output_tokens": 2}},
+            },
+        },
+    ]
+    summary = _summary(_via_cassette(None, events))
+    assert (summary["kind"], summary["text"], summary["finish"], summary["usage"]) == (
+        "cohere_chat",
+        "Hi",
+        "COMPLETE",
+        (4, 2),
+    )
+
+
+def test_an_ollama_ndjson_stream_in_a_cassette() -> None:
+    lines = [
+        {"model": "llama3", "message": {"role": "assistant", "content": "Hel"}, "done": False},
+        {
+            "model": "llama3",
+            "message": {"role": "assistant", "content": "lo"},
+            "done": True,
+            "done_reason": "stop",
+            "prompt_eval_count": 3,
+            "eval_count": 2,
+        },
+    ]
+    interaction = {
+        "request": {
+            "method": "POST",
+            "uri": "http://localhost:11434/api/chat",
+            "body": "{}",
+            "headers": {},
+        },
+        "response": {
+            "status": {"code": 200},
+            "headers": {"Content-Type": ["application/x-ndjson"]},
+            "body": {"string": "\n".join(json.dumps(line) for line in lines) + "\n"},
+        },
+    }
+    file = vcrpy.parse(json.dumps({"interactions": [interaction]}).encode(), "c.yaml")
+    summary = _summary(file.answer(file.exchanges[0]))
+    assert (summary["kind"], summary["text"], summary["finish"], summary["usage"]) == (
+        "ollama_chat",
+        "Hello",
+        "stop",
+        (3, 2),
+    )
+
+
+def test_gemini_json_array_stream_with_numbered_finish_reasons() -> None:
+    chunks = [
+        {"candidates": [{"content": {"role": "model", "parts": [{"text": "Pa"}]}}]},
+        {
+            "candidates": [
+                {"content": {"role": "model", "parts": [{"text": "ris"}]}, "finishReason": 1}
+            ],
+            "usageMetadata": {
+                "promptTokenCount": 5,
+                "candidatesTokenCount": 2,
+                "totalTokenCount": 7,
+            },
+        },
+    ]
+    answer = read_answer(
+        "https://x/v1beta/models/gemini-2.5-flash:streamGenerateContent", 200, chunks, None
+    )
+    assert answer is not None and answer.streamed and answer.model == "gemini-2.5-flash"
+    assert (answer.choices[0].text, answer.choices[0].finish_reason) == ("Paris", "STOP")
+
+
+def test_openai_compatible_variations() -> None:
+    text = (
+        ": OPENROUTER PROCESSING\n\n"
+        'data: {"object": "", "choices": [], "prompt_filter_results": []}\n\n'
+        'data: {"object": "chat.completion.chunk", "model": "m", "choices": [{"index": 0, '
+        '"delta": {"role": "assistant", "reasoning_content": "think"}}]}\n\n'
+        'data: {"object": "chat.completion.chunk", "choices": [{"index": 0, '
+        '"delta": {"content": "Hi"}}]}\n\n'
+        'data: {"object": "chat.completion.done", "choices": [{"index": 0, "delta": {}, '
+        '"finish_reason": "stop"}], "usage": {"prompt_tokens": 1, "completion_tokens": 1}}\n\n'
+        "data: [DONE]\n\n"
+    )
+    from recctl.protocols.sse import text_events
+
+    answer = read_answer(URL, 200, text, text_events(text))
+    assert answer is not None
+    choice = answer.choices[0]
+    assert (choice.text, choice.reasoning, choice.finish_reason) == ("Hi", "think", "stop")
+
+
+def test_embeddings_and_a_server_error_without_body() -> None:
+    body = {"object": "list", "data": [{"embedding": [0.1]}], "model": "e", "usage": {}}
+    embedding = read_answer(URL, 200, body, None)
+    assert embedding is not None and embedding.kind == "embedding"
+    error = read_answer(URL, 500, None, None)
+    assert error is not None and error.error == "HTTP 500: no body"

@@ -108,7 +108,10 @@ def read_body(body: Any, url: str = "") -> Answer | None:
 
 
 def http_error(body: Any, status: int | None) -> Answer | None:
-    """An error the provider answered with: an ``error`` object, or a status of 400 up."""
+    """An error the provider answered with: an ``error`` object, or a status of 400 up
+    (with or without a body)."""
+    if (status or 200) >= 500 and not body:
+        return Answer("http_error", False, error=f"HTTP {status}: no body")
     if not isinstance(body, dict):
         return None
     if not isinstance(body.get("error"), dict) and (status or 200) < 400:

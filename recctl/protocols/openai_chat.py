@@ -171,6 +171,12 @@ def stream_answer(events: list[dict[str, Any]], kinds: set[str]) -> Answer | Non
 
 
 def body_answer(body: dict[str, Any], url: str) -> Answer | None:
+    if body.get("object") == "list" and any(
+        isinstance(item, dict) and "embedding" in item for item in as_list(body.get("data"))
+    ):
+        answer = Answer("embedding", False, model=as_str(body.get("model")))
+        answer.usage = openai_usage(body.get("usage"))
+        return answer
     if not isinstance(body.get("choices"), list):
         return None
     if _is_text_completion(body):
