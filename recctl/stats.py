@@ -99,14 +99,15 @@ def sorted_groups(rows: dict[str, Totals]) -> list[tuple[str, Totals]]:
 
 
 def suite_of(path: str) -> str:
-    """The directory holding ``recordings/`` (``tests/integration/<suite>/recordings``);
-    for a cassette, its module's directory under ``cassettes/`` (``cassettes/<module>/``),
-    else the directory holding ``cassettes/``."""
+    """The directory holding ``recordings/`` (``tests/integration/<suite>/recordings``)
+    or Go's ``testdata/`` (the package); for a cassette, its module's directory under
+    ``cassettes/`` (``cassettes/<module>/``), else the directory holding ``cassettes/``."""
     parts = PurePath(path).parts[:-1]
-    if "recordings" in parts:
-        index = len(parts) - 1 - parts[::-1].index("recordings")
-        if index > 0:
-            return parts[index - 1]
+    for directory in ("recordings", "testdata"):
+        if directory in parts:
+            index = len(parts) - 1 - parts[::-1].index(directory)
+            if index > 0:
+                return parts[index - 1]
     if "cassettes" in parts:
         index = len(parts) - 1 - parts[::-1].index("cassettes")
         if index + 1 < len(parts):
