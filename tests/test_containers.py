@@ -118,3 +118,33 @@ def test_a_deflated_binary_cassette_body_is_read() -> None:
     }
     file = vcrpy.parse(yaml.safe_dump(document).encode(), "c.yaml")
     assert file.exchanges[0].response.body == {"choices": [], "object": "chat.completion"}
+
+
+def test_which_test_a_cassette_maps_to_and_which_names_map_to_none(tmp_path: Path) -> None:
+    from recctl.containers.vcrpy_layouts import collected_keys, map_cassette
+
+    root = str(tmp_path)
+    tests = tmp_path / "tests"
+    (tests / "cassettes/test_mod").mkdir(parents=True)
+    (tests / "test_mod.py").write_text("def test_x(): pass\n")
+    mapped = map_cassette(
+        str(tests / "cassettes/test_mod/test_x.yaml.gz"), root, "pytest-recording"
+    )
+    assert (
+        mapped is not None
+        and mapped.modules == ["tests/test_mod.py"]
+        and mapped.names == ["test_x"]
+    )
+    mirrored = map_cassette(str(tests / "cassettes/Test_y.test_z.yaml"), root, "mirrored")
+    assert mirrored is not None and mirrored.modules == ["tests/test_mod.py"]
+    for name in ("helper.yaml", "a.b.test_c.yaml", "lower.test_x.yaml", "test_x.yaml"):
+        layout = "pytest-recording"
+        assert map_cassette(str(tests / "cassettes" / name), root, layout) is None, name
+    assert (
+        map_cassette(str(tmp_path.parent / "elsewhere/cassettes/test_x.yaml"), root, "mirrored")
+        is None
+    )
+    assert map_cassette(str(tests / "other/test_x.yaml"), root, "mirrored") is None
+    assert collected_keys(
+        {"tests/test_mod.py", "tests/test_mod.py::T::test_x[a/b]"}, "mirrored"
+    ) == {("tests", "T.test_x[a-b]")}

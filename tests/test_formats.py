@@ -324,3 +324,166 @@ def test_prune_never_calls_a_go_or_ruby_cassette_stale(tmp_path: Path) -> None:
     result = run("prune", "--root", str(tmp_path), "-o", "json", str(target.parent))
     report = json.loads(result.stdout)
     assert report["stale"] == [] and report["unmapped"] == [str(target)]
+
+
+# --- structure: what each container's replayer could not replay -----------------------
+
+
+def _yaml(document: Any) -> str:
+    import yaml
+
+    return "---\n" + str(yaml.safe_dump(document, sort_keys=False))
+
+
+MALFORMED = {
+    "cassettes/ruby.yml": _yaml(
+        {
+            "http_interactions": [
+                "not a mapping",
+                {
+                    "request": {"method": "", "uri": "ftp://x", "body": "a string", "headers": {}},
+                    "response": {
+                        "status": {"code": "x"},
+                        "headers": {},
+                        "body": {"encoding": "ASCII-8BIT", "base64_string": "@@@"},
+                    },
+                },
+            ],
+            "recorded_with": "VCR 6",
+        }
+    ),
+    "testdata/go.yaml": _yaml(
+        {
+            "version": 2,
+            "interactions": [
+                ["not", "a", "mapping"],
+                {
+                    "request": {"body": 5, "url": "ftp://x", "method": ""},
+                    "response": {"body": "", "headers": {}, "status": "OK", "code": None},
+                },
+            ],
+        }
+    ),
+    "recordings/x/recording.har": json.dumps(
+        {
+            "log": {
+                "entries": [
+                    {
+                        "request": {"headers": [{"name": "a", "value": "b"}, 5]},
+                        "response": {"content": {"encoding": "base64", "text": "@@@"}},
+                    }
+                ]
+            }
+        }
+    ),
+    "testdata/x.httprr": (
+        "httprr trace v1\n25 31\nGET /relative HTTP/1.1\n\nnot-http at all\n\n0a ab\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(MALFORMED))
+def test_what_a_replayer_cannot_replay_is_rc101(tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    path.parent.mkdir(parents=True)
+    text = MALFORMED[name]
+    if name.endswith(".httprr"):  # the byte counts must match the bytes
+        request = "GET /relative HTTP/1.1\n\n"
+        response = "not-http at all\n\n"
+        text = f"httprr trace v1\n{len(request)} {len(response)}\n{request}{response}"
+    path.write_text(text)
+    result = run("validate", "-o", "json", str(path))
+    found = json.loads(result.stdout)["findings"]
+    assert result.exit_code == 1 and found and {f["code"] for f in found} == {"RC101"}, found
+    assert run("show", str(path)).exit_code == 0
+    assert run("reassemble", str(path)).exit_code == 0
+
+
+def test_broken_traces_and_other_json_are_reported(tmp_path: Path) -> None:
+    (tmp_path / "testdata").mkdir()
+    bad = tmp_path / "testdata/bad.httprr"
+    bad.write_text("httprr trace v1\nnot counts\n")
+    wrong = tmp_path / "testdata/wrong.httprr"
+    wrong.write_text("something else\n")
+    chunked = tmp_path / "testdata/chunked.httprr"
+    request = "GET https://x/ HTTP/1.1\n\n"
+    response = "HTTP/1.1 200 OK\nTransfer-Encoding: chunked\n\nzz\r\nhi\r\n"
+    chunked.write_text(f"httprr trace v1\n{len(request)} {len(response)}\n{request}{response}")
+    (tmp_path / "recordings").mkdir()
+    other = tmp_path / "recordings/other.har"
+    other.write_text('{"log": {}}')
+    result = run("validate", "-o", "json", str(tmp_path))
+    report = json.loads(result.stdout)
+    codes = {(Path(f["path"]).name, f["code"]) for f in report["findings"]}
+    assert ("bad.httprr", "RC003") in codes and ("wrong.httprr", "RC003") in codes
+    assert ("chunked.httprr", "RC101") in codes
+    assert [Path(n["path"]).name for n in report["notes"]] == ["other.har"]
+
+
+def test_bedrock_invoke_and_converse_bodies() -> None:
+    from recctl.protocols import read_answer
+
+    url = "https://bedrock-runtime.us-east-1.amazonaws.com/model/meta.llama3-8b/invoke"
+    meta = {
+        "generation": "Hi",
+        "prompt_token_count": 3,
+        "generation_token_count": 1,
+        "stop_reason": "stop",
+    }
+    answer = read_answer(url, 200, meta, None)
+    assert answer is not None and not answer.streamed
+    assert (answer.kind, answer.model, answer.choices[0].text) == (
+        "bedrock_invoke",
+        "meta.llama3-8b",
+        "Hi",
+    )
+    assert answer.usage is not None and answer.usage.total_tokens == 4
+    events: list[dict[str, Any]] = [
+        {":event-type": "messageStart", "role": "assistant"},
+        {
+            ":event-type": "contentBlockStart",
+            "contentBlockIndex": 1,
+            "start": {"toolUse": {"toolUseId": "t1", "name": "weather"}},
+        },
+        {
+            ":event-type": "contentBlockDelta",
+            "contentBlockIndex": 1,
+            "delta": {"toolUse": {"input": '{"city": '}},
+        },
+        {
+            ":event-type": "contentBlockDelta",
+            "contentBlockIndex": 1,
+            "delta": {"toolUse": {"input": '"Paris"}'}},
+        },
+        {
+            ":event-type": "contentBlockDelta",
+            "contentBlockIndex": 0,
+            "delta": {"reasoningContent": {"text": "think"}},
+        },
+        {":event-type": "messageStop", "stopReason": "tool_use"},
+    ]
+    streamed = read_answer(url, 200, None, events)
+    assert streamed is not None
+    choice = streamed.choices[0]
+    assert (choice.reasoning, choice.finish_reason) == ("think", "tool_use")
+    assert [(c.name, c.parsed) for c in choice.tool_calls] == [("weather", {"city": "Paris"})]
+    titan = read_answer(
+        url,
+        200,
+        None,
+        [
+            {
+                ":event-type": "chunk",
+                "chunk": {
+                    "outputText": "Hello",
+                    "completionReason": "FINISH",
+                    "amazon-bedrock-invocationMetrics": {
+                        "inputTokenCount": 2,
+                        "outputTokenCount": 1,
+                    },
+                },
+            }
+        ],
+    )
+    assert titan is not None and titan.choices[0].text == "Hello"
+    assert titan.usage is not None and titan.usage.total_tokens == 3

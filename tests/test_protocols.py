@@ -395,3 +395,38 @@ def test_embeddings_and_a_server_error_without_body() -> None:
     assert embedding is not None and embedding.kind == "embedding"
     error = read_answer(URL, 500, None, None)
     assert error is not None and error.error == "HTTP 500: no body"
+
+
+def test_a_cohere_stream_with_a_tool_plan_and_a_tool_call() -> None:
+    events: list[dict[str, Any]] = [
+        {"type": "message-start"},
+        {"type": "tool-plan-delta", "delta": {"message": {"tool_plan": "look it up"}}},
+        {
+            "type": "tool-call-start",
+            "index": 0,
+            "delta": {
+                "message": {
+                    "tool_calls": {
+                        "id": "c1",
+                        "type": "function",
+                        "function": {"name": "f", "arguments": ""},
+                    }
+                }
+            },
+        },
+        {
+            "type": "tool-call-delta",
+            "index": 0,
+            "delta": {"message": {"tool_calls": {"function": {"arguments": '{"a": 1}'}}}},
+        },
+        {"type": "message-end", "delta": {"finish_reason": "TOOL_CALL", "usage": {}}},
+    ]
+    answer = read_stream(events)
+    assert answer is not None
+    choice = answer.close().choices[0]
+    assert (choice.reasoning, choice.finish_reason, answer.usage) == (
+        "look it up",
+        "TOOL_CALL",
+        None,
+    )
+    assert [(c.name, c.parsed) for c in choice.tool_calls] == [("f", {"a": 1})]
