@@ -313,3 +313,29 @@ def test_a_credential_in_a_form_body_is_found_and_scrubbed(tmp_path: Path) -> No
     assert [f["pointer"] for f in found] == ["$.interactions[0].request.body"]
     assert run("scrub", str(cassette)).exit_code == 0
     assert "client_secret=REDACTED-secret&scope=all" in cassette.read_text()
+
+
+def test_a_key_inside_a_ruby_binary_stream_is_scrubbed_and_reencoded(tmp_path: Path) -> None:
+    source = (
+        FIXTURES
+        / "formats/ruby-openai/spec/fixtures/cassettes/deepseek_deepseek-chat_streamed_chat.yml"
+    )
+    text = source.read_text()
+    block = re.search(r"string: !binary \|-\n        ([A-Za-z0-9+/=]+)\n", text)
+    assert block is not None
+    stream = base64.b64decode(block.group(1)).replace(
+        b'"content":"Hello"', f'"content":"Hello {OPENAI}"'.encode(), 1
+    )
+    planted = text[: block.start(1)] + base64.b64encode(stream).decode() + text[block.end(1) :]
+    target = tmp_path / "cassettes/deepseek.yml"
+    target.parent.mkdir()
+    target.write_text(planted)
+    assert run("validate", str(target)).exit_code == 1
+    result = run("scrub", "-o", "json", str(target))
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["scrubbed"][0]["reencoded"]
+    assert run("validate", str(target)).exit_code == 0
+    answer = json.loads(run("reassemble", "-o", "json", str(target)).stdout)[0]
+    assert answer["choices"][0]["text"].startswith("Hello REDACTED-openai-key")
+    lines = target.read_text().splitlines()
+    assert len(lines) == len(text.splitlines())  # one base64 line stays one line

@@ -6,12 +6,16 @@ unchanged, so that the module is the whole ``Container``."""
 
 from __future__ import annotations
 
+import base64
+import gzip
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
+from recctl import io
 from recctl.answer import Answer
-from recctl.containers.bodies import body_summary, stream_events, stream_problems
+from recctl.containers.bodies import body_summary, gunzip, stream_events, stream_problems
 from recctl.exchange import Exchange, Message, Place, RecordedFile, answers_of
 from recctl.protocols import read_answer
 
@@ -110,6 +114,43 @@ def reencode(data: bytes, replace: Callable[[bytes], bytes]) -> tuple[bytes, boo
     """Nothing re-encoded: a secret in an encoded body stays, and scrub leaves the file
     alone, saying so."""
     return data, False
+
+
+#: A base64 block scalar of a YAML cassette: ``!!binary |`` (PyYAML, go-vcr),
+#: ``!binary |-`` or ``base64_string: |`` (Ruby), then its lines, indented alike.
+_BASE64_BLOCK = re.compile(
+    rb"((?:!!?binary|base64_string:) \|[-+]?\n)((?:([ ]+)[A-Za-z0-9+/=]+\n)+)"
+)
+
+
+def reencode_yaml(data: bytes, replace: Callable[[bytes], bytes]) -> tuple[bytes, bool]:
+    """Edit inside the base64 bodies of a YAML cassette (gzip within them too): each is
+    decoded, edited, and encoded again with its lines as long as before; and whether
+    any changed."""
+    changed = False
+
+    def block(match: re.Match[bytes]) -> bytes:
+        nonlocal changed
+        lines = match.group(2).split()
+        try:
+            stored = base64.b64decode(b"".join(lines), validate=True)
+        except ValueError:
+            return match.group(0)
+        zipped = stored[:2] == b"\x1f\x8b"
+        try:
+            body = gunzip(stored, "the body") if zipped else stored
+        except io.LoadError:
+            return match.group(0)
+        edited = replace(body)
+        if edited == body:
+            return match.group(0)
+        changed = True
+        encoded = base64.b64encode(gzip.compress(edited, mtime=0) if zipped else edited)
+        width = max(len(lines[0]), 4)
+        pieces = [encoded[at : at + width] for at in range(0, len(encoded), width)]
+        return match.group(1) + b"".join(match.group(3) + piece + b"\n" for piece in pieces)
+
+    return _BASE64_BLOCK.sub(block, data), changed
 
 
 def renamed(path: str, before: RecordedFile, after: RecordedFile) -> str | None:

@@ -12,9 +12,7 @@ YAML) raise ``NotExchanges``: a note, not an error.
 
 from __future__ import annotations
 
-import base64
 import gzip
-import re
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -73,40 +71,14 @@ def _self() -> Container:
     return sys.modules[__name__]
 
 
-#: A ``!!binary`` block scalar: its header, then its base64 lines, all indented alike.
-_BINARY = re.compile(rb"(!!binary \|[-+]?\n)((?:([ ]+)[A-Za-z0-9+/=]+\n)+)")
-
-
 def reencode(data: bytes, replace: Callable[[bytes], bytes]) -> tuple[bytes, bool]:
-    """Edit inside ``!!binary`` bodies (base64, gzip within), and inside a cassette that
-    is gzip as a whole; the rest was edited where it stands."""
+    """Edit inside a cassette that is gzip as a whole, and inside its ``!!binary``
+    bodies (``http.reencode_yaml``)."""
     if data[:2] == b"\x1f\x8b":
         inner = gunzip(data, "the file")
-        edited, _ = reencode(replace(inner), replace)
+        edited, _ = http.reencode_yaml(replace(inner), replace)
         return (gzip.compress(edited, mtime=0), True) if edited != inner else (data, False)
-    changed = False
-
-    def block(match: re.Match[bytes]) -> bytes:
-        nonlocal changed
-        indent = match.group(3)
-        try:
-            stored = base64.b64decode(b"".join(match.group(2).split()), validate=True)
-        except ValueError:
-            return match.group(0)
-        zipped = stored[:2] == b"\x1f\x8b"
-        try:
-            body = gunzip(stored, "the body") if zipped else stored
-        except io.LoadError:
-            return match.group(0)
-        edited = replace(body)
-        if edited == body:
-            return match.group(0)
-        changed = True
-        stored = gzip.compress(edited, mtime=0) if zipped else edited
-        lines = base64.encodebytes(stored).splitlines()  # 76 characters, as PyYAML writes
-        return match.group(1) + b"".join(indent + line + b"\n" for line in lines)
-
-    return _BINARY.sub(block, data), changed
+    return http.reencode_yaml(data, replace)
 
 
 Parsed = tuple[str, list[Exchange], list[tuple[Place, str]]]  # layout, exchanges, issues
