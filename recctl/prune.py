@@ -175,6 +175,7 @@ def prune(
     # to one (cassettes).
     recordings: list[str] = []
     cassettes: list[str] = []
+    by_sources: dict[Any, list[str]] = {}  # files whose test sources say (Go, Ruby)
     outside = Outside(root)
     for path in files:
         if outside(path):
@@ -185,6 +186,8 @@ def prune(
                 recordings.append(path)
             elif container.tests == "layout":
                 cassettes.append(path)
+            elif container.tests == "sources":
+                by_sources.setdefault(container, []).append(path)
             else:
                 report.unmapped.append(path)
     module_problems: dict[str, str | None] = {}  # many recordings share one test module
@@ -218,6 +221,14 @@ def prune(
             report.live += 1
             report.unsure += found is None
     _prune_cassettes(cassettes, root, collected, cassette_layout, report)
+    for container, paths in by_sources.items():
+        for verdict in container.judge_tests(paths, root):
+            if verdict.found is None:
+                report.unmapped.append(verdict.path)
+            elif verdict.found:
+                report.live += 1
+            else:
+                report.stale.append(Stale(verdict.path, verdict.test, verdict.why))
     return report
 
 

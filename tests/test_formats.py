@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import shutil
 import struct
 import zlib
 from pathlib import Path
@@ -487,3 +488,46 @@ def test_bedrock_invoke_and_converse_bodies() -> None:
     )
     assert titan is not None and titan.choices[0].text == "Hello"
     assert titan.usage is not None and titan.usage.total_tokens == 3
+
+
+def test_prune_maps_go_recordings_by_t_name_and_ruby_cassettes_by_literal(tmp_path: Path) -> None:
+    package = tmp_path / "model/gemini"
+    (package / "testdata").mkdir(parents=True)
+    for name in ("TestModel_Generate_ok.httprr", "TestGone_case.httprr", "fixture_basic.httprr"):
+        source = FORMATS / "adk-go/model/gemini/testdata/TestModel_Generate_ok.httprr"
+        (package / "testdata" / name).write_bytes(source.read_bytes())
+    (package / "model_test.go").write_text(
+        'package gemini\n\nfunc TestModel_Generate(t *testing.T) {\n\t_ = "x"\n}\n'
+    )
+    vcr = tmp_path / "agent/testdata/TestAgent/sub"
+    vcr.mkdir(parents=True)
+    shutil.copy(
+        FORMATS / "fantasy/providertests/testdata/TestOpenAICommon/openai-gpt-4o/simple.yaml",
+        vcr / "simple.yaml",
+    )
+    (tmp_path / "agent/agent_test.go").write_text(
+        "package agent\n\nfunc TestAgent(t *testing.T) {}\n"
+    )
+    ruby = tmp_path / "spec/fixtures/cassettes"
+    ruby.mkdir(parents=True)
+    for name in ("gpt-3_5-turbo_chat.yml", "responses_stream.yml"):
+        shutil.copy(FORMATS / "ruby-openai/spec/fixtures/cassettes" / name, ruby / name)
+    (tmp_path / "spec/chat_spec.rb").write_text('VCR.use_cassette("gpt-3_5-turbo_chat") do\nend\n')
+    result = run(
+        "prune",
+        "--root",
+        str(tmp_path),
+        "-o",
+        "json",
+        str(package),
+        str(vcr.parent.parent),
+        str(ruby),
+    )
+    report = json.loads(result.stdout)
+    assert [Path(s["path"]).name for s in report["stale"]] == ["TestGone_case.httprr"]
+    assert report["stale"][0]["test_id"] == "model/gemini::TestGone_case"
+    assert sorted(Path(p).name for p in report["unmapped"]) == [
+        "fixture_basic.httprr",
+        "responses_stream.yml",
+    ]
+    assert report["live"] == 3  # TestModel_Generate_ok, TestAgent/sub/simple, the Ruby literal

@@ -47,8 +47,8 @@ class Container(Protocol):
     #: True when a file holds one exchange (ogx): shown and diffed as that exchange.
     one_per_file: bool
     #: How ``prune`` finds a file's test: "named" (the file holds its test id),
-    #: "layout" (its place and name map to a pytest test), "unmapped" (not certain:
-    #: reported, never called stale).
+    #: "layout" (its place and name map to a pytest test), "sources" (the container's
+    #: ``judge_tests`` reads the test sources), "unmapped" (reported, never stale).
     tests: str
     #: True when its suffixes alone say what a file is, in any directory.
     suffix_alone: bool

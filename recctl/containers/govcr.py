@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from recctl import io
 from recctl.containers import http
 from recctl.containers.bodies import decoded_under_encoding, message
+from recctl.containers.testsource import Verdict, judge_go
 from recctl.containers.yaml_safe import load_yaml
 from recctl.exchange import Exchange, Message, NotExchanges, Place, RecordedFile
 
@@ -44,9 +45,9 @@ noun: str = "cassette"
 directory: str = "testdata"
 suffixes: tuple[str, ...] = (".yaml", ".yml")
 suffix_alone: bool = True
-#: How a file maps to its test is not certain from its place and name alone (Go's
-#: ``t.Name()``, Ruby's ``use_cassette`` names): prune reports it unmapped, never stale.
-tests: str = "unmapped"
+#: How a file maps to its test: read from the test sources where certain
+#: (``containers.testsource``), else unmapped, never stale.
+tests: str = "sources"
 _HEAD = re.compile(rb"(?:---[ \t]*\r?\n)?version:[ \t]*\d+[ \t]*\r?\ninteractions:")
 
 
@@ -120,6 +121,10 @@ def replay_notes(file: RecordedFile, secrets: list[Secret]) -> list[str]:
     return [
         note.replace("filter_query_parameters", "a matcher or hook that drops") for note in notes
     ]
+
+
+def judge_tests(paths: list[str], root: str) -> list[Verdict]:
+    return judge_go(paths, root)
 
 
 def _self() -> Container:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from recctl import io
 from recctl.containers import http
 from recctl.containers.bodies import gunzip, message
+from recctl.containers.testsource import Verdict, judge_go
 from recctl.exchange import Exchange, Message, Place, RecordedFile
 
 if TYPE_CHECKING:
@@ -42,9 +43,9 @@ noun: str = "trace"
 directory: str = "testdata"
 suffixes: tuple[str, ...] = (".httprr", ".httprr.gz")
 suffix_alone: bool = True
-#: How a file maps to its test is not certain from its place and name alone (Go's
-#: ``t.Name()``, Ruby's ``use_cassette`` names): prune reports it unmapped, never stale.
-tests: str = "unmapped"
+#: How a file maps to its test: read from the test sources where certain
+#: (``containers.testsource``), else unmapped, never stale.
+tests: str = "sources"
 #: A broken trace: its counts do not match its bytes (RC003).
 broken_code: str = "RC003"
 MAGIC = b"httprr trace v1\n"
@@ -173,6 +174,10 @@ def replay_notes(file: RecordedFile, secrets: list[Secret]) -> list[str]:
         "httprr matches each request byte for byte: scrub the same values in the test's "
         "requests (httprr's ScrubReq), or the scrubbed requests will not match"
     ]
+
+
+def judge_tests(paths: list[str], root: str) -> list[Verdict]:
+    return judge_go(paths, root)
 
 
 def _self() -> Container:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from recctl import io
 from recctl.containers import http
 from recctl.containers.bodies import decoded_under_encoding, message
+from recctl.containers.testsource import Verdict, judge_ruby
 from recctl.containers.yaml_safe import load_yaml
 from recctl.exchange import Exchange, Message, NotExchanges, Place, RecordedFile
 
@@ -43,9 +44,9 @@ noun: str = "cassette"
 directory: str = "cassettes"
 suffixes: tuple[str, ...] = (".yml", ".yaml")
 suffix_alone: bool = True
-#: How a file maps to its test is not certain from its place and name alone (Go's
-#: ``t.Name()``, Ruby's ``use_cassette`` names): prune reports it unmapped, never stale.
-tests: str = "unmapped"
+#: How a file maps to its test: read from the test sources where certain
+#: (``containers.testsource``), else unmapped, never stale.
+tests: str = "sources"
 
 
 def claims(head: bytes, path: str) -> bool | None:
@@ -119,6 +120,10 @@ def _side(
 
 def replay_notes(file: RecordedFile, secrets: list[Secret]) -> list[str]:
     return http.uri_notes(file, secrets, "Ruby VCR")
+
+
+def judge_tests(paths: list[str], root: str) -> list[Verdict]:
+    return judge_ruby(paths, root)
 
 
 def _self() -> Container:
