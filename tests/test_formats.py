@@ -531,3 +531,28 @@ def test_prune_maps_go_recordings_by_t_name_and_ruby_cassettes_by_literal(tmp_pa
         "responses_stream.yml",
     ]
     assert report["live"] == 3  # TestModel_Generate_ok, TestAgent/sub/simple, the Ruby literal
+
+
+def test_go_mapping_is_unmapped_unless_certain(tmp_path: Path) -> None:
+    from recctl.containers.testsource import judge_go, judge_ruby
+
+    (tmp_path / "bare/testdata").mkdir(parents=True)
+    (tmp_path / "bare/testdata/TestX.yaml").write_text("x")
+    (tmp_path / "pkg/testdata/cassettes").mkdir(parents=True)
+    (tmp_path / "pkg/testdata/cassettes/named.yaml").write_text("x")
+    (tmp_path / "pkg/testdata/cassettes/unnamed.yaml").write_text("x")
+    (tmp_path / "pkg/x_test.go").write_text('func TestY(t *testing.T) { open("named") }\n')
+    (tmp_path / "loose.yaml").write_text("x")
+    verdicts = judge_go(
+        [
+            str(tmp_path / "bare/testdata/TestX.yaml"),
+            str(tmp_path / "pkg/testdata/cassettes/named.yaml"),
+            str(tmp_path / "pkg/testdata/cassettes/unnamed.yaml"),
+            str(tmp_path / "loose.yaml"),
+        ],
+        str(tmp_path),
+    )
+    assert [v.found for v in verdicts] == [None, True, None, None]
+    assert verdicts[0].why == "no *_test.go beside testdata/"
+    assert verdicts[1].test == "pkg::named"
+    assert [v.found for v in judge_ruby([str(tmp_path / "loose.yaml")], str(tmp_path))] == [None]
