@@ -30,7 +30,7 @@ from common import arguments, build_tree
 from recctl import containers, io, parallel, prune
 from recctl.answer import answer_json
 from recctl.containers import ogx
-from recctl.containers.ogx import reassemble
+from recctl.containers.ogx_answers import reassemble
 from recctl.findings import CHECKS
 from recctl.ogx import checks, hashing
 from recctl.ogx.normalize import DEFAULT_RULES, file_hash, normalize_recording

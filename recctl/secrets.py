@@ -228,7 +228,9 @@ def credential_fields(
         if isinstance(node, dict):
             for key, child in node.items():
                 if isinstance(child, str):
-                    if _is_secret(key, child, keys):
+                    if (is_credential_key(key) and looks_real(child)) or (
+                        keys and _is_secret(key, child, keys)
+                    ):
                         yield (*parts, key), key, child
                 elif key not in CONTENT_KEYS and child:
                     stack.append(((*parts, key), child))

@@ -595,7 +595,7 @@ def test_stats_counts_cassettes_interactions_and_tokens() -> None:
 
 
 def test_responses_api_bodies_inside_ogx_recordings_too() -> None:
-    from recctl.containers.ogx import reassemble
+    from recctl.containers.ogx_answers import reassemble
 
     response = {
         "object": "response",

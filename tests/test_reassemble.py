@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from recctl.answer import Answer
-from recctl.containers.ogx import reassemble
+from recctl.containers.ogx_answers import reassemble
 
 from builders import call, chunk, delta_chunk, raw_request, recording, sse, usage_chunk
 from conftest import EVERY_FILE, SEED, corpus_id, load

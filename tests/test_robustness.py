@@ -17,7 +17,7 @@ import pytest
 
 from recctl.answer import answer_json, answer_text
 from recctl.containers import ogx
-from recctl.containers.ogx import reassemble
+from recctl.containers.ogx_answers import reassemble
 from recctl.ogx import checks
 from recctl.ogx.hashing import judge_name
 from recctl.ogx.normalize import ALL_RULES, normalize_recording

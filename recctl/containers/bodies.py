@@ -13,7 +13,6 @@ import orjson
 
 from recctl import io
 from recctl.exchange import Message, Place
-from recctl.protocols.sse import text_events
 
 
 def decode(raw: bytes, binary: bool) -> Any:
@@ -128,6 +127,8 @@ def stream_events(response: Message) -> list[dict[str, Any]] | None:
     if not isinstance(body, str):
         return None
     if "text/event-stream" in content_type or body.lstrip().startswith(("data:", "event:")):
+        from recctl.protocols.sse import text_events  # loads the protocol registry
+
         return text_events(body)
     if "ndjson" in content_type:
         return ndjson_events(body)

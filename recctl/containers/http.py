@@ -14,12 +14,11 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
 from recctl import io
-from recctl.answer import Answer
 from recctl.containers.bodies import body_summary, gunzip, stream_events, stream_problems
 from recctl.exchange import Exchange, Message, Place, RecordedFile, answers_of
-from recctl.protocols import read_answer
 
 if TYPE_CHECKING:
+    from recctl.answer import Answer
     from recctl.secrets import Secret
 
 one_per_file: bool = False
@@ -85,6 +84,8 @@ def status_code(value: Any) -> int | None:
 
 
 def answer(exchange: Exchange) -> Answer | None:
+    from recctl.protocols import read_answer  # not for validate and prune
+
     return read_answer(exchange.url, exchange.status, exchange.response.body, exchange.events)
 
 

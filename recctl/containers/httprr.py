@@ -18,11 +18,11 @@ from typing import TYPE_CHECKING
 from recctl import io
 from recctl.containers import http
 from recctl.containers.bodies import gunzip, message
-from recctl.containers.testsource import Verdict, judge_go
 from recctl.exchange import Exchange, Message, Place, RecordedFile
 
 if TYPE_CHECKING:
     from recctl.containers import Container
+    from recctl.containers.testsource import Verdict
     from recctl.secrets import Secret
 
 answer = http.answer
@@ -177,6 +177,8 @@ def replay_notes(file: RecordedFile, secrets: list[Secret]) -> list[str]:
 
 
 def judge_tests(paths: list[str], root: str) -> list[Verdict]:
+    from recctl.containers.testsource import judge_go  # prune only
+
     return judge_go(paths, root)
 
 
