@@ -330,12 +330,37 @@ def test_a_key_inside_a_ruby_binary_stream_is_scrubbed_and_reencoded(tmp_path: P
     target = tmp_path / "cassettes/deepseek.yml"
     target.parent.mkdir()
     target.write_text(planted)
+    answer = _scrubbed_and_reencoded(target)
+    assert answer["choices"][0]["text"].startswith("Hello REDACTED-openai-key")
+    lines = target.read_text().splitlines()
+    assert len(lines) == len(text.splitlines())  # one base64 line stays one line
+
+
+def test_a_key_inside_a_polly_gzip_chunk_array_is_scrubbed(tmp_path: Path) -> None:
+    source = next(
+        (FIXTURES / "formats/openllmetry-js/packages/instrumentation-openai").rglob(
+            "should-set-attributes-in-span-for-chat_*/recording.har"
+        )
+    )
+    har = json.loads(source.read_text())
+    content = har["log"]["entries"][0]["response"]["content"]
+    chunks = json.loads(content["text"])
+    body = gzip.decompress(b"".join(base64.b64decode(c) for c in chunks))
+    body = body.replace(b'"content":', f'"echo": "{OPENAI}", "content":'.encode(), 1)
+    content["text"] = json.dumps([base64.b64encode(gzip.compress(body)).decode()])
+    target = tmp_path / "recordings/chat/recording.har"
+    target.parent.mkdir(parents=True)
+    target.write_text(json.dumps(har, indent=2))
+    answer = _scrubbed_and_reencoded(target)
+    assert answer["kind"] == "chat_completion" and answer["choices"][0]["text"]
+
+
+def _scrubbed_and_reencoded(target: Path) -> Any:
+    """Scrub a file whose only secret is inside an encoded body: validate finds it
+    before, not after, and the file is reported re-encoded. Its first answer."""
     assert run("validate", str(target)).exit_code == 1
     result = run("scrub", "-o", "json", str(target))
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["scrubbed"][0]["reencoded"]
     assert run("validate", str(target)).exit_code == 0
-    answer = json.loads(run("reassemble", "-o", "json", str(target)).stdout)[0]
-    assert answer["choices"][0]["text"].startswith("Hello REDACTED-openai-key")
-    lines = target.read_text().splitlines()
-    assert len(lines) == len(text.splitlines())  # one base64 line stays one line
+    return json.loads(run("reassemble", "-o", "json", str(target)).stdout)[0]

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 import sys
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -35,7 +37,6 @@ body_places = http.body_places
 details = http.details
 facts = http.facts
 one_per_file = http.one_per_file
-reencode = http.reencode
 renamed = http.renamed
 searchable = http.searchable
 stored = http.stored
@@ -134,6 +135,32 @@ def _side(
     except io.LoadError as error:
         issues.append(((*place, "content"), str(error)))
         return message(headers, None, which, place)
+
+
+#: A base64 ``text``: one string, or Polly's JSON array of base64 chunks (escaped).
+_BASE64_TEXT = re.compile(
+    rb'("text":\s*")((?:\[\\"[A-Za-z0-9+/=]*\\"(?:,\\"[A-Za-z0-9+/=]*\\")*\])|[A-Za-z0-9+/=]{8,})(")'
+)
+
+
+def reencode(data: bytes, replace: Callable[[bytes], bytes]) -> tuple[bytes, bool]:
+    """Edit inside base64 bodies (gzip within, Polly's chunk arrays joined): each is
+    decoded, edited, and encoded again, a chunk array as one chunk."""
+    changed = False
+
+    def text(match: re.Match[bytes]) -> bytes:
+        nonlocal changed
+        stored = match.group(2)
+        chunks = re.findall(rb"[A-Za-z0-9+/=]+", stored) if stored.startswith(b"[") else [stored]
+        encoded = http.edit_base64(chunks, replace)
+        if encoded is None:
+            return match.group(0)
+        changed = True
+        if stored.startswith(b"["):
+            encoded = b'[\\"' + encoded + b'\\"]'
+        return match.group(1) + encoded + match.group(3)
+
+    return _BASE64_TEXT.sub(text, data), changed
 
 
 def replay_notes(file: RecordedFile, secrets: list[Secret]) -> list[str]:

@@ -124,6 +124,25 @@ _BASE64_BLOCK = re.compile(
 )
 
 
+def edit_base64(chunks: list[bytes], replace: Callable[[bytes], bytes]) -> bytes | None:
+    """The base64 of a body stored as ``chunks`` of base64 (joined), with ``replace``
+    applied inside it (gzip within decompressed and compressed again); None when it
+    does not decode or nothing changes."""
+    try:
+        stored = b"".join(base64.b64decode(chunk, validate=True) for chunk in chunks)
+    except ValueError:
+        return None
+    zipped = stored[:2] == b"\x1f\x8b"
+    try:
+        body = gunzip(stored, "the body") if zipped else stored
+    except io.LoadError:
+        return None
+    edited = replace(body)
+    if edited == body:
+        return None
+    return base64.b64encode(gzip.compress(edited, mtime=0) if zipped else edited)
+
+
 def reencode_yaml(data: bytes, replace: Callable[[bytes], bytes]) -> tuple[bytes, bool]:
     """Edit inside the base64 bodies of a YAML cassette (gzip within them too): each is
     decoded, edited, and encoded again with its lines as long as before; and whether
@@ -133,20 +152,10 @@ def reencode_yaml(data: bytes, replace: Callable[[bytes], bytes]) -> tuple[bytes
     def block(match: re.Match[bytes]) -> bytes:
         nonlocal changed
         lines = match.group(2).split()
-        try:
-            stored = base64.b64decode(b"".join(lines), validate=True)
-        except ValueError:
-            return match.group(0)
-        zipped = stored[:2] == b"\x1f\x8b"
-        try:
-            body = gunzip(stored, "the body") if zipped else stored
-        except io.LoadError:
-            return match.group(0)
-        edited = replace(body)
-        if edited == body:
+        encoded = edit_base64(lines, replace)
+        if encoded is None:
             return match.group(0)
         changed = True
-        encoded = base64.b64encode(gzip.compress(edited, mtime=0) if zipped else edited)
         width = max(len(lines[0]), 4)
         pieces = [encoded[at : at + width] for at in range(0, len(encoded), width)]
         return match.group(1) + b"".join(match.group(3) + piece + b"\n" for piece in pieces)
