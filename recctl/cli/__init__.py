@@ -133,9 +133,10 @@ PathsArgument = Annotated[
     list[Path],
     typer.Argument(
         metavar="PATHS...",
-        help="Recordings and cassettes, or directories: every *.json under a "
-        "recordings/ directory and every *.yaml, *.yml, *.yaml.gz under a cassettes/ "
-        "directory below them.",
+        help="Recordings and cassettes, or directories: below them, every *.json "
+        "under a recordings/ directory, every *.yaml, *.yml, *.yaml.gz under a "
+        "cassettes/ directory, and Go's and Polly.JS's recordings under testdata/ "
+        "and recordings/ (docs/formats.md).",
         show_default=False,
     ),
 ]
@@ -180,8 +181,9 @@ def root(
 ) -> None:
     """Inspect, validate and maintain LLM API test recordings.
 
-    Reads ogx (llama-stack) JSON recordings and VCR.py YAML cassettes. Exit
-    codes: 0 clean, 1 findings, 2 could not run.
+    Reads ogx (llama-stack) JSON recordings, VCR.py YAML cassettes, and the
+    cassettes of Ruby's VCR, go-vcr, httprr and Polly.JS. Exit codes: 0 clean,
+    1 findings, 2 could not run.
     """
 
 
