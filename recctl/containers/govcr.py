@@ -14,9 +14,8 @@ import re
 import sys
 from typing import TYPE_CHECKING, Any
 
-from recctl import io
 from recctl.containers import http
-from recctl.containers.bodies import decoded_under_encoding, message
+from recctl.containers.bodies import decoded_under_encoding
 from recctl.containers.yaml_safe import load_yaml
 from recctl.exchange import Exchange, Message, NotExchanges, Place, RecordedFile
 
@@ -75,13 +74,10 @@ def parse(raw: bytes, path: str) -> RecordedFile:
             issues.append((at, "an interaction needs a request and a response"))
             continue
         method, url = request.get("method"), request.get("url")
-        if not isinstance(method, str) or not method:
-            issues.append(((*at, "request", "method"), "the request has no method"))
-        if not isinstance(url, str) or not url.startswith(("http://", "https://")):
-            issues.append(((*at, "request", "url"), "the request has no http(s) url"))
         code = http.status_code(response.get("code")) or http.status_code(response.get("status"))
-        if code is None:
-            issues.append(((*at, "response", "code"), "the response has no status code"))
+        issues += http.call_issues(
+            (*at, "request"), (*at, "response", "code"), method, url, code, "url"
+        )
         if response.get("uncompressed") is not True:  # Go's transport decoded it: fine
             why = decoded_under_encoding(response.get("headers"), response.get("body"))
             if why is not None:
@@ -108,19 +104,13 @@ def _side(
     if body is not None and not isinstance(body, (str, bytes)):
         issues.append(((*place, "body"), "the body must be text or binary"))
         body = None
-    try:
-        return message(side.get("headers"), body or None, which, place)
-    except io.LoadError as error:
-        issues.append(((*place, "body"), str(error)))
-        return message(side.get("headers"), None, which, place)
+    return http.side(side.get("headers"), body or None, which, place, issues)
 
 
 def replay_notes(file: RecordedFile, secrets: list[Secret]) -> list[str]:
     """go-vcr's default matcher compares method and URL."""
-    notes = http.uri_notes(file, secrets, "go-vcr")
-    return [
-        note.replace("filter_query_parameters", "a matcher or hook that drops") for note in notes
-    ]
+    setting = "give the recorder a matcher (or a hook) that drops [{names}]"
+    return http.uri_notes(file, secrets, "go-vcr", setting)
 
 
 def judge_tests(paths: list[str], root: str) -> list[Verdict]:

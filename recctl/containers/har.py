@@ -23,7 +23,6 @@ import orjson
 
 from recctl import io
 from recctl.containers import http
-from recctl.containers.bodies import message
 from recctl.exchange import Exchange, Message, NotExchanges, Place, RecordedFile
 from recctl.values import as_dict, as_list
 
@@ -130,11 +129,7 @@ def _side(
         header = as_dict(header)
         if isinstance(header.get("name"), str):
             headers.setdefault(header["name"], []).append(str(header.get("value", "")))
-    try:
-        return message(headers, body, which, place)
-    except io.LoadError as error:
-        issues.append(((*place, "content"), str(error)))
-        return message(headers, None, which, place)
+    return http.side(headers, body, which, place, issues, "content")
 
 
 #: A base64 ``text``: one string, or Polly's JSON array of base64 chunks (escaped).

@@ -14,7 +14,13 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
 from recctl import io
-from recctl.containers.bodies import body_summary, gunzip, stream_events, stream_problems
+from recctl.containers.bodies import (
+    body_summary,
+    gunzip,
+    message,
+    stream_events,
+    stream_problems,
+)
 from recctl.exchange import Exchange, Message, Place, RecordedFile, answers_of
 
 if TYPE_CHECKING:
@@ -72,6 +78,38 @@ def exchange(
 
 def _plain(body: Any) -> Any:
     return f"<{len(body):,} bytes>" if isinstance(body, bytes) else body
+
+
+def call_issues(
+    request: Place, response: Place, method: Any, url: Any, code: int | None, url_key: str
+) -> list[tuple[Place, str]]:
+    """What a YAML cassette's replayer cannot match or answer: a request without a
+    method or an http(s) URL (stored under ``url_key``), a response without a status."""
+    issues: list[tuple[Place, str]] = []
+    if not isinstance(method, str) or not method:
+        issues.append(((*request, "method"), "the request has no method"))
+    if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+        issues.append(((*request, url_key), f"the request has no http(s) {url_key}"))
+    if code is None:
+        issues.append((response, "the response has no status code"))
+    return issues
+
+
+def side(
+    raw_headers: Any,
+    body: Any,
+    which: str,
+    place: Place,
+    issues: list[tuple[Place, str]],
+    stored_at: str = "body",
+) -> Message:
+    """One side of an exchange (``bodies.message``); a body that does not decode is an
+    issue of the file (at ``stored_at``), and the side is kept without it."""
+    try:
+        return message(raw_headers, body, which, place)
+    except io.LoadError as error:
+        issues.append(((*place, stored_at), str(error)))
+        return message(raw_headers, None, which, place)
 
 
 def status_code(value: Any) -> int | None:
@@ -167,9 +205,18 @@ def renamed(path: str, before: RecordedFile, after: RecordedFile) -> str | None:
     return None  # a cassette is named after its test
 
 
-def uri_notes(file: RecordedFile, secrets: list[Secret], replayer: str) -> list[str]:
+#: How a VCR-family replayer is told to drop query parameters before it matches.
+VCR_FILTER = (
+    "add filter_query_parameters=[{names}] to the VCR configuration (pytest-recording: vcr_config)"
+)
+
+
+def uri_notes(
+    file: RecordedFile, secrets: list[Secret], replayer: str, setting: str = VCR_FILTER
+) -> list[str]:
     """A replayer that matches requests on their URI: a key in the query string must be
-    filtered the same way when the tests run, or no request matches."""
+    filtered the same way when the tests run, or no request matches; ``setting`` says
+    how (``{names}``: the parameters)."""
     notes = []
     values = {secret.value for secret in secrets}
     parameters: list[str] = []
@@ -181,10 +228,8 @@ def uri_notes(file: RecordedFile, secrets: list[Secret], replayer: str) -> list[
         parameters += [key for key, value in query if value in values and key not in parameters]
     if parameters:
         names = ", ".join(repr(name) for name in parameters)
-        notes.append(
-            f"{replayer} matches requests on their URI: add filter_query_parameters=[{names}] "
-            "to the VCR configuration (pytest-recording: vcr_config), or no request will match"
-        )
+        how = setting.format(names=names)
+        notes.append(f"{replayer} matches requests on their URI: {how}, or no request will match")
     headers = sorted(
         {
             str(secret.place[-2] if isinstance(secret.place[-1], int) else secret.place[-1])

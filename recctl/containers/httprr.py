@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from recctl import io
 from recctl.containers import http
-from recctl.containers.bodies import gunzip, message
+from recctl.containers.bodies import gunzip
 from recctl.exchange import Exchange, Message, Place, RecordedFile
 
 if TYPE_CHECKING:
@@ -137,11 +137,7 @@ def _side(
             body = dechunk(body)
         except ValueError as error:
             issues.append(((*place, "body"), f"chunked body: {error}"))
-    try:
-        return message(headers, body or None, which, place)
-    except io.LoadError as error:
-        issues.append(((*place, "body"), str(error)))
-        return message(headers, None, which, place)
+    return http.side(headers, body or None, which, place, issues)
 
 
 def dechunk(body: bytes) -> bytes:

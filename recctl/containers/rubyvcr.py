@@ -14,9 +14,8 @@ import binascii
 import sys
 from typing import TYPE_CHECKING, Any
 
-from recctl import io
 from recctl.containers import http
-from recctl.containers.bodies import decoded_under_encoding, message
+from recctl.containers.bodies import decoded_under_encoding
 from recctl.containers.yaml_safe import load_yaml
 from recctl.exchange import Exchange, Message, NotExchanges, Place, RecordedFile
 
@@ -69,14 +68,11 @@ def parse(raw: bytes, path: str) -> RecordedFile:
             issues.append((at, "an interaction needs a request and a response"))
             continue
         method, uri = request.get("method"), request.get("uri")
-        if not isinstance(method, str) or not method:
-            issues.append(((*at, "request", "method"), "the request has no method"))
-        if not isinstance(uri, str) or not uri.startswith(("http://", "https://")):
-            issues.append(((*at, "request", "uri"), "the request has no http(s) uri"))
         status = response.get("status")
         code = http.status_code(status.get("code") if isinstance(status, dict) else status)
-        if code is None:
-            issues.append(((*at, "response", "status"), "the response has no status code"))
+        issues += http.call_issues(
+            (*at, "request"), (*at, "response", "status"), method, uri, code, "uri"
+        )
         body = response.get("body")
         stored = body.get("string") if isinstance(body, dict) else None
         why = decoded_under_encoding(response.get("headers"), stored)
@@ -111,11 +107,7 @@ def _side(
             stored = body.get("string")
     elif body is not None:
         issues.append(((*place, "body"), "the body must be {encoding, string}"))
-    try:
-        return message(side.get("headers"), stored, which, place)
-    except io.LoadError as error:
-        issues.append(((*place, "body"), str(error)))
-        return message(side.get("headers"), None, which, place)
+    return http.side(side.get("headers"), stored, which, place, issues)
 
 
 def replay_notes(file: RecordedFile, secrets: list[Secret]) -> list[str]:

@@ -176,15 +176,16 @@ def _issues(
     a status code, headers that are not a mapping, a body of another type."""
     issues: list[tuple[Place, str]] = []
     for (request, response), (at_request, at_response) in zip(pairs, places, strict=True):
-        if not isinstance(request.get("method"), str) or not request.get("method"):
-            issues.append(((*at_request, "method"), "the request has no method"))
-        uri = request.get("uri")
-        if not isinstance(uri, str) or not uri.startswith(("http://", "https://")):
-            issues.append(((*at_request, "uri"), "the request has no http(s) uri"))
         status = response.get("status")
         code = status.get("code") if isinstance(status, dict) else None
-        if not isinstance(code, int) or isinstance(code, bool) or not 100 <= code < 600:
-            issues.append(((*at_response, "status"), "the response has no status code"))
+        issues += http.call_issues(
+            at_request,
+            (*at_response, "status"),
+            request.get("method"),
+            request.get("uri"),
+            code if type(code) is int and 100 <= code < 600 else None,
+            "uri",
+        )
         for side, at in ((request, at_request), (response, at_response)):
             headers = side.get("headers")
             if headers is not None and not isinstance(headers, dict):
