@@ -93,7 +93,7 @@ def scrub_file(
     """What one file becomes with its secrets replaced (nothing is written here)."""
     try:
         raw = io.read_bytes(path)
-        file = containers.load(path)
+        file = containers.parse(raw, path)
     except io.LoadError as error:
         return Scrubbed(path, error=str(error))
     except NotExchanges as note:

@@ -145,6 +145,11 @@ def _in_headers(message: Message, keys: frozenset[str]) -> Iterator[Secret]:
                 yield Secret(at, credential(value), _holds(as_written), as_written)
 
 
+def _is_parameter_secret(key: str, value: str, keys: frozenset[str]) -> bool:
+    """A query or form parameter that carries a credential (``?key=`` for Google APIs)."""
+    return (key.lower() in _SECRET_PARAMETERS and looks_real(value)) or _is_secret(key, value, keys)
+
+
 def _in_query(exchange: Exchange, keys: frozenset[str]) -> Iterator[Secret]:
     if "?" not in exchange.url:
         return
@@ -153,9 +158,7 @@ def _in_query(exchange: Exchange, keys: frozenset[str]) -> Iterator[Secret]:
     except ValueError:
         return
     for key, value in parse_qsl(query):
-        if (key.lower() in _SECRET_PARAMETERS and looks_real(value)) or _is_secret(
-            key, value, keys
-        ):
+        if _is_parameter_secret(key, value, keys):
             at: Place = (*exchange.request.place, exchange.url_key)
             yield Secret(at, value, f"the query parameter {key!r} holds a credential", key)
 
@@ -173,9 +176,7 @@ def _in_form(message: Message, keys: frozenset[str]) -> Iterator[Secret]:
         return
     at: Place = (*message.place, message.body_key)
     for key, value in parse_qsl(body):
-        if (key.lower() in _SECRET_PARAMETERS and looks_real(value)) or _is_secret(
-            key, value, keys
-        ):
+        if _is_parameter_secret(key, value, keys):
             yield Secret(at, value, f"the form field {key!r} holds a credential", key)
 
 

@@ -62,17 +62,19 @@ class FileResult(NamedTuple):
 def validate_file(path: str, validator: SchemaValidator, enabled: frozenset[str]) -> FileResult:
     """Every enabled finding for one file, in a stable order: what its container
     checks (``container_checks``), then credentials (RC203), then a stale name (RC204)."""
-    container = containers.identify(path) or containers.DEFAULT
-    return _checked(path, container, validator, enabled)._replace(noun=container.noun)
-
-
-def _checked(
-    path: str, container: Container, validator: SchemaValidator, enabled: frozenset[str]
-) -> FileResult:
     try:
         raw = io.read_bytes(path)
     except io.LoadError as error:
-        return FileResult(path, _only(Finding(path, "$", "RC001", str(error)), enabled))
+        container = containers.identify(path, sniff=False) or containers.DEFAULT
+        finding = Finding(path, "$", "RC001", str(error))
+        return FileResult(path, _only(finding, enabled), noun=container.noun)
+    container = containers.identify(path, head=raw) or containers.DEFAULT
+    return _checked(path, raw, container, validator, enabled)._replace(noun=container.noun)
+
+
+def _checked(
+    path: str, raw: bytes, container: Container, validator: SchemaValidator, enabled: frozenset[str]
+) -> FileResult:
     try:
         file = container.parse(raw, path)
     except io.LoadError as error:

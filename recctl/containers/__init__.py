@@ -151,9 +151,10 @@ def identify(path: str, sniff: bool = True, head: bytes | None = None) -> Contai
 
 
 def load(path: str, container: Container | None = None) -> RecordedFile:
-    """Read and parse one file; ``io.LoadError`` or ``NotExchanges`` otherwise."""
-    container = container or identify(path) or DEFAULT
-    return container.parse(io.read_bytes(path), path)
+    """Read and parse one file; ``io.LoadError`` or ``NotExchanges`` otherwise. The
+    file is read once: its first bytes tell containers that share a suffix apart."""
+    raw = io.read_bytes(path)
+    return (container or identify(path, head=raw) or DEFAULT).parse(raw, path)
 
 
 def parse(raw: bytes, path: str) -> RecordedFile:
