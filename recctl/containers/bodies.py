@@ -90,13 +90,6 @@ def decoded_under_encoding(raw_headers: Any, body: Any) -> str | None:
     )
 
 
-def stream_problems(response: Message) -> list[str]:
-    """What is wrong with the framing of an AWS event-stream body (CRCs, lengths)."""
-    if isinstance(response.body, bytes) and looks_like_event_stream(response.body):
-        return event_stream(response.body)[1]
-    return []
-
-
 def headers_written(raw: Any) -> dict[str, tuple[str, bool]]:
     """Where each header is: lower-cased name -> (name as written, stored as a list?)."""
     if not isinstance(raw, dict):
@@ -115,24 +108,25 @@ def header_lists(raw: Any) -> dict[str, list[str]]:
     return headers
 
 
-def stream_events(response: Message) -> list[dict[str, Any]] | None:
-    """The events of a streamed body: server-sent events, newline-delimited JSON
-    (Ollama), or AWS event-stream frames (Bedrock); else None."""
+def stream_events(response: Message) -> tuple[list[dict[str, Any]] | None, list[str]]:
+    """The events of a streamed body -- server-sent events, newline-delimited JSON
+    (Ollama), or AWS event-stream frames (Bedrock) -- else None; and what is wrong with
+    an event stream's framing (CRCs, lengths)."""
     body = response.body
     content_type = ",".join(response.headers.get("content-type", [])).lower()
     if isinstance(body, bytes):
         if "amazon.eventstream" in content_type or looks_like_event_stream(body):
-            return event_stream(body)[0]
-        return None
+            return event_stream(body)
+        return None, []
     if not isinstance(body, str):
-        return None
+        return None, []
     if "text/event-stream" in content_type or body.lstrip().startswith(("data:", "event:")):
         from recctl.protocols.sse import text_events  # loads the protocol registry
 
-        return text_events(body)
+        return text_events(body), []
     if "ndjson" in content_type:
-        return ndjson_events(body)
-    return None
+        return ndjson_events(body), []
+    return None, []
 
 
 def ndjson_events(text: str) -> list[dict[str, Any]]:

@@ -19,7 +19,6 @@ from recctl.containers.bodies import (
     gunzip,
     message,
     stream_events,
-    stream_problems,
 )
 from recctl.exchange import Exchange, Message, Place, RecordedFile, answers_of
 
@@ -56,10 +55,10 @@ def exchange(
     """One exchange; its events read from the response body (SSE, NDJSON, AWS event
     stream), its ``source`` the plain data ``diff`` compares. An event stream whose
     framing is broken is an issue (with ``issues``), never an exception."""
-    events = stream_events(response)
+    events, problems = stream_events(response)
     if issues is not None:
         at: Place = (*response.place, response.body_key)
-        issues += [(at, f"the event stream: {problem}") for problem in stream_problems(response)]
+        issues += [(at, f"the event stream: {problem}") for problem in problems]
     source = {
         "request": {
             "method": method,
