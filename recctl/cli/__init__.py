@@ -142,6 +142,10 @@ PathsArgument = Annotated[
 ]
 
 
+#: The dry run of the commands that rewrite files (normalize, scrub): pre-commit's.
+CheckOption = Annotated[
+    bool, typer.Option("--check", help="Write nothing; exit 1 when a file would change.")
+]
 JobsOption = Annotated[
     int | None,
     typer.Option(

@@ -8,6 +8,7 @@ import typer
 
 from recctl import render
 from recctl.cli import (
+    CheckOption,
     FindingsFormat,
     FindingsFormatOption,
     JobsOption,
@@ -178,9 +179,7 @@ def prune(
 @command()
 def normalize(
     paths: PathsArgument,
-    check: Annotated[
-        bool, typer.Option("--check", help="Write nothing; exit 1 when a file would change.")
-    ] = False,
+    check: CheckOption = False,
     diff: Annotated[
         bool, typer.Option("--diff", help="Write nothing; print a unified diff of each change.")
     ] = False,

@@ -8,6 +8,7 @@ import typer
 
 from recctl import render
 from recctl.cli import (
+    CheckOption,
     JobsOption,
     OutputFormat,
     OutputFormatOption,
@@ -22,9 +23,7 @@ from recctl.errors import ExitCode, RecctlError
 @command()
 def scrub(
     paths: PathsArgument,
-    check: Annotated[
-        bool, typer.Option("--check", help="Write nothing; exit 1 when a file would change.")
-    ] = False,
+    check: CheckOption = False,
     diff: Annotated[
         bool,
         typer.Option("--diff", help="Write nothing; print a diff of each change, secrets masked."),
