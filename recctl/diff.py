@@ -1,13 +1,14 @@
-"""What changed between two recordings: in meaning first, in structure second.
+"""What changed between two exchanges: in meaning first, in structure second.
 
-``diff_recordings`` is pure: two parsed recordings in, a ``RecordingDiff`` out.
+The pieces ``diff_files`` puts together into one ``ExchangeDiff`` per pair of
+exchanges (pure functions):
 
 - meaning: the request as a reader sees it (model, endpoint, each message by
   position, tools offered, parameters, test id) and the reassembled answers
   (text, reasoning, tool calls compared as parsed JSON, finish reason, usage);
 - structure: every other difference by JSON path. Streams are compared after
   reassembly (a re-record splits the same text into other chunks) unless
-  ``chunks``; volatile fields (``DEFAULT_IGNORES``) are counted, not listed.
+  ``chunks``; volatile fields (``diff_files.volatile_paths``) are counted, not listed.
 """
 
 from __future__ import annotations

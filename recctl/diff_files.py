@@ -11,7 +11,7 @@ re-record is volatile (``volatile_paths``): counted, not listed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -173,16 +173,3 @@ def _form(shape: Any) -> Any:
 
 def _body(source: Any) -> Any:
     return as_dict(as_dict(source).get("response")).get("body")
-
-
-def diff_recordings(
-    old: Any, new: Any, ignore: Iterable[str] | None = None, chunks: bool = False
-) -> ExchangeDiff:
-    """Two parsed ogx recordings compared (``ignore``: the paths ignored, default
-    ``volatile_paths``)."""
-    from recctl.containers import ogx
-
-    files = [ogx.file_of(document) for document in (old, new)]
-    ignores = Ignores() if ignore is None else Ignores(False, tuple(ignore))
-    diff = diff_files(files[0], files[1], ignores, chunks)
-    return diff.pairs[0][2]

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from recctl.containers import ogx
+from recctl.diff import ExchangeDiff
+from recctl.diff_files import Ignores, diff_files
 from recctl.ogx.hashing import request_hash
 
 CHUNK = "openai.types.chat.chat_completion_chunk.ChatCompletionChunk"
@@ -181,3 +185,14 @@ def _write(path: Path, recording: Any) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(recording, indent=2) + "\n")
     return path
+
+
+def diff_recordings(
+    old: Any, new: Any, ignore: Iterable[str] | None = None, chunks: bool = False
+) -> ExchangeDiff:
+    """Two parsed ogx recordings compared as ``recctl diff`` compares two files
+    (``ignore``: the paths ignored, default every volatile path)."""
+    files = [ogx.file_of(document) for document in (old, new)]
+    ignores = Ignores() if ignore is None else Ignores(False, tuple(ignore))
+    diff = diff_files(files[0], files[1], ignores, chunks)
+    return diff.pairs[0][2]

@@ -12,9 +12,9 @@ import pytest
 
 from recctl.containers import ogx
 from recctl.diff import PathMatcher, json_changes, word_diff
-from recctl.diff_files import diff_recordings, volatile_paths
+from recctl.diff_files import volatile_paths
 
-from builders import call, delta_chunk, recording, usage_chunk
+from builders import call, delta_chunk, diff_recordings, recording, usage_chunk
 from conftest import CORPUS, EVERY_FILE, SEED, corpus_id, load, run, write_recording
 
 

@@ -23,11 +23,12 @@ from recctl import diff_trees as compare
 from recctl import parallel, prune, validate
 from recctl import per_file as jobs
 from recctl.diff import MISSING
-from recctl.diff_files import Ignores, diff_recordings
+from recctl.diff_files import Ignores
 from recctl.findings import CHECKS
 from recctl.ogx import normalize_files, rename
 from recctl.ogx.schema import SchemaValidator, shipped_schema_bytes
 
+from builders import diff_recordings
 from conftest import CORPUS, CORPUS_FILES, load, run, write_recording
 
 

@@ -14,12 +14,13 @@ import pytest
 
 from recctl import parallel
 from recctl.diff import ExchangeDiff
-from recctl.diff_files import FileDiff, diff_recordings
+from recctl.diff_files import FileDiff
 from recctl.diff_trees import Pair, TreeDiff
 from recctl.ogx.hashing import request_hash
 from recctl.render.github import annotation, escape_data, escape_property
 from recctl.render.markdown import LIMIT, pair_markdown, tree_markdown
 
+from builders import diff_recordings
 from conftest import CORPUS, SEED, load, run, write_recording
 
 
