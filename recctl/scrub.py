@@ -73,12 +73,11 @@ class Scrubbed:
 
 
 def kind_of(secret: Secret) -> str:
-    """What a secret is, for its placeholder: its shape, else what holds it."""
+    """What a secret is, for its placeholder: its shape (a SigV4 key id is ``AKIA…`` or
+    ``ASIA…``), else the name that holds it."""
     for prefix, kind in _KINDS:
         if secret.value.startswith(prefix):
             return kind
-    if secret.what.startswith("an AWS"):
-        return "aws-access-key-id"
     name = secret.name.lower()
     if "token" in name or name in ("authorization", "proxy-authorization"):
         return "token"

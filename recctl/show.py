@@ -17,6 +17,7 @@ from typing import Any
 from recctl.answer import Answer
 from recctl.exchange import RecordedFile
 from recctl.io import json_text
+from recctl.protocols import model_in_url
 from recctl.providers import provider_of_url
 from recctl.values import as_dict, as_list, as_str
 
@@ -83,7 +84,6 @@ def build_view(file: RecordedFile, full: bool = False, data_urls: bool = False) 
         if answer is not None and data_urls:
             answer = _answer_shortened(answer)
         payload = as_dict(exchange.request.body)
-        in_url = _MODEL_IN_URL.search(exchange.url)
         view = ExchangeView(
             exchange.index,
             exchange.method,
@@ -94,7 +94,7 @@ def build_view(file: RecordedFile, full: bool = False, data_urls: bool = False) 
             (answer.model if answer is not None else None)
             or exchange.extras.get("model")
             or as_str(payload.get("model"))
-            or (in_url.group(1) if in_url else None),
+            or model_in_url(exchange.url),
             exchange.extras.get("provider") or provider_of_url(exchange.url),
             exchange.extras.get("call"),
             facts=file.container.facts(exchange),
@@ -151,10 +151,6 @@ def map_strings(value: Any, function: Callable[[str], str]) -> Any:
     if isinstance(value, list):
         return [map_strings(item, function) for item in value]
     return value
-
-
-#: Gemini and Bedrock name the model in the path: .../models/gemini-2.0-flash:generateContent
-_MODEL_IN_URL = re.compile(r"/(?:models|model)/([^/:?]+)")
 
 
 def short(text: str, limit: int = SHORT_LIMIT) -> str:
