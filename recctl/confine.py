@@ -121,6 +121,21 @@ def roots_of(paths: Iterable[str], root: str | None = None) -> list[str]:
     return sorted({root_of(path) for path in paths}, key=len, reverse=True)
 
 
+def reached_plainly(directory: str, roots: Iterable[str]) -> bool:
+    """Whether ``directory`` is inside one of ``roots`` (the innermost holding it) and
+    reached from it through no symbolic link: a write there cannot land elsewhere."""
+    root = root_for(directory, roots)
+    if root is None:
+        return False
+    path = os.path.abspath(directory)
+    top = os.path.abspath(root)
+    while path != top:
+        if os.path.islink(path):
+            return False
+        path = os.path.dirname(path)
+    return under(os.path.realpath(directory), os.path.realpath(root))
+
+
 def root_for(path: str, roots: Iterable[str]) -> str | None:
     """The innermost of ``roots`` holding ``path`` (not resolving links), or None."""
     absolute = os.path.abspath(path)

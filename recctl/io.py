@@ -257,15 +257,21 @@ def _synced_temporary(directory: str, content: bytes, mode: int | None) -> str:
     return temporary
 
 
-def remove_leftovers(directories: Iterable[str]) -> list[str]:
-    """Remove the temporary files of killed recctl runs in ``directories``.
+def remove_leftovers(files: Iterable[str], roots: Sequence[str]) -> list[str]:
+    """Remove the temporary files of killed recctl runs beside ``files``.
 
     A SIGKILL between creating a temporary file and renaming it leaves the file
     behind (nothing can clean up after SIGKILL). Only recctl's own names are
-    touched, and only when the process that made them is gone.
+    touched, only when the process that made them is gone, and only in a
+    directory inside one of ``roots`` reached through no symbolic link (a clean-up
+    is a write, confined like every other).
     """
+    from recctl.confine import reached_plainly
+
     removed = []
-    for directory in directories:
+    for directory in sorted({os.path.dirname(os.path.abspath(f)) for f in files}):
+        if not reached_plainly(directory, roots):
+            continue
         try:
             names = os.listdir(directory)
         except OSError:

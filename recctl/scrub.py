@@ -5,8 +5,10 @@ plus a project's own names and patterns. Each secret's text is replaced where it
 stands in the file's bytes, so every other byte stays as it was (formatting, key
 order, quoting); a secret inside an encoded body (``!!binary`` base64, gzip) is
 replaced by the container, which decodes, edits and re-encodes that body
-(``Container.reencode``), and the file is reported as re-encoded. The result is
-read again: if a secret is still there, the file is left alone, with why.
+(``Container.rewrite``), and the file is reported as re-encoded. The result is
+read again and compared with the file, exchange by exchange (``recctl.proof``): if
+a secret is still there, or anything but the secrets changed, the file is left
+alone, with why.
 
 The replacement says what was there (``REDACTED-openai-key``), never a hash of
 the secret. Replay stays intact: where a secret was in what the replayer matches
@@ -27,6 +29,7 @@ from recctl import containers, io
 from recctl.exchange import NotExchanges
 from recctl.findings import json_path
 from recctl.masking import redact
+from recctl.proof import Replacements, difference
 from recctl.secrets import NO_EXTRA, Extra, Secret, find_secrets
 
 DEFAULT_PLACEHOLDER = "REDACTED-{kind}"
@@ -108,28 +111,23 @@ def scrub_file(
         kind = kind_of(secret)
         replacements[secret.value] = placeholder.format(kind=kind)
         removed.append(Removed(kind, json_path(list(secret.place)), redact(secret.value)))
-    ordered = sorted(replacements.items(), key=lambda item: -len(item[0]))  # longest first
-
-    def replace(data: bytes) -> bytes:
-        for secret, stand_in in ordered:
-            data = data.replace(secret.encode(), stand_in.encode())
-        return data
-
+    replaced = Replacements(list(replacements.items()))
     result = Scrubbed(path, removed, secrets=tuple(replacements))
-    new, result.reencoded = file.container.reencode(replace(raw), replace)
+    new, result.reencoded = file.container.rewrite(raw, replaced.data)
     try:
         after = file.container.parse(new, path)
-    except (
-        io.LoadError,
-        NotExchanges,
-    ) as error:  # pragma: no cover - a placeholder breaks no syntax
-        result.refused = f"scrubbed, it no longer reads ({error}): left alone"
+    except (io.LoadError, NotExchanges) as error:
+        result.refused = f"scrubbed, it would no longer read ({error}): left alone"
         return result
     left = {secret.value for secret in find_secrets(after, extra)} & set(replacements)
     if left:
         result.refused = (
             f"{len(left)} secret(s) are stored in a form scrub cannot edit in place: left alone"
         )
+        return result
+    problem = difference(file, after, replaced)
+    if problem:
+        result.refused = f"scrubbed, {problem}: left alone"
         return result
     result.old, result.new = raw, new
     result.renamed_to = file.container.renamed(path, file, after)

@@ -245,8 +245,9 @@ def normalize(
         raise typer.Exit(ExitCode.OK)
     results, aborted = normalize_files(files, rules, tool_call_ids, jobs_from(jobs))
     if not dry:
-        io.remove_leftovers(sorted({os.path.dirname(os.path.abspath(f)) for f in files}))
-        results = write_normalized(results, roots_of([str(path) for path in paths]))
+        roots = roots_of([str(path) for path in paths])
+        io.remove_leftovers(files, roots)
+        results = write_normalized(results, roots)
     if output_format is OutputFormat.json:
         render.write_json(normalize_json(results, aborted))
     else:

@@ -100,8 +100,9 @@ def scrub(
     results = list(ordered_map(per_file, files, jobs_from(jobs)))
     dry = check or diff
     if not dry:
-        io.remove_leftovers(sorted({os.path.dirname(os.path.abspath(f)) for f in files}))
-        results = write_scrubbed(results, roots_of([str(path) for path in paths]))
+        roots = roots_of([str(path) for path in paths])
+        io.remove_leftovers(files, roots)
+        results = write_scrubbed(results, roots)
     secrets = sorted({s for result in results if result.new is not None for s in result.secrets})
     where = os.path.dirname(os.path.abspath(files[0]))  # git finds the work tree from it
     commits = history(where, secrets) if secrets else []

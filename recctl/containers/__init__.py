@@ -72,9 +72,11 @@ class Container(Protocol):
     def answer(self, exchange: Exchange) -> Answer | None:
         """What the provider answered in one exchange (``recctl.protocols``)."""
 
-    def reencode(self, data: bytes, replace: Callable[[bytes], bytes]) -> tuple[bytes, bool]:
-        """``data`` with ``replace`` applied inside its encoded bodies (base64, gzip),
-        each decoded and encoded again; and whether any was (``scrub``)."""
+    def rewrite(self, raw: bytes, replace: Callable[[bytes], bytes]) -> tuple[bytes, bool]:
+        """``raw`` with ``replace`` applied everywhere, in each value's stored encoding
+        (inside base64 and gzip bodies, each decoded and encoded again), the file's
+        framing kept true (byte counts, lengths, ids derived from a request); and
+        whether anything encoded was encoded again (``scrub``)."""
 
     def renamed(self, path: str, before: RecordedFile, after: RecordedFile) -> str | None:
         """The name a scrubbed file must take for its replayer to find it, if another."""

@@ -31,7 +31,7 @@ broken_code = http.broken_code
 details = http.details
 facts = http.facts
 one_per_file = http.one_per_file
-reencode = http.reencode_yaml
+rewrite = http.rewrite_yaml
 renamed = http.renamed
 searchable = http.searchable
 stored = http.stored
@@ -109,8 +109,16 @@ def _side(
 
 def replay_notes(file: RecordedFile, secrets: list[Secret]) -> list[str]:
     """go-vcr's default matcher compares method and URL."""
-    setting = "give the recorder a matcher (or a hook) that drops [{names}]"
-    return http.uri_notes(file, secrets, "go-vcr", setting)
+    return http.uri_notes(file, secrets, ADVICE)
+
+
+ADVICE = http.Advice(
+    "go-vcr",
+    ignore_query="give the recorder a matcher (SetMatcher, v4: WithMatcher) that compares "
+    "the URL without the query parameters {names}",
+    hide="add a hook (AddFilter, v2+: AddHook with BeforeSaveHook) that removes {names}",
+    spell=lambda name: f'"{name}"',
+)
 
 
 def judge_tests(paths: list[str], root: str) -> list[Verdict]:

@@ -138,9 +138,9 @@ _BASE64_TEXT = re.compile(
 )
 
 
-def reencode(data: bytes, replace: Callable[[bytes], bytes]) -> tuple[bytes, bool]:
-    """Edit inside base64 bodies (gzip within, Polly's chunk arrays joined): each is
-    decoded, edited, and encoded again, a chunk array as one chunk."""
+def rewrite(raw: bytes, replace: Callable[[bytes], bytes]) -> tuple[bytes, bool]:
+    """Edit the JSON text, and inside base64 bodies (gzip within, Polly's chunk arrays
+    joined): each is decoded, edited, and encoded again, a chunk array as one chunk."""
     changed = False
 
     def text(match: re.Match[bytes]) -> bytes:
@@ -155,11 +155,22 @@ def reencode(data: bytes, replace: Callable[[bytes], bytes]) -> tuple[bytes, boo
             encoded = b'[\\"' + encoded + b'\\"]'
         return match.group(1) + encoded + match.group(3)
 
-    return _BASE64_TEXT.sub(text, data), changed
+    return _BASE64_TEXT.sub(text, replace(raw)), changed
 
 
 def replay_notes(file: RecordedFile, secrets: list[Secret]) -> list[str]:
-    return http.uri_notes(file, secrets, "Polly.JS")
+    return http.uri_notes(file, secrets, ADVICE)
+
+
+ADVICE = http.Advice(
+    "Polly.JS",
+    ignore_query="configure matchRequestsBy.url.query as a function that drops {names} "
+    "(each entry's _id follows the request as scrubbed; run recctl hash --fix after a "
+    "change of matchRequestsBy)",
+    hide="remove {names} in a server.any().on('beforePersist', ...) handler",
+    ignore_headers="configure matchRequestsBy.headers as {{exclude: [{names}]}}",
+    spell=lambda name: repr(name.lower()),  # Polly compares header names lower-cased
+)
 
 
 def _self() -> Container:

@@ -10,7 +10,7 @@ import base64
 import gzip
 import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import parse_qsl, urlsplit
 
 from recctl import io
@@ -148,12 +148,6 @@ def details(exchange: Exchange, answer: Answer | None, shorten: Any) -> dict[str
     return {}
 
 
-def reencode(data: bytes, replace: Callable[[bytes], bytes]) -> tuple[bytes, bool]:
-    """Nothing re-encoded: a secret in an encoded body stays, and scrub leaves the file
-    alone, saying so."""
-    return data, False
-
-
 #: A base64 block scalar of a YAML cassette: ``!!binary |`` (PyYAML, go-vcr),
 #: ``!binary |-`` or ``base64_string: |`` (Ruby), then its lines, indented alike.
 _BASE64_BLOCK = re.compile(
@@ -180,10 +174,10 @@ def edit_base64(chunks: list[bytes], replace: Callable[[bytes], bytes]) -> bytes
     return base64.b64encode(gzip.compress(edited, mtime=0) if zipped else edited)
 
 
-def reencode_yaml(data: bytes, replace: Callable[[bytes], bytes]) -> tuple[bytes, bool]:
-    """Edit inside the base64 bodies of a YAML cassette (gzip within them too): each is
-    decoded, edited, and encoded again with its lines as long as before; and whether
-    any changed."""
+def rewrite_yaml(raw: bytes, replace: Callable[[bytes], bytes]) -> tuple[bytes, bool]:
+    """Edit a YAML cassette's text, and inside its base64 bodies (gzip within them
+    too): each is decoded, edited, and encoded again with its lines as long as
+    before; and whether any was."""
     changed = False
 
     def block(match: re.Match[bytes]) -> bytes:
@@ -197,26 +191,33 @@ def reencode_yaml(data: bytes, replace: Callable[[bytes], bytes]) -> tuple[bytes
         pieces = [encoded[at : at + width] for at in range(0, len(encoded), width)]
         return match.group(1) + b"".join(match.group(3) + piece + b"\n" for piece in pieces)
 
-    return _BASE64_BLOCK.sub(block, data), changed
+    return _BASE64_BLOCK.sub(block, replace(raw)), changed
 
 
 def renamed(path: str, before: RecordedFile, after: RecordedFile) -> str | None:
     return None  # a cassette is named after its test
 
 
-#: How a VCR-family replayer is told to drop query parameters before it matches.
-VCR_FILTER = (
-    "add filter_query_parameters=[{names}] to the VCR configuration (pytest-recording: vcr_config)"
-)
+class Advice(NamedTuple):
+    """How one replayer is told, in its own terms, to keep matching once secrets are
+    replaced (``{names}``: the query parameters or headers, as that language spells
+    a list of them)."""
+
+    replayer: str
+    #: How it matches a request without the query parameters ``{names}``.
+    ignore_query: str
+    #: How a recording hides the values of ``{names}`` (quoted) before it is saved.
+    hide: str
+    #: When it also matches on headers (Polly.JS): how it leaves ``{names}`` out.
+    ignore_headers: str = ""
+    #: How one name is spelled in a list of them: ``'key'``, ``:key``, ``"key"``.
+    spell: Callable[[str], str] = repr
 
 
-def uri_notes(
-    file: RecordedFile, secrets: list[Secret], replayer: str, setting: str = VCR_FILTER
-) -> list[str]:
-    """A replayer that matches requests on their URI: a key in the query string must be
-    filtered the same way when the tests run, or no request matches; ``setting`` says
-    how (``{names}``: the parameters)."""
-    notes = []
+def uri_notes(file: RecordedFile, secrets: list[Secret], advice: Advice) -> list[str]:
+    """A replayer that matches requests on their URI (and headers): a key replaced in
+    the query string (or a matched header) must be left out when the tests run, or
+    no request matches; and what to set so that the next recording holds none."""
     values = {secret.value for secret in secrets}
     parameters: list[str] = []
     for item in file.exchanges:
@@ -225,10 +226,6 @@ def uri_notes(
         except ValueError:
             continue
         parameters += [key for key, value in query if value in values and key not in parameters]
-    if parameters:
-        names = ", ".join(repr(name) for name in parameters)
-        how = setting.format(names=names)
-        notes.append(f"{replayer} matches requests on their URI: {how}, or no request will match")
     headers = sorted(
         {
             str(secret.place[-2] if isinstance(secret.place[-1], int) else secret.place[-1])
@@ -236,7 +233,22 @@ def uri_notes(
             if "headers" in secret.place
         }
     )
-    if headers:
-        names = ", ".join(repr(name) for name in headers)
-        notes.append(f"record with filter_headers=[{names}] so new cassettes do not hold them")
+
+    def spelled(names: list[str]) -> str:
+        return ", ".join(advice.spell(name) for name in names)
+
+    notes = []
+    if parameters:
+        how = advice.ignore_query.format(names=spelled(parameters))
+        notes.append(
+            f"{advice.replayer} matches requests on their URI: {how}, or no request will match"
+        )
+    if headers and advice.ignore_headers:
+        how = advice.ignore_headers.format(names=spelled(headers))
+        notes.append(
+            f"{advice.replayer} matches requests on their headers: {how}, or no request will match"
+        )
+    if parameters or headers:
+        how = advice.hide.format(names=", ".join(map(repr, parameters + headers)))
+        notes.append(f"when recording again, {how} so that new recordings do not hold them")
     return notes

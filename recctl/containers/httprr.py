@@ -11,8 +11,10 @@ de-chunked before it is read.
 
 from __future__ import annotations
 
+import gzip
 import re
 import sys
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 from recctl import io
@@ -31,7 +33,6 @@ body_places = http.body_places
 details = http.details
 facts = http.facts
 one_per_file = http.one_per_file
-reencode = http.reencode
 renamed = http.renamed
 searchable = http.searchable
 stored = http.stored
@@ -58,12 +59,24 @@ def claims(head: bytes, path: str) -> bool | None:
 
 def parse(raw: bytes, path: str) -> RecordedFile:
     size = len(raw)
+    exchanges: list[Exchange] = []
+    issues: list[tuple[Place, str]] = []
+    for request, response in _frames(_unzipped(raw)):
+        exchanges.append(_exchange(len(exchanges), request, response, issues))
+    return RecordedFile(path, size, _self(), "v1", exchanges, issues)
+
+
+def _unzipped(raw: bytes) -> bytes:
+    """The trace of a file, ``.httprr.gz`` unzipped; ``io.LoadError`` when it is none."""
     if raw[:2] == b"\x1f\x8b":
         raw = gunzip(raw, "the file")
     if not raw.startswith(MAGIC):
         raise io.LoadError("not an httprr trace: the first line is not 'httprr trace v1'")
-    exchanges: list[Exchange] = []
-    issues: list[tuple[Place, str]] = []
+    return raw
+
+
+def _frames(raw: bytes) -> Iterator[tuple[bytes, bytes]]:
+    """Each exchange's raw request and raw response, cut by its byte counts."""
     at = len(MAGIC)
     while at < len(raw):
         counts = _COUNTS.match(raw, at)
@@ -73,12 +86,91 @@ def parse(raw: bytes, path: str) -> RecordedFile:
         start = counts.end()
         if start + request_size + response_size > len(raw):
             raise io.LoadError(f"byte {at:,}: the exchange is cut short")
-        index = len(exchanges)
-        request = raw[start : start + request_size]
-        response = raw[start + request_size : start + request_size + response_size]
         at = start + request_size + response_size
-        exchanges.append(_exchange(index, request, response, issues))
-    return RecordedFile(path, size, _self(), "v1", exchanges, issues)
+        yield raw[start : start + request_size], raw[start + request_size : at]
+
+
+def rewrite(raw: bytes, replace: Callable[[bytes], bytes]) -> tuple[bytes, bool]:
+    """``raw`` with ``replace`` applied to each message, the framing made true again:
+    every exchange's byte counts, a ``Content-Length`` that was true, a chunked body
+    (written again as one chunk), a gzip body and a gzipped file (compressed again);
+    and whether anything compressed was. An edit of the whole file's bytes would
+    move the counts off their exchanges. A trace that does not read is edited as
+    bytes: parsing the result says why."""
+    try:
+        frames = list(_frames(_unzipped(raw)))
+    except io.LoadError:
+        return replace(raw), False
+    recompressed = False
+    out = [MAGIC]
+    for request, response in frames:
+        new_request, zipped_request = _edit_message(request, replace)
+        new_response, zipped_response = _edit_message(response, replace)
+        recompressed |= zipped_request or zipped_response
+        out += [b"%d %d\n" % (len(new_request), len(new_response)), new_request, new_response]
+    trace = b"".join(out)
+    if raw[:2] != b"\x1f\x8b":
+        return trace, recompressed
+    if trace == _unzipped(raw):
+        return raw, False
+    return gzip.compress(trace, mtime=0), True
+
+
+_CONTENT_LENGTH = re.compile(rb"(?im)^(content-length[ \t]*:[ \t]*)(\d{1,15})([ \t]*\r?)$")
+
+
+def _edit_message(message: bytes, replace: Callable[[bytes], bytes]) -> tuple[bytes, bool]:
+    """One raw HTTP message with ``replace`` applied to its head and its decoded body,
+    the body framed again as the head says; and whether the body was gzip."""
+    head, separator, body = message.partition(b"\r\n\r\n")
+    if not separator:
+        head, separator, body = message.partition(b"\n\n")
+    if not separator:
+        return replace(message), False
+    new_head = replace(head)
+    headers = _split(head + separator)[1]
+    values = {key.lower(): ",".join(v).lower() for key, v in headers.items()}
+    chunked = "chunked" in values.get("transfer-encoding", "")
+    plain = body
+    if chunked:
+        try:
+            plain = dechunk(body)
+        except ValueError:
+            return replace(message), False  # parsing says why
+    zipped = values.get("content-encoding", "").strip() == "gzip" and plain[:2] == b"\x1f\x8b"
+    if zipped:
+        try:
+            plain = gunzip(plain, "the body")
+        except io.LoadError:
+            return new_head + separator + replace(body), False
+    edited = replace(plain)
+    if edited == plain:
+        return new_head + separator + body, False
+    if zipped:
+        edited = gzip.compress(edited, mtime=0)
+    if chunked:
+        trailer = _trailer(body)
+        new_body = b"%x\r\n%s\r\n0\r\n%s" % (len(edited), edited, trailer)
+    else:
+        new_body = edited
+        length = _CONTENT_LENGTH.search(new_head)
+        if length is not None and int(length.group(2)) == len(body):
+            new_head = (
+                new_head[: length.start(2)] + b"%d" % len(new_body) + new_head[length.end(2) :]
+            )
+    return new_head + separator + new_body, zipped
+
+
+def _trailer(body: bytes) -> bytes:
+    """What follows a chunked body's last chunk: its trailer fields and final line."""
+    at = 0
+    while True:
+        end = body.find(b"\r\n", at)
+        size = int(body[at:end].split(b";")[0].strip(), 16)
+        at = end + 2
+        if size == 0:
+            return body[at:]
+        at += size + 2
 
 
 def _exchange(
@@ -137,7 +229,23 @@ def _side(
             body = dechunk(body)
         except ValueError as error:
             issues.append(((*place, "body"), f"chunked body: {error}"))
+    else:
+        length = next(
+            (v[0].strip() for k, v in headers.items() if k.lower() == "content-length"), ""
+        )
+        # A HEAD answer or a 304 gives a length and no body: only a body is measured.
+        if body and length and length != str(len(body)):
+            issues.append(
+                (
+                    (*place, "body"),
+                    f"Content-Length says {length[:20]}, the body has {len(body):,} bytes",
+                )
+            )
     return http.side(headers, body or None, which, place, issues)
+
+
+#: A chunk size: hex digits only (``int(..., 16)`` would take ``-10``, ``+5``, ``0x5``).
+_CHUNK_SIZE = re.compile(rb"[0-9A-Fa-f]{1,15}")
 
 
 def dechunk(body: bytes) -> bytes:
@@ -149,10 +257,9 @@ def dechunk(body: bytes) -> bytes:
         if end < 0:
             raise ValueError("a chunk size line is missing")
         size_text = body[at:end].split(b";")[0].strip()
-        try:
-            size = int(size_text, 16)
-        except ValueError:
-            raise ValueError(f"{size_text[:20]!r} is not a chunk size") from None
+        if not _CHUNK_SIZE.fullmatch(size_text):
+            raise ValueError(f"{size_text[:20]!r} is not a chunk size")
+        size = int(size_text, 16)
         at = end + 2
         if size == 0:
             return bytes(out)

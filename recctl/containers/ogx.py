@@ -106,8 +106,8 @@ class _OneExchange(Sequence[Exchange]):
         return [self._exchange][index]
 
 
-def reencode(data: bytes, replace: Callable[[bytes], bytes]) -> tuple[bytes, bool]:
-    return data, False  # JSON text: every string is where it stands
+def rewrite(raw: bytes, replace: Callable[[bytes], bytes]) -> tuple[bytes, bool]:
+    return replace(raw), False  # JSON text: every string is where it stands
 
 
 def renamed(path: str, before: RecordedFile, after: RecordedFile) -> str | None:

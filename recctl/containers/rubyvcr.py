@@ -31,7 +31,7 @@ broken_code = http.broken_code
 details = http.details
 facts = http.facts
 one_per_file = http.one_per_file
-reencode = http.reencode_yaml
+rewrite = http.rewrite_yaml
 renamed = http.renamed
 searchable = http.searchable
 stored = http.stored
@@ -111,7 +111,17 @@ def _side(
 
 
 def replay_notes(file: RecordedFile, secrets: list[Secret]) -> list[str]:
-    return http.uri_notes(file, secrets, "Ruby VCR")
+    return http.uri_notes(file, secrets, ADVICE)
+
+
+ADVICE = http.Advice(
+    "Ruby VCR",
+    ignore_query="set default_cassette_options "
+    "match_requests_on: [:method, VCR.request_matchers.uri_without_params({names})]",
+    hide="hide the values of {names} with config.filter_sensitive_data('<NAME>') "
+    "{{ ENV['NAME'] }}",
+    spell=lambda name: f":{name}" if name.isidentifier() else f":{name!r}",
+)
 
 
 def judge_tests(paths: list[str], root: str) -> list[Verdict]:

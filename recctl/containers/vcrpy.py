@@ -71,21 +71,29 @@ def _self() -> Container:
     return sys.modules[__name__]
 
 
-def reencode(data: bytes, replace: Callable[[bytes], bytes]) -> tuple[bytes, bool]:
+def rewrite(raw: bytes, replace: Callable[[bytes], bytes]) -> tuple[bytes, bool]:
     """Edit inside a cassette that is gzip as a whole, and inside its ``!!binary``
-    bodies (``http.reencode_yaml``)."""
-    if data[:2] == b"\x1f\x8b":
-        inner = gunzip(data, "the file")
-        edited, _ = http.reencode_yaml(replace(inner), replace)
-        return (gzip.compress(edited, mtime=0), True) if edited != inner else (data, False)
-    return http.reencode_yaml(data, replace)
+    bodies (``http.rewrite_yaml``)."""
+    if raw[:2] == b"\x1f\x8b":
+        inner = gunzip(raw, "the file")
+        edited, _ = http.rewrite_yaml(inner, replace)
+        return (gzip.compress(edited, mtime=0), True) if edited != inner else (raw, False)
+    return http.rewrite_yaml(raw, replace)
 
 
 Parsed = tuple[str, list[Exchange], list[tuple[Place, str]]]  # layout, exchanges, issues
 
 
 def replay_notes(file: RecordedFile, secrets: list[Secret]) -> list[str]:
-    return http.uri_notes(file, secrets, "VCR.py")
+    return http.uri_notes(file, secrets, ADVICE)
+
+
+ADVICE = http.Advice(
+    "VCR.py",
+    ignore_query="add filter_query_parameters=[{names}] to the VCR configuration "
+    "(pytest-recording: vcr_config)",
+    hide="add filter_headers=[{names}] (headers) and filter_query_parameters (the query)",
+)
 
 
 def _cassette(document: Any, path: str) -> Parsed:

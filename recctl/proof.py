@@ -1,0 +1,102 @@
+"""Every write proves itself: the new bytes are parsed again and compared with the old
+file, exchange by exchange, before they replace it.
+
+A rewrite may change only what it set out to change. ``difference`` says where the
+new file differs otherwise: another number of exchanges, another method, URL or
+status, a header or a body that differs by more than the replacements, a stream
+whose events differ, or a problem of the file's own framing that the old file did
+not have. A write whose proof fails is refused with that reason, never reported
+as done.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from recctl.exchange import Message, RecordedFile
+
+#: Headers a rewrite recomputes from the body it writes (httprr), compared by nothing
+#: but their presence.
+_DERIVED_HEADERS = frozenset({"content-length"})
+
+
+class Replacements:
+    """Secrets and what stands in for each, applied longest first, to any value."""
+
+    def __init__(self, pairs: Sequence[tuple[str, str]] = ()) -> None:
+        self.pairs = sorted(pairs, key=lambda pair: -len(pair[0]))
+        self.byte_pairs = [(old.encode(), new.encode()) for old, new in self.pairs]
+
+    def text(self, value: str) -> str:
+        for old, new in self.pairs:
+            value = value.replace(old, new)
+        return value
+
+    def data(self, value: bytes) -> bytes:
+        for old, new in self.byte_pairs:
+            value = value.replace(old, new)
+        return value
+
+    def value(self, value: Any) -> Any:
+        """A parsed value with every string (and mapping key, and bytes) replaced."""
+        if not self.pairs:
+            return value
+        if isinstance(value, str):
+            return self.text(value)
+        if isinstance(value, bytes):
+            return self.data(value)
+        if isinstance(value, dict):
+            return {self.value(key): self.value(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [self.value(item) for item in value]
+        return value
+
+
+NONE = Replacements()
+
+
+def difference(
+    before: RecordedFile, after: RecordedFile, replaced: Replacements = NONE, bodies: bool = True
+) -> str | None:
+    """Where ``after`` differs from ``before`` beyond ``replaced``, in words; None when it
+    does not. Without ``bodies``, only the structure is compared (normalize rewrites
+    ids inside bodies)."""
+    if len(after.exchanges) != len(before.exchanges):
+        return f"it would hold {len(after.exchanges)} exchanges, not {len(before.exchanges)}"
+    for old, new in zip(before.exchanges, after.exchanges, strict=True):
+        at = f"exchange {old.index}"
+        if new.method != old.method:
+            return f"{at}: the method would become {new.method!r}"
+        if new.url != replaced.text(old.url):
+            return f"{at}: the URL would change beyond the replacements"
+        if new.status != old.status:
+            return f"{at}: the status would become {new.status}"
+        for side, old_side, new_side in (
+            ("request", old.request, new.request),
+            ("response", old.response, new.response),
+        ):
+            problem = _side_difference(old_side, new_side, replaced, bodies)
+            if problem:
+                return f"{at}: the {side} {problem}"
+        if bodies and new.events != replaced.value(old.events):
+            return f"{at}: the streamed events would change beyond the replacements"
+    known = {message for _, message in before.issues}
+    new_issues = [message for _, message in after.issues if message not in known]
+    if new_issues:
+        return f"it would no longer read as it did: {new_issues[0]}"
+    return None
+
+
+def _side_difference(
+    old: Message, new: Message, replaced: Replacements, bodies: bool
+) -> str | None:
+    if set(new.headers) != set(old.headers):
+        changed = sorted(set(new.headers) ^ set(old.headers))
+        return f"headers would change: {', '.join(changed)[:80]}"
+    for name, values in old.headers.items():
+        if name not in _DERIVED_HEADERS and new.headers[name] != replaced.value(values):
+            return f"header {name!r} would change beyond the replacements"
+    if bodies and new.body != replaced.value(old.body):
+        return "body would change beyond the replacements"
+    return None
