@@ -28,6 +28,11 @@ class NotExchanges(Exception):
     WebSocket session, other YAML): ``str(note)`` says what it is. A note, not an error."""
 
 
+class CannotRewrite(Exception):
+    """A rewrite a container cannot make without breaking replay (a Polly ``_id`` no
+    known configuration reproduces): ``str(error)`` says why; the file is left alone."""
+
+
 @dataclass
 class Message:
     """One side of an exchange."""

@@ -26,7 +26,7 @@ import subprocess
 from dataclasses import dataclass, field
 
 from recctl import containers, io
-from recctl.exchange import NotExchanges
+from recctl.exchange import CannotRewrite, NotExchanges
 from recctl.findings import json_path
 from recctl.masking import redact
 from recctl.proof import Replacements, difference
@@ -113,7 +113,11 @@ def scrub_file(
         removed.append(Removed(kind, json_path(list(secret.place)), redact(secret.value)))
     replaced = Replacements(list(replacements.items()))
     result = Scrubbed(path, removed, secrets=tuple(replacements))
-    new, result.reencoded = file.container.rewrite(raw, replaced.data)
+    try:
+        new, result.reencoded = file.container.rewrite(raw, replaced.data)
+    except CannotRewrite as error:
+        result.refused = f"{error}: left alone"
+        return result
     try:
         after = file.container.parse(new, path)
     except (io.LoadError, NotExchanges) as error:

@@ -11,9 +11,10 @@ from typing import Any
 
 import pytest
 
+from recctl.containers import polly_id
 from recctl.ogx.hashing import RULES, judge_name, normalize, request_hash
 
-from conftest import CORPUS, VALID_STREAM, load, run, write_recording
+from conftest import CORPUS, FIXTURES, VALID_STREAM, load, run, write_recording
 
 TEST_ID = "tests/integration/x/test_x.py::test_f[p]"
 
@@ -369,3 +370,52 @@ def test_a_project_wide_rename_is_recognized() -> None:
     assert verdict.match is False
     assert verdict.reason is not None
     assert verdict.reason.startswith("edited after recording: the project-wide rename")
+
+
+POLLY = FIXTURES / "formats/openllmetry-js"
+
+
+def _polly_tree(tmp_path: Path, hand_written: str = "bedrock_anthropic_cache_001") -> Path:
+    """Every sample HAR file of a project, one of them with an ``_id`` written by hand."""
+    tree = tmp_path / "js"
+    shutil.copytree(POLLY, tree)
+    har = sorted(tree.rglob("recording.har"))[0]
+    document = json.loads(har.read_text())
+    document["log"]["entries"][0]["_id"] = hand_written
+    har.write_text(json.dumps(document, indent=2))
+    return har
+
+
+def test_hash_reports_a_polly_entry_polly_never_finds_and_fix_rewrites_it(
+    tmp_path: Path,
+) -> None:
+    har = _polly_tree(tmp_path)
+    others = {p: p.read_bytes() for p in (tmp_path / "js").rglob("*.har") if p != har}
+
+    listed = run("hash", "-o", "json", str(tmp_path / "js"))
+
+    assert listed.exit_code == 1
+    documents = {d["path"]: d for d in json.loads(listed.stdout)}
+    assert len(documents) == len(others) + 1
+    flagged = documents[str(har)]
+    assert flagged["stale"][0]["actual"] == "bedrock_anthropic_cache_001"
+    assert all(not d["stale"] for path, d in documents.items() if path != str(har))
+
+    fixed = run("hash", "--fix", str(tmp_path / "js"))
+
+    assert fixed.exit_code == 0, fixed.output
+    entry = json.loads(har.read_text())["log"]["entries"][0]
+    assert entry["_id"] == flagged["stale"][0]["expected"]
+    match = polly_id.match_of(entry)
+    assert match is not None and match.polly_config() == flagged["configuration"]
+    assert all(p.read_bytes() == raw for p, raw in others.items())  # untouched
+    assert run("hash", str(tmp_path / "js")).exit_code == 0
+
+
+def test_hash_of_a_polly_tree_in_github_and_text(tmp_path: Path) -> None:
+    har = _polly_tree(tmp_path)
+    github = run("hash", "-o", "github", str(tmp_path / "js"))
+    assert github.stdout.startswith(f"::warning file={har},title=RC204::")
+    text = run("hash", str(tmp_path / "js"))
+    assert "entries Polly.JS never finds" in text.stdout
+    assert "1 entry whose _id Polly.JS does not compute" in text.stdout

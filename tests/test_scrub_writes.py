@@ -7,11 +7,12 @@ from __future__ import annotations
 import gzip
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from recctl import containers
-from recctl.containers import httprr
+from recctl.containers import httprr, polly_id
 
 from conftest import FIXTURES, run
 
@@ -202,3 +203,54 @@ def test_leftovers_are_removed_inside_the_root_never_through_a_link(
     run("scrub", str(repo / "tests"), str(repo / "tests" / "linked" / "test_b.yaml"))
     assert not inside_leftover.exists()
     assert outside_leftover.exists()
+
+
+HAR = (
+    FIXTURES / "formats/openllmetry-js/packages/instrumentation-openai/test/recordings"
+    "/Test-OpenAI-instrumentation_1770406427/should-set-attributes-in-span-for-chat_1427850401"
+    "/recording.har"
+)
+
+
+def _har_with_header_key(target: Path, hand_written_id: str | None = None) -> dict[str, Any]:
+    """The HAR sample with a key planted in a request header, its ``_id`` the one Polly
+    computes with headers matched (Polly's default), or one written by hand; the
+    planted entry."""
+    document = json.loads(HAR.read_text())
+    entry = document["log"]["entries"][0]
+    entry["request"]["headers"].append({"name": "x-api-key", "value": OPENAI})
+    entry["_id"] = hand_written_id or polly_id.entry_id(entry["request"], polly_id.DEFAULT)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps(document, indent=2))
+    planted: dict[str, Any] = entry
+    return planted
+
+
+def test_scrub_gives_an_edited_polly_entry_the_id_polly_computes(tmp_path: Path) -> None:
+    har = tmp_path / "recordings" / "x_1" / "recording.har"
+    planted = _har_with_header_key(har)
+
+    done = run("scrub", "-o", "json", str(har))
+
+    assert done.exit_code == 0, done.output
+    entry = json.loads(har.read_text())["log"]["entries"][0]
+    assert {"name": "x-api-key", "value": "REDACTED-openai-key"} in entry["request"]["headers"]
+    assert entry["_id"] == polly_id.entry_id(entry["request"], polly_id.DEFAULT)
+    assert entry["_id"] != planted["_id"]
+    advice = " ".join(json.loads(done.stdout)["scrubbed"][0]["replay"])
+    assert "matchRequestsBy.headers as {exclude: ['x-api-key']}" in advice
+    assert "filter_query_parameters" not in advice
+
+
+def test_scrub_refuses_an_edit_of_a_polly_entry_whose_id_polly_never_computes(
+    tmp_path: Path,
+) -> None:
+    har = tmp_path / "recordings" / "x_1" / "recording.har"
+    _har_with_header_key(har, hand_written_id="bedrock_anthropic_cache_001")
+    before = har.read_bytes()
+
+    done = run("scrub", str(har))
+
+    assert done.exit_code == 1
+    assert "_id is not one Polly computes" in done.output and "left alone" in done.output
+    assert har.read_bytes() == before

@@ -23,6 +23,7 @@ from recctl.errors import ExitCode, RecctlError
 
 if TYPE_CHECKING:
     from recctl.config import Config
+    from recctl.containers import Container
 
 app = typer.Typer(
     name="recctl",
@@ -191,9 +192,10 @@ def root(
     """
 
 
-def recordings_only(files: list[str], command: str) -> list[str]:
-    """The files of the default container (ogx recordings), which ``command`` alone
-    reads; each other file given (by its name) gets a one-line note."""
+def recordings_only(files: list[str], command: str, also: str = "") -> list[str]:
+    """The files of the default container (ogx recordings), which ``command`` reads;
+    each other file given (by its name) gets a one-line note (``also``: what else
+    the command reads, for the note)."""
     from recctl import containers
 
     kept = []
@@ -204,7 +206,7 @@ def recordings_only(files: list[str], command: str) -> list[str]:
         else:
             note = (
                 f"note: {path}: a {container.title} {container.noun}: recctl {command} applies "
-                f"to {containers.DEFAULT.noun}s only"
+                f"to {containers.DEFAULT.noun}s{also} only"
             )
             render.print_lines([render.Line([(note, "dim")])], stderr=True)
     return kept
@@ -234,16 +236,19 @@ def given_files_are_read(paths: list[Path]) -> None:
             raise RecctlError(f"{path}: not a recording or cassette recctl reads")
 
 
-def files_of(paths: list[Path], cassettes: bool = False) -> list[str]:
+def files_of(
+    paths: list[Path], cassettes: bool = False, kinds: "tuple[Container, ...] | None" = None
+) -> list[str]:
     """The files given and found below the directories given: of every container, or
-    (without ``cassettes``) of the default one, ogx recordings."""
+    (without ``cassettes``) of the default one, ogx recordings, or of ``kinds``."""
     from recctl import containers
 
     given_files_are_read(paths)
-    kinds = containers.CONTAINERS if cassettes else (containers.DEFAULT,)
+    if kinds is None:
+        kinds = containers.CONTAINERS if cassettes else (containers.DEFAULT,)
     files = list(containers.discover(paths, kinds))
     if not files:
-        what = "recordings or cassettes" if cassettes else "*.json recordings"
+        what = "recordings or cassettes" if cassettes or len(kinds) > 1 else "*.json recordings"
         raise RecctlError(f"no {what} found under " + ", ".join(map(str, paths)))
     return files
 

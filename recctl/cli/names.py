@@ -44,9 +44,13 @@ def hash_command(
     output_format: FindingsFormatOption = FindingsFormat.text,
     jobs: JobsOption = None,
 ) -> None:
-    """Check each recording is named by its request hash.
+    """Check each recording is named by its request hash, and each Polly.JS
+    entry's _id is the one Polly computes.
 
-    The name is the hash the recorder looks for.
+    The name is the hash the recorder looks for; a HAR entry's _id is what
+    Polly.JS looks for (the MD5 of the request as the file's matchRequestsBy
+    normalizes it): one it does not compute is never replayed, and --fix
+    rewrites it.
 
     A recording whose name is not the hash of its own request can never be
     replayed. For each such file recctl gives the name it should have and the
@@ -58,29 +62,40 @@ def hash_command(
     name matches (or was fixed), 1 when a stale recording remains, 2 when it
     cannot run.
     """
+    from recctl import containers
     from recctl.confine import roots_of
+    from recctl.containers import har
+    from recctl.har_ids import judge_all, write_fixed
     from recctl.ogx import rename
-    from recctl.render.hash import hash_json, hash_lines
+    from recctl.render.hash import har_ids_json, har_ids_lines, hash_json, hash_lines
 
     roots = roots_of([str(p) for p in paths], str(root) if root else None)
-    files = recordings_only(files_of(paths), "hash")
-    if not files:
+    found = files_of(paths, kinds=(containers.DEFAULT, har))
+    hars = [path for path in found if containers.identify(path) is har]
+    files = recordings_only([p for p in found if p not in set(hars)], "hash", " and HAR files")
+    if not files and not hars:
         raise typer.Exit(ExitCode.OK)
     planned = rename.plan(files, delete_duplicates, jobs_from(jobs), roots)
     failed = rename.apply(planned, roots) if fix else []
+    ids = judge_all(hars, fix)
+    if fix:
+        ids = write_fixed(ids, roots)
     if output_format == "json":
-        render.write_json(hash_json(planned, applied=fix, failed=failed))
+        render.write_json(hash_json(planned, applied=fix, failed=failed) + har_ids_json(ids, fix))
     elif output_format == "github":
         from recctl.render.github import hash_annotations
 
         render.write_raw_lines(hash_annotations(hash_json(planned, applied=fix, failed=failed)))
+        render.write_raw_lines(hash_annotations(har_ids_json(ids, fix)))
     else:
-        render.print_lines(hash_lines(planned, fix, failed, verbose), wrap=True)
-    if planned.unreadable:
+        lines = hash_lines(planned, fix, failed, verbose) if files else []
+        render.print_lines(lines + har_ids_lines(ids, fix, verbose), wrap=True)
+    if planned.unreadable or any(result.error for result in ids):
         raise typer.Exit(ExitCode.CANNOT_RUN)
     remaining = planned.blocked or failed or (planned.actions and not fix)
     stale_left = bool(planned.stale) and (not fix or bool(remaining))
-    raise typer.Exit(ExitCode.FINDINGS if stale_left or remaining else ExitCode.OK)
+    ids_left = any(result.stale and (not fix or result.new is None) for result in ids)
+    raise typer.Exit(ExitCode.FINDINGS if stale_left or remaining or ids_left else ExitCode.OK)
 
 
 @command()

@@ -23,7 +23,7 @@ import orjson
 
 from recctl import io
 from recctl.containers import http
-from recctl.exchange import Exchange, Message, NotExchanges, Place, RecordedFile
+from recctl.exchange import CannotRewrite, Exchange, Message, NotExchanges, Place, RecordedFile
 from recctl.values import as_dict, as_list
 
 if TYPE_CHECKING:
@@ -140,7 +140,14 @@ _BASE64_TEXT = re.compile(
 
 def rewrite(raw: bytes, replace: Callable[[bytes], bytes]) -> tuple[bytes, bool]:
     """Edit the JSON text, and inside base64 bodies (gzip within, Polly's chunk arrays
-    joined): each is decoded, edited, and encoded again, a chunk array as one chunk."""
+    joined): each is decoded, edited, and encoded again, a chunk array as one chunk.
+    An entry whose request changed gets the ``_id`` Polly computes for the new one
+    (``follow_requests``)."""
+    new, changed = _rewrite_text(raw, replace)
+    return follow_requests(raw, new), changed
+
+
+def _rewrite_text(raw: bytes, replace: Callable[[bytes], bytes]) -> tuple[bytes, bool]:
     changed = False
 
     def text(match: re.Match[bytes]) -> bytes:
@@ -156,6 +163,69 @@ def rewrite(raw: bytes, replace: Callable[[bytes], bytes]) -> tuple[bytes, bool]
         return match.group(1) + encoded + match.group(3)
 
     return _BASE64_TEXT.sub(text, replace(raw)), changed
+
+
+_ID = re.compile(rb'"_id":\s*"([^"\\]*)"')
+
+
+def follow_requests(old: bytes, new: bytes) -> bytes:
+    """``new`` with the ``_id`` of each entry whose request differs from ``old``'s
+    recomputed as Polly computes it, under the ``matchRequestsBy`` the file's ids
+    were made with (``polly_id``). ``CannotRewrite`` when an edited entry's ``_id``
+    is one no known configuration reproduces: Polly could not find it afterwards."""
+    from recctl.containers import polly_id
+
+    if new == old:
+        return new
+    try:
+        before, after = _entries(old), _entries(new)
+    except (io.LoadError, NotExchanges):
+        return new  # parsing the result says why
+    if len(before) != len(after):
+        return new
+    match = polly_id.match_of_file(before)
+    ids: dict[int, str] = {}
+    for index, (was, now) in enumerate(zip(before, after, strict=True)):
+        request, edited = as_dict(was).get("request"), as_dict(now).get("request")
+        stored = as_dict(was).get("_id")
+        if request == edited or not isinstance(stored, str) or not isinstance(edited, dict):
+            continue
+        if match is None or polly_id.entry_id(as_dict(request), match) != stored:
+            raise CannotRewrite(
+                f"entry {index}'s _id is not one Polly computes under any known "
+                "matchRequestsBy: with its request edited, it could not be given the new one"
+            )
+        ids[index] = polly_id.entry_id(edited, match) or stored
+    return with_ids(new, ids)
+
+
+def _entries(raw: bytes) -> list[Any]:
+    log = as_dict(as_dict(io.parse(raw)).get("log"))
+    entries = log.get("entries")
+    if not isinstance(entries, list):
+        raise NotExchanges("not a HAR file: no log.entries")
+    return entries
+
+
+def with_ids(raw: bytes, ids: dict[int, str]) -> bytes:
+    """``raw`` with the ``_id`` of entry ``i`` set to ``ids[i]``, every other byte
+    kept. Entry ``_id`` keys are the only ``"_id": "`` in Polly's HAR (a body is a
+    JSON string, its quotes escaped); when the ones found are not the entries' own,
+    in order, ``CannotRewrite``."""
+    if not ids:
+        return raw
+    found = list(_ID.finditer(raw))
+    stored = [as_dict(entry).get("_id") for entry in _entries(raw)]
+    holding = [index for index, value in enumerate(stored) if isinstance(value, str)]
+    if [m.group(1).decode("utf-8", "replace") for m in found] != [stored[i] for i in holding]:
+        raise CannotRewrite("the entries' _id keys cannot be told apart in the text")
+    where = {index: found[number] for number, index in enumerate(holding)}
+    out, at = [], 0
+    for index, new_id in sorted(ids.items()):
+        place = where[index]
+        out += [raw[at : place.start(1)], new_id.encode()]
+        at = place.end(1)
+    return b"".join([*out, raw[at:]])
 
 
 def replay_notes(file: RecordedFile, secrets: list[Secret]) -> list[str]:

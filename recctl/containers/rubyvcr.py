@@ -118,8 +118,7 @@ ADVICE = http.Advice(
     "Ruby VCR",
     ignore_query="set default_cassette_options "
     "match_requests_on: [:method, VCR.request_matchers.uri_without_params({names})]",
-    hide="hide the values of {names} with config.filter_sensitive_data('<NAME>') "
-    "{{ ENV['NAME'] }}",
+    hide="hide the values of {names} with config.filter_sensitive_data('<NAME>') {{ ENV['NAME'] }}",
     spell=lambda name: f":{name}" if name.isidentifier() else f":{name!r}",
 )
 

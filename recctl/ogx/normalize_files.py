@@ -132,7 +132,23 @@ def normalize_file(path: str, rules: frozenset[str]) -> Normalized:
     new = io.dumps_like_recorder(exact)
     if new == raw:  # pragma: no cover - the rules changed nothing after all
         return Normalized(path, ())
+    problem = _proof(raw, new, path)
+    if problem:  # pragma: no cover - the rules touch ids and timestamps only
+        return Normalized(path, (), refused=f"normalized, {problem}: left alone")
     return Normalized(path, tuple(sorted(changed)), raw, new)
+
+
+def _proof(old: bytes, new: bytes, path: str) -> str | None:
+    """Where the normalized bytes would read otherwise than the file as a call
+    (``recctl.proof``: ids in bodies change, nothing else may)."""
+    from recctl.containers import ogx
+    from recctl.exchange import NotExchanges
+    from recctl.proof import difference
+
+    try:
+        return difference(ogx.parse(old, path), ogx.parse(new, path), bodies=False)
+    except (io.LoadError, NotExchanges) as error:  # pragma: no cover - json.dumps reads back
+        return f"it would no longer read ({error})"
 
 
 def write_normalized(results: list[Normalized], roots: Sequence[str]) -> list[Normalized]:

@@ -63,6 +63,14 @@ def hash_annotations(documents: list[dict[str, Any]]) -> list[str]:
         path = document["path"]
         if "error" in document:
             lines.append(annotation("error", path, "RC001", document["error"]))
+        elif document.get("container") == "har":
+            if document["stale"] and not document["fixed"]:
+                first = document["stale"][0]
+                text = (
+                    f"{len(document['stale'])} entries whose _id Polly.JS never finds (entry "
+                    f"{first['entry']}: {first['actual']}, Polly computes {first['expected']})"
+                )
+                lines.append(annotation(CHECKS["RC204"].severity.value, path, "RC204", text))
         elif document["match"] is False or document["blocked"]:
             action = document["action"]
             done = action is not None and action["applied"]

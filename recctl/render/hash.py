@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from recctl.har_ids import HarIds
 from recctl.ogx.rename import Blocked, Plan
 from recctl.render import Line, plural
 
@@ -102,4 +103,67 @@ def _plan_lines(plan: Plan, applied: bool, failed: list[Blocked]) -> list[Line]:
     if lines:
         lines.append(Line([]))
     lines.append(Line([(summary, "bold")]))
+    return lines
+
+
+def har_ids_json(results: list[HarIds], applied: bool) -> list[dict[str, Any]]:
+    """One object per HAR file: ``{"path", "container": "har", "entries",
+    "configuration", "stale": [{"entry", "actual", "expected"}], "fixed", "blocked"}``."""
+    documents: list[dict[str, Any]] = []
+    for result in results:
+        if result.error:
+            documents.append({"path": result.path, "error": result.error})
+            continue
+        documents.append(
+            {
+                "path": result.path,
+                "container": "har",
+                "entries": result.entries,
+                "configuration": result.configuration,
+                "stale": [
+                    {"entry": s.entry, "actual": s.actual, "expected": s.expected}
+                    for s in result.stale
+                ],
+                "fixed": applied and result.new is not None,
+                "blocked": result.refused,
+            }
+        )
+    return documents
+
+
+def har_ids_lines(results: list[HarIds], applied: bool, verbose: bool) -> list[Line]:
+    if not results:
+        return []
+    lines: list[Line] = []
+    for result in results:
+        if result.error:
+            lines.append(Line([(result.path, "bold"), (f": unreadable: {result.error}", "red")]))
+            continue
+        if not result.stale:
+            if verbose:
+                lines.append(Line([(result.path, ""), (": ok", "green")]))
+            continue
+        fixed = applied and result.new is not None
+        verdict = ": _ids fixed" if fixed else ": entries Polly.JS never finds"
+        lines.append(Line([(result.path, "bold"), (verdict, "green" if fixed else "bold yellow")]))
+        for item in result.stale:
+            should = item.expected or "none: the request has no method or URL"
+            lines.append(
+                Line([(f"entry {item.entry}: _id {item.actual}, Polly computes {should}", "")], 4)
+            )
+        if result.refused:
+            lines.append(Line([(f"not fixed: {result.refused}", "red")], 4))
+    stale = sum(len(result.stale) for result in results)
+    summary = (
+        f"{plural(len(results), 'HAR file')}, {stale:,} {'entry' if stale == 1 else 'entries'} "
+        "whose _id Polly.JS does not compute"
+    )
+    if stale and applied:
+        done = sum(len(r.stale) for r in results if r.new is not None)
+        summary += f", {done:,} fixed"
+    elif stale:
+        summary += ": run with --fix to rewrite them"
+    if lines:
+        lines.append(Line([]))
+    lines.append(Line([(summary + ".", "bold")]))
     return lines
