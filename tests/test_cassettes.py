@@ -420,8 +420,9 @@ def test_recording_only_commands_say_in_one_line_that_they_do_not_apply(
     result = run(*command, str(path))
     assert result.exit_code == 0
     assert result.stdout == ""
+    reads = "recordings and HAR files" if command[0] == "hash" else "recordings"
     assert result.stderr == (
-        f"note: {path}: a VCR.py cassette: recctl {command[0]} applies to recordings only\n"
+        f"note: {path}: a VCR.py cassette: recctl {command[0]} applies to {reads} only\n"
     )
     assert path.read_bytes() == before
 
