@@ -44,10 +44,9 @@ def hash_command(
     output_format: FindingsFormatOption = FindingsFormat.text,
     jobs: JobsOption = None,
 ) -> None:
-    """Check each recording is named by its request hash, and each Polly.JS
-    entry's _id is the one Polly computes.
+    """Check recording names and Polly.JS _ids: what the replayer looks for.
 
-    The name is the hash the recorder looks for; a HAR entry's _id is what
+    A recording's name is the hash the recorder looks for; a HAR entry's _id is what
     Polly.JS looks for (the MD5 of the request as the file's matchRequestsBy
     normalizes it): one it does not compute is never replayed, and --fix
     rewrites it.
