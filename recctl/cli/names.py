@@ -44,7 +44,7 @@ def hash_command(
     output_format: FindingsFormatOption = FindingsFormat.text,
     jobs: JobsOption = None,
 ) -> None:
-    """Check recording names and Polly.JS _ids: what the replayer looks for.
+    """Check the names and Polly.JS _ids the replayers look for.
 
     A recording's name is the hash the recorder looks for; a HAR entry's _id is what
     Polly.JS looks for (the MD5 of the request as the file's matchRequestsBy
