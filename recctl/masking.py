@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 #: Keys whose value is a credential (compared lower-cased); names ending in one of
@@ -31,33 +32,52 @@ SECRET_KEYS = frozenset(
         "openai_api_key",
         "anthropic_api_key",
         "access_token",
+        "refresh_token",
+        "id_token",
+        "session_token",
         "secret_key",
+        "client_secret",
+        "password",
+        "x-amz-security-token",
+        "aws_secret_access_key",
     }
 )
-CREDENTIAL_SUFFIXES = ("api-key", "api_key", "-token", "-secret", "_secret")
+CREDENTIAL_SUFFIXES = ("api-key", "api_key", "-token", "_token", "-secret", "_secret")
 
-#: Key shapes, with nothing of a token around them (so not inside base64 data or a
-#: longer token, nor after a slash as in a URL slug).
+#: Key shapes: the vendors' prefixes with their lengths, with nothing of a token
+#: around them (so not inside base64 data or a longer token, nor after a slash as in
+#: a URL slug; a word diff's ``[-`` and ``{+`` markers may come before).
 KEY_SHAPES = (
-    r"(?<![A-Za-z0-9+/=_-])("
-    r"sk-(?:proj-|ant-|svcacct-)?[A-Za-z0-9_-]{20,}"
+    r"(?:(?<=\[-)|(?<=\{\+)|(?<![A-Za-z0-9+/=_-]))("
+    r"sk-(?:proj-|ant-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}"
     r"|AIza[0-9A-Za-z_-]{35}"
     r"|(?:AKIA|ASIA)[0-9A-Z]{16}"
     r"|ghp_[A-Za-z0-9]{36}"
     r"|github_pat_[A-Za-z0-9_]{40,}"
     r"|xox[abposr]-[A-Za-z0-9-]{10,}"
     r"|phc_[A-Za-z0-9]{30,}"
-    r")(?![A-Za-z0-9+/=_])"
+    r"|hf_[A-Za-z0-9]{30,}"
+    r"|gsk_[A-Za-z0-9]{40,}"
+    r"|xai-[A-Za-z0-9]{40,}"
+    r"|ya29\.[A-Za-z0-9_-]{20,}"
+    r"|1//0[A-Za-z0-9_-]{30,}"
+    r"|eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}"
+    r")(?:(?=\+\})|(?![A-Za-z0-9+/=_]))"
 )
+#: What a stand-in for a credential looks like: words that say so, runs of X or *,
+#: all zeros, a template (``<KEY>``, ``${KEY}``, ``$KEY``).
 PLACEHOLDER = (
-    r"(?i)fake|dummy|example|placeholder|redacted|changeme|your[-_ ]|xxxx|\*\*\*|test|"
-    r"^none$|^null$|^<.*>$|^\$\{.*\}$|^\$[A-Z_]+$"
+    r"(?i)fake|dummy|example|placeholder|redacted|filtered|changeme|your[-_ ]|xxxx|"
+    r"(?-i:X{3,})|\*\*\*|test|^none$|^null$|^0+$|<[^<>]*>|^\$\{.*\}$|^\$[A-Z_]+$"
 )
 
 # The net finds where a credential may start with memory-speed substring searches
 # (``str.find`` on the lower-cased text), then matches a small pattern there: a
 # regular expression scanned over every position ran at 5 to 40 MB/s.
-_SHAPE_PREFIXES = ("sk-", "aiza", "akia", "asia", "ghp_", "github_pat_", "xox", "phc_")
+_SHAPE_PREFIXES = (
+    "sk-", "aiza", "akia", "asia", "ghp_", "github_pat_", "xox", "phc_", "hf_", "gsk_",
+    "xai-", "ya29.", "1//0", "eyj",
+)  # fmt: skip
 #: Names whose value is a credential, as they end (a vendor prefix may come before).
 _KEY_ENDINGS = (
     # the credential keys and suffixes of ``is_credential_key``, and query parameters
@@ -99,6 +119,13 @@ def credential(value: str) -> str:
     return token
 
 
+def shaped(value: str) -> bool:
+    """A key shape's match that is a credential: not a placeholder, not one character
+    repeated (a vendor's shape needs no digit: a real Google key may have none)."""
+    body = value[4:]
+    return len(set(body)) > 4 and not re.search(PLACEHOLDER, value)
+
+
 def looks_real(value: str) -> bool:
     """A credential-like value: long, no spaces, letters and digits, not a placeholder."""
     token = credential(value)
@@ -112,13 +139,82 @@ def looks_real(value: str) -> bool:
     )
 
 
+#: ``OPENAI_KEY=...``: an environment variable's name, as text quotes one.
+_ENV_NAMES = ("_KEY", "_TOKEN", "_SECRET", "_PASSWORD")
+_ENV = (
+    r"(?<![A-Za-z0-9_])[A-Z][A-Z0-9_]*_(?:KEY|TOKEN|SECRET|PASSWORD)[ ]*[=:][ ]*[\"']?"
+    r"([^\s\"'&,;<>\\)\]}]{8,})"
+)
+
+
+def credential_spans(text: str) -> list[tuple[int, int]]:
+    """Where each credential the net recognizes is in ``text`` (what ``mask_text``
+    masks): key shapes, values after a credential name, ``Bearer`` tokens,
+    ``NAME_KEY=value``; memory-speed pre-tests first."""
+    return _secrets(text, text.lower(), _net(str))
+
+
+def may_hold_shapes(data: bytes, names: bool = True) -> bool:
+    """Whether JSON text may hold a credential the net recognizes once decoded: the
+    start of a key shape (which the pieces of a stream may complete), an
+    environment variable's name (``OPENAI_KEY=``), a ``\\u`` escape that could hide
+    either; with ``names``, a credential after any credential name (the escapes
+    that end a line or a quote read as spaces, so that nothing they hide is
+    missed). Substring searches at memory speed: a pattern of alternatives scans
+    twice slower."""
+    if has_shape_start(data) or any(n in data for n in _ENV_BYTES) or _ASCII_ESCAPE.search(data):
+        return True
+    if not names:
+        return False
+    for escape in (b"\\n", b"\\r", b"\\t", b'\\"'):
+        data = data.replace(escape, b"  ")
+    return bool(_secrets(data, data.lower(), _net(bytes)))
+
+
+def has_shape_start(data: bytes) -> bool:
+    """Whether ``data`` holds the start of a key shape (``KEY_SHAPES``)."""
+    return any(start in data for start in _SHAPE_STARTS)
+
+
+_ENV_BYTES = tuple(name.encode() for name in _ENV_NAMES)
+#: A JSON escape of an ASCII character (``sk-\\u0070roj``): others cannot hide a key.
+_ASCII_ESCAPE = re.compile(rb"\\u00[0-7]")
+#: How each key shape starts (``KEY_SHAPES``), as written.
+_SHAPE_STARTS = (
+    b"sk-", b"AIza", b"AKIA", b"ASIA", b"ghp_", b"github_pat_", b"xox", b"phc_", b"hf_",
+    b"gsk_", b"xai-", b"ya29.", b"1//0", b"eyJ",
+)  # fmt: skip
+
+
 def redact(secret: str) -> str:
     """A secret as it may be shown: its first characters and its length."""
     return f"{secret[:6]}…({len(secret)} chars)"
 
 
+#: The credentials the detector found in the files this process read: every output
+#: masks them by value, whatever surrounds them (``remember``).
+_KNOWN: dict[str, None] = {}
+#: The shortest part of a known credential that is masked where a display cut it.
+_SHOWN_AT_MOST = 10
+
+
+def remember(values: Iterable[str]) -> None:
+    """Mask ``values`` (credentials found in a file) in every later output."""
+    for value in values:
+        if len(value) >= _SHOWN_AT_MOST:
+            _KNOWN[value] = None
+
+
+def known() -> list[str]:
+    """The credentials ``remember`` was given, for a worker to send back."""
+    return list(_KNOWN)
+
+
 def mask_text(text: str) -> str:
-    """``text`` with every credential the net recognizes shown masked."""
+    """``text`` with every known credential, and every one the net recognizes, shown
+    masked."""
+    if _KNOWN:
+        text = _mask_known(text, [(secret, secret) for secret in _KNOWN])
     spans = _secrets(text, text.lower(), _net(str))
     if not spans:
         return text
@@ -128,11 +224,39 @@ def mask_text(text: str) -> str:
 
 def mask_bytes(data: bytes) -> bytes:
     """``mask_text`` for UTF-8 output (JSON documents), on the bytes themselves."""
+    if _KNOWN:
+        data = _mask_known(data, [(secret.encode(), secret) for secret in _KNOWN])
     spans = _secrets(data, data.lower(), _net(bytes))
     if not spans:
         return data
     masked: bytes = _redacted(data, spans, lambda secret: redact(secret.decode()).encode())
     return masked
+
+
+def _mask_known(text: Any, secrets: list[tuple[Any, str]]) -> Any:
+    """``text`` with each known credential masked where it appears whole, or cut for
+    display after at least its first ``_SHOWN_AT_MOST`` characters (a cut value never
+    shows more than the mask does)."""
+    spans: list[tuple[int, int, str]] = []
+    for written, secret in secrets:
+        head = written[:_SHOWN_AT_MOST]
+        at = text.find(head)
+        while at != -1:
+            end = at + _SHOWN_AT_MOST
+            while end < len(text) and end - at < len(written) and text[end] == written[end - at]:
+                end += 1
+            spans.append((at, end, secret))
+            at = text.find(head, end)
+    if not spans:
+        return text
+    parts, end = [], 0
+    hide = redact if isinstance(text, str) else (lambda secret: redact(secret).encode())
+    for start, stop, secret in sorted(spans):
+        if start < end:
+            continue
+        parts += [text[end:start], hide(secret)]
+        end = stop
+    return text[:0].join(parts) + text[end:]
 
 
 class _Net(NamedTuple):
@@ -145,6 +269,8 @@ class _Net(NamedTuple):
     schemes: tuple[Any, ...]
     token: re.Pattern[Any]
     after_key: Any  # what may follow a credential name: a quote, a space, ``:``, ``=``
+    env_names: tuple[Any, ...]
+    env: re.Pattern[Any]
 
 
 @functools.cache  # compiled at first use: most runs print no text that needs it
@@ -159,6 +285,8 @@ def _net(kind: type) -> _Net:
             _SCHEMES,
             re.compile(_TOKEN),
             frozenset("\"' :=\\"),
+            _ENV_NAMES,
+            re.compile(_ENV),
         )
     return _Net(
         tuple(n.encode() for n in _SHAPE_PREFIXES),
@@ -168,6 +296,8 @@ def _net(kind: type) -> _Net:
         tuple(n.encode() for n in _SCHEMES),
         re.compile(_TOKEN.encode()),
         frozenset(b"\"' :=\\"),
+        tuple(n.encode() for n in _ENV_NAMES),
+        re.compile(_ENV.encode()),
     )
 
 
@@ -179,13 +309,25 @@ def _secrets(text: Any, lowered: Any, net: _Net) -> list[tuple[int, int]]:
         secret = found.group(1)
         return looks_real(secret if isinstance(secret, str) else secret.decode("latin-1"))
 
+    def shape(found: Any) -> bool:
+        secret = found.group(1)
+        return shaped(secret if isinstance(secret, str) else secret.decode("latin-1"))
+
     for needle in net.shapes:
         at = lowered.find(needle)
         while at != -1:
             found = net.shape.match(text, at)
-            if found is not None and real(found):
+            if found is not None and shape(found):
                 spans.append(found.span(1))
             at = lowered.find(needle, at + 1)
+    for needle in net.env_names:
+        at = text.find(needle)
+        while at != -1:
+            start = max(0, at - 64)
+            for found in net.env.finditer(text, start, min(len(text), at + 600)):
+                if found.start(1) > at and real(found):
+                    spans.append(found.span(1))
+            at = text.find(needle, at + len(needle))
     for needles, pattern, checked in ((net.keys, net.value, True), (net.schemes, net.token, False)):
         for needle in needles:
             at = lowered.find(needle)

@@ -11,19 +11,24 @@ printed: the message shows its first characters and its length.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 from urllib.parse import parse_qsl, urlsplit
 
+import orjson
+
 from recctl.exchange import Exchange, Message, Place, RecordedFile
 from recctl.findings import Finding, json_path
 from recctl.masking import (
-    KEY_SHAPES,
     PLACEHOLDER,
     credential,
+    credential_spans,
+    has_shape_start,
     is_credential_key,
     looks_real,
+    may_hold_shapes,
     redact,
 )
 
@@ -48,10 +53,6 @@ CONTENT_KEYS = frozenset(
         "automatic_function_calling_history",
     }
 )
-#: A pre-test on the bytes of a file that stores its strings as they are, for the
-#: one key shape common in recordings (a literal prefix: it runs at memory speed).
-#: A file that fails it has its strings searched for nothing but credential fields.
-_KEY_HINT = re.compile(rb"sk-[A-Za-z0-9_-]{20}")
 _SIGV4_KEY = r"Credential=((?:AKIA|ASIA)[0-9A-Z]{16})/"
 #: Query parameters that carry a credential (``?key=`` for Google APIs).
 _SECRET_PARAMETERS = frozenset({"key", "api_key", "apikey", "api-key", "access_token", "token"})
@@ -97,22 +98,32 @@ def check_secrets(file: RecordedFile) -> list[Finding]:
 
 
 def find_secrets(file: RecordedFile, extra: Extra = NO_EXTRA) -> Iterator[Secret]:
-    """Every credential in a file, in exchange order (a secret found twice, twice)."""
+    """Every credential in a file, in exchange order (a secret found twice, twice): in
+    what the replayer sees, both sides' headers (cookies included), the URL, form
+    and JSON bodies (credential names), and key shapes in every string, mapping key
+    and binary body, and in each streamed field joined across its events."""
+    # A file whose bytes hold its strings as they are (JSON, escapes aside) has its
+    # bodies searched only when those bytes hold what a key shape starts with (in
+    # the recordings measured, one in five): headers and the URL always are.
     searchable = file.container.searchable(file)
-    shapes = not searchable or _KEY_HINT.search(searchable) is not None
+    bodies = searchable is None or may_hold_shapes(searchable, names=False)
     for exchange in file.exchanges:
-        yield from _in_headers(exchange.request, extra.keys)
-        yield from _in_query(exchange, extra.keys)
-        yield from _in_form(exchange.request, extra.keys)
         for side in (exchange.request, exchange.response):
-            if type(side.body) is dict and not side.fragmented:
+            yield from _in_headers(side, extra.keys)
+            yield from _in_form(side, extra.keys)
+            if type(side.body) in (dict, list) and not side.fragmented:
                 at: Place = (*side.place, side.body_key)
                 for parts, key, value in credential_fields(side.body, extra.keys):
-                    yield Secret((*at, *parts), credential(value), _holds(key), key)
-        if shapes:
-            yield from _key_shapes(exchange)
+                    if value not in PUBLIC_SECRETS:
+                        yield Secret((*at, *parts), credential(value), _holds(key), key)
+        yield from _in_query(exchange, extra.keys)
+        yield from _key_shapes(exchange, bodies)
         if extra.patterns:
             yield from _patterns(exchange, extra.patterns)
+
+
+#: Client secrets published on purpose (an installed app's, as gcloud's): not secrets.
+PUBLIC_SECRETS = frozenset({"d-FL95Q19q7MQmFpd7hHD0Ty", "ZmssLNjJy2998hD4CTg2ejr2"})
 
 
 def _is_secret(name: str, value: str, keys: frozenset[str]) -> bool:
@@ -141,8 +152,27 @@ def _in_headers(message: Message, keys: frozenset[str]) -> Iterator[Secret]:
             sigv4 = re.search(_SIGV4_KEY, value)
             if sigv4 and not re.search(PLACEHOLDER, sigv4.group(1)):
                 yield Secret(at, sigv4.group(1), "an AWS access key id", as_written)
+            elif name in ("cookie", "set-cookie"):
+                for cookie, token in _cookies(value, name == "set-cookie"):
+                    yield Secret(at, token, f"the cookie {cookie!r} holds a credential", cookie)
             elif _is_secret(name, value, keys):
                 yield Secret(at, credential(value), _holds(as_written), as_written)
+
+
+#: Cookie names that say a user's session or a credential; a proxy's or a firewall's
+#: own cookies (``__cf_bm``, ``AWSALB``, ``HWWAFSESID``) say neither.
+_CREDENTIAL_COOKIE = re.compile(r"(?i)session|token|auth|api[-_]?key|secret|jwt|credential|passw")
+
+
+def _cookies(value: str, set_cookie: bool) -> Iterator[tuple[str, str]]:
+    """(name, value) of each cookie of a ``Cookie`` header (or the one a ``Set-Cookie``
+    sets) whose name says it is a session or credential and whose value looks real."""
+    pairs = value.split(";", 1)[:1] if set_cookie else value.split(";")
+    for pair in pairs:
+        cookie, equals, token = pair.strip().partition("=")
+        token = token.strip().strip('"')
+        if equals and _CREDENTIAL_COOKIE.search(cookie) and looks_real(token):
+            yield cookie, token
 
 
 def _is_parameter_secret(key: str, value: str, keys: frozenset[str]) -> bool:
@@ -180,16 +210,81 @@ def _in_form(message: Message, keys: frozenset[str]) -> Iterator[Secret]:
             yield Secret(at, value, f"the form field {key!r} holds a credential", key)
 
 
-def _key_shapes(exchange: Exchange) -> Iterator[Secret]:
-    for prefix, value in _places(exchange):
-        for parts, text in strings(value):
-            for match in re.finditer(KEY_SHAPES, text):
-                if looks_real(match.group(1)):
-                    yield Secret((*prefix, *parts), match.group(1), "an API key")
+def _key_shapes(exchange: Exchange, bodies: bool = True) -> Iterator[Secret]:
+    """Credentials the net recognizes in every string of an exchange, and key shapes
+    in each streamed field joined across the stream's pieces. Each place is first
+    judged on its JSON text (orjson, at memory speed: a walk of every string costs
+    ten times more); a stream, where no credential name survives whole, only by
+    the starts of key shapes."""
+    stream = _stream(exchange)
+    for prefix, value, streamed in _places(exchange, stream):
+        if not value or (not bodies and prefix[-1] != "headers" and value is not exchange.url):
+            continue
+        text = value.encode("utf-8", "surrogatepass") if isinstance(value, str) else _json(value)
+        # Credential names are looked for in the small places (headers, the URL) and in
+        # short bodies; a long body, most of a file's bytes, for what shapes a key.
+        names = not streamed and len(text) < _NAMED_BODY_BYTES
+        if not (has_shape_start(text) if streamed else may_hold_shapes(text, names)):
+            continue
+        if isinstance(value, str):
+            yield from _found_in(prefix, [((), value)], "an API key")
+        else:
+            yield from _found_in(prefix, list(strings(value)), "an API key")
+        if streamed and stream is not None:
+            joined = [((*prefix, *field), text) for field, text in _joined(stream).items()]
+            yield from _found_in((), joined, "an API key split across events")
+
+
+#: Bodies longer than this are searched for shapes and ``NAME_KEY=`` only, not for any
+#: credential name in their text (a scan per name: a tenth of validate's time).
+_NAMED_BODY_BYTES = 64 * 1024
+
+
+def _json(value: Any) -> bytes:
+    try:
+        return orjson.dumps(value, default=repr)
+    except (orjson.JSONEncodeError, TypeError):
+        return repr(value).encode("utf-8", "surrogatepass")
+
+
+def _found_in(prefix: Place, pieces: list[tuple[Place, str]], what: str) -> Iterator[Secret]:
+    """The credentials in each of ``pieces`` (path, text), searched as one text: one
+    pass of the net's pre-tests, however many strings (a line break ends every
+    match, so none spans two pieces)."""
+    if not pieces:
+        return
+    starts, at = [], 0
+    for _, text in pieces:
+        starts.append(at)
+        at += len(text) + 1
+    joined = "\n".join(text for _, text in pieces)
+    for start, stop in credential_spans(joined):
+        parts = pieces[bisect.bisect_right(starts, start) - 1][0]
+        yield Secret((*prefix, *parts), joined[start:stop], what)
+
+
+def _stream(exchange: Exchange) -> list[Any] | None:
+    """The pieces of a streamed answer: its events, or an ogx recording's chunks."""
+    if exchange.events:
+        return exchange.events
+    body = exchange.response.body
+    return body if type(body) is list and len(body) > 1 and exchange.response.fragmented else None
+
+
+def _joined(items: list[Any]) -> dict[Place, str]:
+    """Each string field of a stream's items joined across them, by its path with list
+    positions left out (``choices.*.delta.content``): the text a key split over two
+    events makes whole. Only fields that occur in several items."""
+    pieces: dict[Place, list[str]] = {}
+    for item in items:
+        for parts, text in strings(item, keys=False):
+            field = tuple("*" if type(part) is int else part for part in parts)
+            pieces.setdefault(field, []).append(text)
+    return {field: "".join(texts) for field, texts in pieces.items() if len(texts) > 1}
 
 
 def _patterns(exchange: Exchange, patterns: tuple[re.Pattern[str], ...]) -> Iterator[Secret]:
-    for prefix, value in _places(exchange):
+    for prefix, value, _ in _places(exchange, None):
         for parts, text in strings(value):
             for pattern in patterns:
                 for match in pattern.finditer(text):
@@ -198,15 +293,22 @@ def _patterns(exchange: Exchange, patterns: tuple[re.Pattern[str], ...]) -> Iter
                         yield Secret((*prefix, *parts), secret, "a match of --pattern")
 
 
-def _places(exchange: Exchange) -> list[tuple[Place, Any]]:
-    """Where strings are: the request's headers, URL and body, the response body."""
+def _places(exchange: Exchange, stream: list[Any] | None) -> list[tuple[Place, Any, bool]]:
+    """Where strings are, and whether each is a stream: both sides' headers and
+    bodies (a binary body read as Latin-1, so that an ASCII key in it is found), the
+    URL, the streamed events."""
     request, response = exchange.request, exchange.response
-    return [
-        ((*request.place, "headers"), _as_written(request)),
-        ((*request.place, exchange.url_key), exchange.url),
-        ((*request.place, request.body_key), request.body),
-        ((*response.place, response.body_key), response.body),
+    places: list[tuple[Place, Any, bool]] = [
+        ((*request.place, exchange.url_key), exchange.url, False)
     ]
+    for side in (request, response):
+        body = side.body.decode("latin-1") if isinstance(side.body, bytes) else side.body
+        places.append(((*side.place, "headers"), _as_written(side), False))
+        streamed = side is response and stream is not None and stream is side.body
+        places.append(((*side.place, side.body_key), body, streamed or side.fragmented))
+    if exchange.events:
+        places.append(((*response.place, response.body_key), exchange.events, True))
+    return places
 
 
 def _as_written(message: Message) -> dict[str, Any]:
@@ -243,14 +345,17 @@ def credential_fields(
             )
 
 
-def strings(value: Any) -> Iterator[tuple[Place, str]]:
-    """Every string in ``value`` with its path, in document order."""
+def strings(value: Any, keys: bool = True) -> Iterator[tuple[Place, str]]:
+    """Every string in ``value`` with its path, in document order; with ``keys``,
+    mapping keys too (a key may be a credential)."""
     stack: list[tuple[Place, Any]] = [((), value)]
     while stack:
         parts, node = stack.pop()
         if isinstance(node, str):
             yield parts, node
         elif isinstance(node, dict):
+            if keys:
+                yield from ((parts, key) for key in node if isinstance(key, str))
             stack.extend(((*parts, k), v) for k, v in reversed(node.items()))
         elif isinstance(node, list):
             stack.extend(((*parts, i), v) for i, v in reversed(list(enumerate(node))))

@@ -172,12 +172,12 @@ def test_no_corpus_file_holds_a_secret() -> None:
         assert found == [], path
 
 
-def test_a_key_in_a_streamed_request_is_found_and_chunks_are_not_scanned(seed: Any) -> None:
+def test_a_key_in_a_streamed_request_is_found(seed: Any) -> None:
     import json
 
     seed["request"]["body"]["messages"][0]["content"] = REAL_KEY
     raw = json.dumps(seed, indent=2).encode()
     file = ogx.parse(raw, "r.json")
-    assert ogx.searchable(file) == raw[: raw.index(b'\n  "response": {')]
+    assert ogx.searchable(file) == raw  # the chunks too: a key may be split across them
     [finding] = check_secrets(file)
     assert finding.pointer == "$.request.body.messages[0].content"
