@@ -1,4 +1,4 @@
-"""Time and peak memory of recctl on hostile inputs (issue 18, points 9 to 12).
+"""Time and peak memory of recctl on hostile inputs (issue 18, points 9 to 12; issue 29).
 
     python bench/hostile.py                          # this checkout
     python bench/hostile.py --baseline /path/to/old  # and an older checkout, side by side
@@ -23,6 +23,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))  # the hostile files of issue 29, made to measure
+
+import hostile_files as hostile  # noqa: E402
+
 SEED = ROOT / "fixtures/corpus/seed.json"
 TIMEOUT = 120.0
 
@@ -108,6 +112,24 @@ def _many_jobs(directory: Path) -> list[str]:
     return ["validate", str(recordings), "-j", "100000"]
 
 
+def _files(
+    command: str, name: str, make: Callable[[], bytes], extra: tuple[str, ...] = ()
+) -> Callable[[Path], list[str]]:
+    """A case of issue 29: the file ``make`` gives, at ``name`` below the directory, with
+    a sound cassette holding a key beside it (the run must still report that key)."""
+
+    def build(directory: Path) -> list[str]:
+        for path, data in (
+            (directory / name, make()),
+            (directory / hostile.CASSETTES / "key.yaml", hostile.key_cassette()),
+        ):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+        return [command, str(directory / name if command == "show" else directory), *extra]
+
+    return build
+
+
 CASES: dict[str, Callable[[Path], list[str]]] = {
     "9: a FIFO named x.json": _fifo,
     "10: word diff, 5,000 words": _word_diff(5_000),
@@ -118,18 +140,48 @@ CASES: dict[str, Callable[[Path], list[str]]] = {
     "11: a .yaml.gz of 20M zeros": _zeros_gz,
     "11: 80,000 bad chunks": _bad_chunks,
     "12: -j 100000 over 3,000 files": _many_jobs,
+    "29: httprr chunk size -10": _files(
+        "validate", "testdata/chunk.httprr", lambda: hostile.httprr_chunk_size(b"-10")
+    ),
+    "29: event-stream header cut, -o json": _files(
+        "validate",
+        f"{hostile.CASSETTES}/bedrock.yaml",
+        hostile.event_stream_cut_header,
+        ("-o", "json"),
+    ),
+    "29: YAML integer of 4,301 digits": _files(
+        "validate", f"{hostile.CASSETTES}/int.yaml", hostile.yaml_long_integer
+    ),
+    "29: HAR, 40 gzip bodies of 99 MiB": _files(
+        "validate", "recordings/gzip.har", lambda: hostile.har_gzip_bodies(40)
+    ),
+    "29: HAR, 70 gzip bodies of 99 MiB": _files(
+        "validate", "recordings/gzip.har", lambda: hostile.har_gzip_bodies(70)
+    ),
+    "29: httprr, 40 gzip bodies of 99 MiB": _files(
+        "validate", "testdata/gzip.httprr", lambda: hostile.httprr_gzip_bodies(40)
+    ),
+    "29: cassette, 40 deflate bodies of 99 MiB": _files(
+        "validate", f"{hostile.CASSETTES}/deflate.yaml", lambda: hostile.deflate_cassette(40)
+    ),
+    "29: HAR of 80,000 entries (show)": _files(
+        "show", "recordings/many.har", hostile.har_many_entries
+    ),
+    "29: 29 MB cassette over the node budget": _files(
+        "validate", f"{hostile.CASSETTES}/big.yaml", hostile.yaml_over_node_budget
+    ),
 }
 
 
 def measure(command: list[str], pythonpath: Path) -> str:
     """Seconds and peak RSS of one whole run (``wait4``: this child's own figures)."""
     env = {**os.environ, "PYTHONPATH": str(pythonpath), "NO_COLOR": "1"}
-    with tempfile.TemporaryFile() as stderr:
+    with tempfile.TemporaryFile() as stderr, tempfile.TemporaryFile() as stdout:
         started = time.monotonic()
         process = subprocess.Popen(
             [sys.executable, "-m", "recctl", *command],
             env=env,
-            stdout=subprocess.DEVNULL,
+            stdout=stdout,
             stderr=stderr,
             cwd=pythonpath,  # python -m puts the working directory first on the path
             start_new_session=True,
@@ -147,17 +199,25 @@ def measure(command: list[str], pythonpath: Path) -> str:
         elapsed = time.monotonic() - started
         stderr.seek(0)
         crashed = " internal error" if b"internal error" in stderr.read() else ""
-    return f"{elapsed:6.2f} s  {usage.ru_maxrss / 1024:7.0f} MiB{crashed}"
+        stdout.seek(0)
+        keys = " RC203" if b"RC203" in stdout.read() else ""
+    return (
+        f"{elapsed:6.2f} s  {usage.ru_maxrss / 1024:7.0f} MiB  exit {process.returncode}"
+        f"{crashed}{keys}"
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--baseline", type=Path, help="a checkout of an older recctl")
+    parser.add_argument("--only", default="", help="the cases whose name starts with this")
     arguments = parser.parse_args()
     checkouts = [("this checkout", ROOT)]
     if arguments.baseline:
         checkouts.insert(0, ("baseline", arguments.baseline))
     for name, build in CASES.items():
+        if not name.startswith(arguments.only):
+            continue
         for label, checkout in checkouts:
             with tempfile.TemporaryDirectory() as directory:
                 command = build(Path(directory))

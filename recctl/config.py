@@ -86,6 +86,11 @@ KEYS = {
         Key("prune.exclude", _strings, [], "globs of recording paths never judged"),
         Key("prune.collect", _strings, [], "pytest arguments, one per collection (exact mode)"),
         Key("prune.cassette-layout", _layout, "auto", "where cassettes lie"),
+        # The per-file budgets (``recctl.budget``, whose ``Limits`` hold the same defaults).
+        Key("budget.decompressed-mib", _jobs, 64, "MiB one file may decompress to, in all"),
+        Key("budget.events", _jobs, 100_000, "stream events one file may hold"),
+        Key("budget.exchanges", _jobs, 10_000, "exchanges one file may hold"),
+        Key("budget.json-values", _jobs, 2_000_000, "JSON values one file may hold"),
     )
 }
 

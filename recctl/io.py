@@ -34,6 +34,11 @@ class NoSuchFile(LoadError):
     """A path that names nothing (prune: a test file that is gone)."""
 
 
+class TooLarge(LoadError):
+    """A file over ``MAX_FILE_BYTES``: never read whole (validate searches its bytes for
+    keys in pieces, ``rawsecrets``)."""
+
+
 #: (directory name, suffixes): below a directory of that name, files of those suffixes
 #: are recorded calls (``containers.discover`` gives one rule per container).
 WalkRules = Sequence[tuple[str, tuple[str, ...]]]
@@ -156,7 +161,7 @@ def _read_all(fd: int, max_bytes: int, head: bool) -> bytes:
 
 
 def _too_large(size: int, max_bytes: int) -> LoadError:
-    return LoadError(
+    return TooLarge(
         f"file too large ({size / 2**20:.1f} MiB; the limit is {max_bytes / 2**20:.0f} MiB)"
     )
 

@@ -11,7 +11,7 @@ import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from recctl import containers, io
 from recctl.containers import Container
@@ -22,6 +22,9 @@ from recctl.ogx.hashing import judge_name
 from recctl.ogx.schema import SchemaValidator
 from recctl.parallel import ordered_map
 from recctl.secrets import check_secrets
+
+if TYPE_CHECKING:
+    from recctl.rawsecrets import Found
 
 
 @dataclass
@@ -66,8 +69,12 @@ def validate_file(path: str, validator: SchemaValidator, enabled: frozenset[str]
         raw = io.read_bytes(path)
     except io.LoadError as error:
         container = containers.identify(path, sniff=False) or containers.DEFAULT
-        finding = Finding(path, "$", "RC001", str(error))
-        return FileResult(path, _only(finding, enabled), noun=container.noun)
+        findings = _only(Finding(path, "$", "RC001", str(error)), enabled)
+        if isinstance(error, io.TooLarge) and "RC203" in enabled:
+            from recctl.rawsecrets import find_in_file
+
+            findings += _raw_secrets(path, find_in_file(path))
+        return FileResult(path, findings, noun=container.noun)
     container = containers.identify(path, head=raw) or containers.DEFAULT
     return _checked(path, raw, container, validator, enabled)._replace(noun=container.noun)
 
@@ -78,10 +85,21 @@ def _checked(
     try:
         file = container.parse(raw, path)
     except io.LoadError as error:
-        finding = Finding(path, "$", container.broken_code, str(error), error.line)
-        return FileResult(path, _only(finding, enabled))
+        code = getattr(error, "code", None) or container.broken_code
+        findings = _only(Finding(path, "$", code, str(error), error.line), enabled)
+        if "RC203" in enabled:  # unparsed, still searched: size must not hide a key
+            from recctl.rawsecrets import find_in_bytes
+
+            findings += _raw_secrets(path, find_in_bytes(raw))
+        return FileResult(path, findings)
     except NotExchanges as note:
-        return FileResult(path, [], note=str(note))
+        # Not judged as a cassette, but a key in it is still a key.
+        found = []
+        if "RC203" in enabled:
+            from recctl.rawsecrets import find_in_bytes
+
+            found = _raw_secrets(path, find_in_bytes(raw))
+        return FileResult(path, found, note=str(note))
     findings = list(container_checks(file, validator, enabled))
     if "RC203" in enabled:
         findings += check_secrets(file)
@@ -128,6 +146,23 @@ def container_checks(
         yield from checks.check_location(path, recording)
     if "RC207" in enabled:
         yield from checks.check_test_id(path, recording)
+
+
+def _raw_secrets(path: str, found: list[Found]) -> list[Finding]:
+    """RC203 for the key shapes in the bytes of a file that was not parsed."""
+    from recctl.masking import redact
+
+    return [
+        Finding(
+            path,
+            "$",
+            "RC203",
+            f"an API key {redact(item.value)} in the file's bytes (the file was not parsed): "
+            "remove it before committing",
+            item.line,
+        )
+        for item in found
+    ]
 
 
 def _only(finding: Finding, enabled: frozenset[str]) -> list[Finding]:

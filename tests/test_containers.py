@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from recctl import containers, io
+from recctl import budget, containers, io
 from recctl.containers import bodies, ogx, vcrpy
 from recctl.exchange import NotExchanges
 
@@ -95,8 +95,8 @@ def test_gzip_that_is_bad_truncated_or_too_large_is_refused(
         bodies.gunzip(b"\x1f\x8b not gzip", "the body")
     with pytest.raises(io.LoadError, match="truncated"):
         bodies.gunzip(packed[:20], "the body")
-    monkeypatch.setattr(io, "MAX_FILE_BYTES", 1_000)
-    with pytest.raises(io.LoadError, match="decompresses to more than"):
+    monkeypatch.setattr(budget, "_limits", budget.Limits(decompressed=1_000))
+    with pytest.raises(budget.OverBudget, match="budget of 1,000 bytes decompressed"):
         bodies.gunzip(packed, "the body")
 
 

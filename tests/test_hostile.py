@@ -23,6 +23,7 @@ from recctl.diff import unified, word_diff
 from recctl.masking import mask_text
 from recctl.ogx import schema
 
+import hostile_files as hostile
 from conftest import FIXTURES, SEED, load, run, write_recording
 
 TEST_ID = "tests/integration/x/test_x.py::test_x"
@@ -403,3 +404,256 @@ def test_yaml_nested_beyond_libyamls_limit_is_rc003_with_the_limit_stated(tmp_pa
     assert "RC003 not valid YAML: nested more than 1,000 levels deep (libyaml's limit)" in (
         result.stdout
     )
+
+
+# --- issue 29: budgets per file, every length checked, one bad file never stops a run --
+
+
+def _tree(tmp_path: Path, files: dict[str, bytes], budgets: str = "") -> Path:
+    """A work tree holding ``files`` and a sound cassette with a key (``key.yaml``), and
+    a ``[tool.recctl.budget]`` table when ``budgets`` is given."""
+    root = tmp_path / "tree"
+    (root / ".git").mkdir(parents=True)
+    for name, data in {**files, f"{hostile.CASSETTES}/key.yaml": hostile.key_cassette()}.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_bytes(data)
+    if budgets:
+        (root / "pyproject.toml").write_text(f"[tool.recctl.budget]\n{budgets}\n")
+    return root
+
+
+def _validated(
+    root: Path, monkeypatch: pytest.MonkeyPatch, jobs: str, *extra: str
+) -> tuple[Any, list[Any]]:
+    """validate over the tree, as JSON (one whole document), from the tree (its
+    configuration), with workers when ``jobs`` is 2; and its findings."""
+    monkeypatch.chdir(root)
+    monkeypatch.setattr(parallel, "THRESHOLD", 1)
+    result = _no_internal_error(["validate", ".", "-o", "json", "-j", jobs, *extra])
+    findings = json.loads(result.stdout)["findings"]
+    key = [f for f in findings if f["path"].endswith("key.yaml")]
+    assert [f["code"] for f in key] == ["RC203"], findings  # the run went on to the next file
+    return result, findings
+
+
+def _of(findings: list[Any], name: str) -> list[tuple[str, str]]:
+    return [(f["code"], f["message"]) for f in findings if f["path"].endswith(name)]
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+@pytest.mark.parametrize("size", [b"-10", b"+5", b"0x5", b" -1", b"F" * 16, b"", b"5 5"])
+def test_a_chunk_size_that_is_not_hex_digits_is_a_finding_never_a_hang(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: str, size: bytes
+) -> None:
+    root = _tree(tmp_path, {"testdata/chunk.httprr": hostile.httprr_chunk_size(size)})
+    _, findings = _validated(root, monkeypatch, jobs)
+    [(code, message)] = _of(findings, "chunk.httprr")
+    assert code == "RC101" and "chunked body:" in message, message
+
+
+def test_a_chunk_cut_short_or_sized_beyond_the_body_is_a_finding() -> None:
+    from recctl.containers.httprr import dechunk
+
+    assert dechunk(b"5\r\nhello\r\n0\r\n\r\n") == b"hello"
+    for body in (b"ff\r\nhello\r\n0\r\n\r\n", b"5\r\nhello", b"5;ext\r\nhel", b"5"):
+        with pytest.raises(ValueError):
+            dechunk(body)
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_an_event_stream_header_cut_short_is_a_finding_and_json_stays_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: str
+) -> None:
+    root = _tree(tmp_path, {f"{hostile.CASSETTES}/bedrock.yaml": hostile.event_stream_cut_header()})
+    _, findings = _validated(root, monkeypatch, jobs)
+    [(code, message)] = _of(findings, "bedrock.yaml")
+    assert code == "RC101" and "the length of header ':event-type' is cut short" in message
+
+
+def test_every_cut_of_an_event_stream_frame_is_a_problem_never_an_exception() -> None:
+    from recctl.containers.bodies import event_stream
+
+    headers = hostile.string_header(b":event-type", b"chunk") + b"\x05:flag\x00"
+    headers += b"\x03:ts\x08" + b"\0" * 8 + b"\x04:num\x04\0\0\0\x01"
+    good = hostile.frame(headers, b'{"bytes":"e30="}')
+    events, problems = event_stream(good + good)
+    assert len(events) == 2 and not problems and events[0][":event-type"] == "chunk"
+    boundaries = {20, 27, 40}  # where one header ends and the next begins
+    for cut in set(range(1, len(headers))) - boundaries:
+        events, problems = event_stream(hostile.frame(headers[:cut], b"{}"))
+        assert problems, cut  # every length within the headers is checked before use
+    for cut in range(len(good)):
+        event_stream(good[:cut])
+        event_stream(good[:cut] + bytes([0xFF]) + good[cut + 1 :])
+
+
+def test_a_truncated_event_stream_that_is_valid_utf8_is_still_read_as_frames(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _tree(tmp_path, {f"{hostile.CASSETTES}/cut.yaml": hostile.event_stream_truncated_utf8()})
+    _, findings = _validated(root, monkeypatch, "1")
+    [(code, message)] = _of(findings, "cut.yaml")
+    assert code == "RC101" and "the frame at byte 0 is cut short" in message
+
+
+@pytest.mark.parametrize("digits", [4_301, 100_000])
+def test_a_yaml_integer_too_long_to_read_is_kept_as_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, digits: int
+) -> None:
+    root = _tree(tmp_path, {f"{hostile.CASSETTES}/int.yaml": hostile.yaml_long_integer(digits)})
+    _validated(root, monkeypatch, "2")
+    path = str(root / hostile.CASSETTES / "int.yaml")
+    for command in (["show"], ["stats"], ["reassemble"], ["scrub", "--check"], ["diff", path]):
+        _no_internal_error(
+            [*command, path, "-o", "json"] if command[0] != "scrub" else [*command, path]
+        )
+
+
+def test_a_content_length_that_lies_is_a_finding(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _tree(tmp_path, {"testdata/lie.httprr": hostile.httprr_content_length()})
+    _, findings = _validated(root, monkeypatch, "1")
+    assert _of(findings, "lie.httprr") == [
+        ("RC101", "Content-Length says 99999999, the body has 44 bytes")
+    ]
+
+
+#: Each kind of body that decompresses, in the container that stores it.
+COMPRESSED = {
+    "recordings/gzip.har": lambda n, mib: hostile.har_gzip_bodies(n, mib),
+    "testdata/gzip.httprr": lambda n, mib: hostile.httprr_gzip_bodies(n, mib),
+    f"{hostile.CASSETTES}/deflate.yaml": lambda n, mib: hostile.deflate_cassette(n, mib),
+}
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+@pytest.mark.parametrize("name", list(COMPRESSED))
+def test_decompression_is_bounded_per_file_not_per_body(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: str, name: str
+) -> None:
+    # Each body is within the budget alone; together they are not.
+    root = _tree(tmp_path, {name: COMPRESSED[name](6, 1)}, "decompressed-mib = 4")
+    _, findings = _validated(root, monkeypatch, jobs)
+    assert _of(findings, name) == [
+        (
+            "RC001",
+            "over the per-file budget of 4 MiB decompressed (budget.decompressed-mib in "
+            "[tool.recctl]): not read further",
+        )
+    ]
+    (root / "pyproject.toml").unlink()  # the defaults: far above, the file reads
+    _, findings = _validated(root, monkeypatch, jobs)
+    assert not [code for code, _ in _of(findings, name) if code == "RC001"]
+
+
+@pytest.mark.parametrize(
+    ("budgets", "name", "data", "said"),
+    [
+        ("exchanges = 50", "recordings/many.har", hostile.har_many_entries(51), "50 exchanges"),
+        (
+            "events = 5",
+            f"{hostile.CASSETTES}/sse.yaml",
+            hostile.vcr_cassette(
+                [
+                    hostile.interaction(
+                        "".join(f'data: {{"n": {n}}}\n\n' for n in range(6)),
+                        {"Content-Type": ["text/event-stream"]},
+                    )
+                ]
+            ),
+            "5 stream events",
+        ),
+        ("json-values = 100", "recordings/seed.json", SEED.read_bytes(), "100 JSON values"),
+    ],
+)
+def test_each_budget_is_one_finding_naming_it(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    budgets: str,
+    name: str,
+    data: bytes,
+    said: str,
+) -> None:
+    root = _tree(tmp_path, {name: data}, budgets)
+    _, findings = _validated(root, monkeypatch, "2")
+    [(code, message)] = _of(findings, name)
+    assert code == "RC001" and f"over the per-file budget of {said}" in message, message
+    monkeypatch.chdir(root)
+    for command in ("show", "stats", "reassemble"):  # said the same way, never a crash
+        result = _no_internal_error([command, name])
+        assert "over the per-file budget" in result.output, (command, result.output)
+
+
+def test_a_budget_that_is_not_a_whole_number_stops_the_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _tree(tmp_path, {}, 'events = "many"')
+    monkeypatch.chdir(root)
+    result = run("validate", ".")
+    assert result.exit_code == 2
+    assert "[tool.recctl] budget.events must be a whole number of at least 1" in result.stderr
+
+
+def test_the_budgets_defaults_are_the_configurations() -> None:
+    from recctl import budget
+    from recctl.config import KEYS
+
+    for which, (key, _) in budget.KEYS.items():
+        default = KEYS[key].default * (budget.MiB if which == "decompressed" else 1)
+        assert getattr(budget.DEFAULTS, which) == default, key
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_file_too_big_to_parse_is_still_searched_for_keys(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: str
+) -> None:
+    import gzip
+
+    from recctl import io
+
+    broken = SEED.read_bytes()[:-200].replace(b'"model"', f'"{hostile.KEY}"'.encode(), 1)
+    files = {
+        f"{hostile.CASSETTES}/big.yaml": hostile.yaml_over_node_budget(600_000),
+        f"{hostile.CASSETTES}/big.yaml.gz": gzip.compress(hostile.yaml_over_node_budget(600_000)),
+        "recordings/broken.json": broken,
+        f"{hostile.CASSETTES}/grpc.yaml": b"request_sample: {}\nkey: " + hostile.KEY.encode(),
+    }
+    root = _tree(tmp_path, files)
+    with (root / hostile.CASSETTES / "huge.yaml").open("wb") as huge:  # too large to read
+        huge.write(b"padding: 0\n" * 1000 + hostile.key_cassette())
+        huge.truncate(io.MAX_FILE_BYTES + 1)  # sparse: no disk used
+    _, findings = _validated(root, monkeypatch, jobs)
+    for name, first in (
+        ("big.yaml", "RC003"),
+        ("big.yaml.gz", "RC003"),
+        ("huge.yaml", "RC001"),
+        ("broken.json", "RC002"),
+        ("grpc.yaml", None),
+    ):
+        found = _of(findings, "/" + name)
+        assert [code for code, _ in found] == [c for c in (first, "RC203") if c], (name, found)
+        assert hostile.KEY not in json.dumps(found) and "sk-pro…(72 chars)" in found[-1][1]
+    monkeypatch.chdir(root)  # GitHub annotations say the line a key is on
+    annotations = run("validate", "recordings/broken.json", "-o", "github").stdout
+    line = next(n for n, text in enumerate(broken.splitlines(), 1) if b"sk-proj" in text)
+    assert f"file=recordings/broken.json,line={line}," in annotations, annotations
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_an_exception_no_reader_expected_is_a_finding_of_its_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: str
+) -> None:
+    from recctl.containers import httprr
+
+    def broken(*args: Any) -> Any:
+        raise struct_error("unpack requires a buffer of 2 bytes")
+
+    import struct
+
+    struct_error = struct.error
+    monkeypatch.setattr(httprr, "_exchange", broken)
+    root = _tree(tmp_path, {"testdata/x.httprr": hostile.httprr_content_length(44)})
+    _, findings = _validated(root, monkeypatch, jobs)
+    [(code, message)] = _of(findings, "x.httprr")
+    assert code == "RC003" and message.startswith("recctl failed on this file (error: unpack")

@@ -61,6 +61,9 @@ def command(name: str | None = None, epilog: Callable[[], str] | None = None) ->
     def register(function: F) -> F:
         @functools.wraps(function)
         def run(*args: Any, **kwargs: Any) -> Any:
+            budgets = sys.modules.get("recctl.budget")
+            if budgets is not None:  # read again: another directory may configure others
+                budgets.set_limits(None)
             try:
                 return function(*args, **kwargs)
             except RecctlError as error:

@@ -11,7 +11,7 @@ from typing import Any
 
 import orjson
 
-from recctl import io
+from recctl import budget, io
 from recctl.exchange import Message, Place
 
 
@@ -19,6 +19,7 @@ def decode(raw: bytes, binary: bool) -> Any:
     """JSON when it parses, else text when it is UTF-8, else the bytes."""
     stripped = raw.lstrip()
     if stripped[:1] in (b"{", b"["):
+        budget.charge("values", budget.json_values(raw))
         try:
             return orjson.loads(raw)
         except orjson.JSONDecodeError:
@@ -46,12 +47,16 @@ def inflate(raw: bytes, what: str) -> bytes:
 
 
 def _bounded(decompressor: Any, raw: bytes, what: str) -> bytes:
-    """Decompress, refusing output beyond the file size limit and truncated input."""
-    out = decompressor.decompress(raw, io.MAX_FILE_BYTES + 1)
-    if len(out) > io.MAX_FILE_BYTES or decompressor.unconsumed_tail:
-        raise io.LoadError(f"{what} decompresses to more than {io.MAX_FILE_BYTES // 2**20} MiB")
+    """Decompress, refusing truncated input and output beyond what is left of the
+    file's budget (``budget``: every body of a file together, not each alone)."""
+    spending = budget.current()
+    room = spending.room("decompressed")
+    out = decompressor.decompress(raw, room + 1)
+    if len(out) > room or decompressor.unconsumed_tail:
+        spending.charge("decompressed", room + 1)  # raises OverBudget, naming the budget
     if not decompressor.eof:
         raise io.LoadError(f"{what} is truncated compressed data")
+    spending.charge("decompressed", len(out))
     return bytes(out)
 
 
@@ -70,6 +75,10 @@ def message(
         raw = gunzip(raw, f"the {which} body")
     elif "deflate" in encoding and isinstance(body, bytes):
         raw = inflate(raw, f"the {which} body")
+    if "amazon.eventstream" in ",".join(headers.get("content-type", [])).lower():
+        # Binary framing, whatever its bytes: a stream cut short can be valid UTF-8,
+        # and read as text its framing would never be checked.
+        return Message(headers, raw, len(raw), place, body_key, written=written)
     decoded = decode(raw, isinstance(body, bytes))
     return Message(headers, decoded, len(raw), place, body_key, written=written)
 
@@ -132,12 +141,14 @@ def stream_events(response: Message) -> tuple[list[dict[str, Any]] | None, list[
 def ndjson_events(text: str) -> list[dict[str, Any]]:
     """One JSON object per line (``application/x-ndjson``); other lines skipped."""
     events = []
+    spending = budget.current()
     for line in text.splitlines():
         try:
             event = orjson.loads(line)
         except orjson.JSONDecodeError:
             continue
         if isinstance(event, dict):
+            spending.charge("events", 1)
             events.append(event)
     return events
 
@@ -161,19 +172,23 @@ def event_stream(raw: bytes) -> tuple[list[dict[str, Any]], list[str]]:
     """
     events: list[dict[str, Any]] = []
     problems: list[str] = []
+    spending = budget.current()
     at = 0
     while at + 16 <= len(raw):
         total, length = struct.unpack(">II", raw[at : at + 8])
         if total < 16 or at + total > len(raw) or length > total - 16:
             problems.append(f"the frame at byte {at:,} is cut short or malformed")
             break
+        spending.charge("events", 1)
         (prelude_crc,) = struct.unpack(">I", raw[at + 8 : at + 12])
         (message_crc,) = struct.unpack(">I", raw[at + total - 4 : at + total])
         if zlib.crc32(raw[at : at + 8]) != prelude_crc:
             problems.append(f"the frame at byte {at:,}: its prelude CRC does not check")
         if zlib.crc32(raw[at : at + total - 4]) != message_crc:
             problems.append(f"the frame at byte {at:,}: its message CRC does not check")
-        headers = _event_headers(raw[at + 12 : at + 12 + length])
+        headers, cut = _event_headers(raw[at + 12 : at + 12 + length])
+        if cut:
+            problems.append(f"the frame at byte {at:,}: {cut}")
         payload = raw[at + 12 + length : at + total - 4]
         at += total
         try:
@@ -203,28 +218,36 @@ def event_stream(raw: bytes) -> tuple[list[dict[str, Any]], list[str]]:
 _HEADER_SIZES = {0: 0, 1: 0, 2: 1, 3: 2, 4: 4, 5: 8, 8: 8, 9: 16}
 
 
-def _event_headers(raw: bytes) -> dict[str, str]:
-    """The string headers of an event-stream message (values of other types skipped)."""
+def _event_headers(raw: bytes) -> tuple[dict[str, str], str]:
+    """The string headers of an event-stream message (values of other types skipped),
+    and what is wrong with them: every length is checked against the bytes that
+    remain of the headers before it is used."""
     headers: dict[str, str] = {}
     at = 0
     while at < len(raw):
         size = raw[at]
+        if at + 1 + size + 1 > len(raw):
+            return headers, f"the header at byte {at:,} of its headers is cut short"
         name = raw[at + 1 : at + 1 + size].decode("utf-8", "replace")
         at += 1 + size
-        if at >= len(raw):
-            break
         kind = raw[at]
         at += 1
         if kind in (6, 7):  # bytes, string: a 2-byte length first
+            if at + 2 > len(raw):
+                return headers, f"the length of header {name[:40]!r} is cut short"
             (length,) = struct.unpack(">H", raw[at : at + 2])
+            if at + 2 + length > len(raw):
+                return headers, f"header {name[:40]!r} is longer than the headers"
             if kind == 7:
                 headers[name] = raw[at + 2 : at + 2 + length].decode("utf-8", "replace")
             at += 2 + length
         elif kind in _HEADER_SIZES:
+            if at + _HEADER_SIZES[kind] > len(raw):
+                return headers, f"header {name[:40]!r} is longer than the headers"
             at += _HEADER_SIZES[kind]
         else:
-            break
-    return headers
+            return headers, f"header {name[:40]!r} has an unknown type ({kind})"
+    return headers, ""
 
 
 def body_summary(body: Any, size: int, events: list[dict[str, Any]] | None) -> str:

@@ -14,6 +14,7 @@ import re
 import sys
 from typing import TYPE_CHECKING, Any
 
+from recctl import budget
 from recctl.containers import http
 from recctl.containers.bodies import decoded_under_encoding
 from recctl.containers.yaml_safe import load_yaml
@@ -54,6 +55,7 @@ def claims(head: bytes, path: str) -> bool | None:
     return True if _HEAD.match(head) else None
 
 
+@budget.per_file
 def parse(raw: bytes, path: str) -> RecordedFile:
     document = load_yaml(raw)
     items = document.get("interactions") if isinstance(document, dict) else None
@@ -63,6 +65,7 @@ def parse(raw: bytes, path: str) -> RecordedFile:
         raise NotExchanges("not an HTTP cassette: a gRPC recording")
     if items and all(isinstance(item, dict) and "kind" in item for item in items):
         raise NotExchanges("not an HTTP cassette: a WebSocket session")
+    budget.charge("exchanges", len(items))  # before any is built
     exchanges: list[Exchange] = []
     issues: list[tuple[Place, str]] = []
     warnings: list[tuple[Place, str]] = []

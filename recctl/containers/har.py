@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from recctl import io
+from recctl import budget, io
 from recctl.containers import http
 from recctl.exchange import CannotRewrite, Exchange, Message, NotExchanges, Place, RecordedFile
 from recctl.values import as_dict, as_list
@@ -58,12 +58,15 @@ def claims(head: bytes, path: str) -> bool | None:
     return True if head.lstrip().startswith(b"{") and b'"log"' in head else None
 
 
+@budget.per_file
 def parse(raw: bytes, path: str) -> RecordedFile:
+    budget.charge("values", budget.json_values(raw))
     document = io.parse(raw)
     log = document.get("log") if isinstance(document, dict) else None
     entries = log.get("entries") if isinstance(log, dict) else None
     if not isinstance(entries, list):
         raise NotExchanges("not a HAR file: no log.entries")
+    budget.charge("exchanges", len(entries))  # before any is built
     exchanges: list[Exchange] = []
     issues: list[tuple[Place, str]] = []
     for index, entry in enumerate(entries):

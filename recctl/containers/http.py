@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import parse_qsl, urlsplit
 
-from recctl import io
+from recctl import budget, io
 from recctl.containers.bodies import (
     body_summary,
     gunzip,
@@ -106,6 +106,8 @@ def side(
     issue of the file (at ``stored_at``), and the side is kept without it."""
     try:
         return message(raw_headers, body, which, place)
+    except budget.OverBudget:
+        raise  # the whole file's, not this body's: one finding names it
     except io.LoadError as error:
         issues.append(((*place, stored_at), str(error)))
         return message(raw_headers, None, which, place)

@@ -17,7 +17,7 @@ import sys
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
-from recctl import io
+from recctl import budget, io
 from recctl.containers import http
 from recctl.containers.bodies import gunzip
 from recctl.exchange import Exchange, Message, Place, RecordedFile
@@ -57,11 +57,13 @@ def claims(head: bytes, path: str) -> bool | None:
     return True if head.startswith(MAGIC) else None
 
 
+@budget.per_file
 def parse(raw: bytes, path: str) -> RecordedFile:
     size = len(raw)
     exchanges: list[Exchange] = []
     issues: list[tuple[Place, str]] = []
     for request, response in _frames(_unzipped(raw)):
+        budget.charge("exchanges")
         exchanges.append(_exchange(len(exchanges), request, response, issues))
     return RecordedFile(path, size, _self(), "v1", exchanges, issues)
 

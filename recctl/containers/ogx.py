@@ -23,7 +23,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, overload
 
-from recctl import io
+from recctl import budget, io
 from recctl.exchange import Exchange, Message, RecordedFile
 from recctl.io import json_text
 from recctl.ogx.shapes import BodyKind, RequestShape, Shape, classify
@@ -76,7 +76,9 @@ def claims(head: bytes, path: str) -> bool | None:
     return isinstance(document, dict) and any(key in document for key in _RECORDING_KEYS)
 
 
+@budget.per_file
 def parse(raw: bytes, path: str) -> RecordedFile:
+    budget.charge("values", budget.json_values(raw))
     document = io.parse(raw)
     exchanges = _OneExchange(document)
     return RecordedFile(path, len(raw), _self(), "ogx", exchanges, document=document, raw=raw)

@@ -14,6 +14,7 @@ import binascii
 import sys
 from typing import TYPE_CHECKING, Any
 
+from recctl import budget
 from recctl.containers import http
 from recctl.containers.bodies import decoded_under_encoding
 from recctl.containers.yaml_safe import load_yaml
@@ -52,11 +53,13 @@ def claims(head: bytes, path: str) -> bool | None:
     return True if b"http_interactions:" in head else None
 
 
+@budget.per_file
 def parse(raw: bytes, path: str) -> RecordedFile:
     document = load_yaml(raw)
     items = document.get("http_interactions") if isinstance(document, dict) else None
     if not isinstance(items, list):
         raise NotExchanges("not a Ruby VCR cassette: no http_interactions")
+    budget.charge("exchanges", len(items))  # before any is built
     exchanges: list[Exchange] = []
     issues: list[tuple[Place, str]] = []
     warnings: list[tuple[Place, str]] = []

@@ -17,7 +17,7 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from recctl import io
+from recctl import budget, io
 from recctl.containers import http
 from recctl.containers.bodies import gunzip, header_lists, headers_written, message
 from recctl.containers.yaml_safe import load_yaml
@@ -59,6 +59,7 @@ def claims(head: bytes, path: str) -> bool | None:
     return True if head.startswith(_CASSETTE_KEYS) else None
 
 
+@budget.per_file
 def parse(raw: bytes, path: str) -> RecordedFile:
     size = len(raw)
     if raw[:2] == b"\x1f\x8b":
@@ -103,6 +104,7 @@ def _cassette(document: Any, path: str) -> Parsed:
         raise NotExchanges("not an HTTP cassette: a gRPC recording")
     interactions = document.get("interactions")
     if isinstance(interactions, list):
+        budget.charge("exchanges", len(interactions))  # before any is built
         if interactions and all(_is_http(item) for item in interactions):
             layout = "parsed_body" if any(_has_parsed_body(i) for i in interactions) else "vcr"
             pairs = [(item["request"], _httpx_response(item["response"])) for item in interactions]
@@ -110,7 +112,8 @@ def _cassette(document: Any, path: str) -> Parsed:
                 (("interactions", n, "request"), ("interactions", n, "response"))
                 for n in range(len(pairs))
             ]
-            return layout, _exchanges(pairs, places), _issues(pairs, places)
+            issues = _issues(pairs, places)
+            return layout, _exchanges(pairs, places, issues), issues
         if interactions and all(isinstance(i, dict) and "kind" in i for i in interactions):
             raise NotExchanges("not an HTTP cassette: a WebSocket session")
         if not interactions:
@@ -118,6 +121,7 @@ def _cassette(document: Any, path: str) -> Parsed:
         raise NotExchanges("not an HTTP cassette: its interactions are not requests and responses")
     requests, responses = document.get("requests"), document.get("responses")
     if isinstance(requests, list) and isinstance(responses, list):
+        budget.charge("exchanges", max(len(requests), len(responses)))
         if len(requests) != len(responses):
             raise io.LoadError(
                 f"{len(requests)} requests but {len(responses)} responses: not a cassette VCR "
@@ -128,7 +132,8 @@ def _cassette(document: Any, path: str) -> Parsed:
             sides: list[tuple[Place, Place]] = [
                 (("requests", n), ("responses", n)) for n in range(len(pairs))
             ]
-            return "langchain", _exchanges(pairs, sides), _issues(pairs, sides)
+            issues = _issues(pairs, sides)
+            return "langchain", _exchanges(pairs, sides, issues), issues
     raise NotExchanges("not an HTTP cassette: no interactions")
 
 
@@ -157,8 +162,11 @@ def _has_parsed_body(item: dict[str, Any]) -> bool:
 
 
 def _exchanges(
-    pairs: list[tuple[dict[str, Any], dict[str, Any]]], places: list[tuple[Place, Place]]
+    pairs: list[tuple[dict[str, Any], dict[str, Any]]],
+    places: list[tuple[Place, Place]],
+    issues: list[tuple[Place, str]],
 ) -> list[Exchange]:
+    """The exchanges; what is wrong with an event stream's framing goes to ``issues``."""
     exchanges = []
     for index, ((request, response), (at_request, at_response)) in enumerate(
         zip(pairs, places, strict=True)
@@ -172,6 +180,7 @@ def _exchanges(
                 http.status_code(status.get("code") if isinstance(status, dict) else status),
                 _message(request, "request", at_request),
                 _message(response, "response", at_response),
+                issues,
             )
         )
     return exchanges

@@ -95,6 +95,8 @@ def _within_budget(raw: bytes, loader: Any) -> None:
 
 
 _LOADER: Any = None
+#: The longest integer read as a number (64 bits take 20 digits; Python's limit is 4,300).
+_INT_DIGITS = 100
 
 
 def _loader() -> Any:
@@ -118,8 +120,21 @@ def _loader() -> Any:
         def as_list(loader: Any, node: Any) -> list[Any]:
             return list(loader.construct_mapping(node))
 
+        def bounded_int(loader: Any, node: Any) -> int | str:
+            # Python refuses to read a decimal integer of more than 4,300 digits
+            # (ValueError), and reading one is quadratic below that: a longer one
+            # is kept as its text, as a JSON reader that cannot hold it would.
+            if len(str(node.value)) > _INT_DIGITS:
+                return str(node.value)
+            try:
+                value: int = base.construct_yaml_int(loader, node)
+            except ValueError:
+                return str(node.value)
+            return value
+
         JsonShapedLoader.add_constructor("tag:yaml.org,2002:timestamp", as_text)
         JsonShapedLoader.add_constructor("tag:yaml.org,2002:set", as_list)
+        JsonShapedLoader.add_constructor("tag:yaml.org,2002:int", bounded_int)
         # Ruby's VCR writes bytes that are not UTF-8 as ``!binary`` (base64), what
         # YAML calls ``!!binary``: read as what it is, bytes.
         JsonShapedLoader.add_constructor("!binary", base.construct_yaml_binary)

@@ -32,6 +32,9 @@ def text_events(text: str) -> list[dict[str, Any]]:
     newlines, as the SSE specification says. ``[DONE]`` and data that is not a
     JSON object are skipped.
     """
+    from recctl import budget  # each event is charged to its file's budget
+
+    spending = budget.current()
     events: list[dict[str, Any]] = []
     data: list[str] = []
     for line in [*text.splitlines(), ""]:
@@ -43,6 +46,7 @@ def text_events(text: str) -> list[dict[str, Any]]:
             except orjson.JSONDecodeError:
                 event = None
             if isinstance(event, dict):
+                spending.charge("events", 1)
                 events.append(event)
             data = []
     return events
