@@ -552,7 +552,9 @@ def test_go_mapping_is_unmapped_unless_certain(tmp_path: Path) -> None:
         ],
         str(tmp_path),
     )
-    assert [v.found for v in verdicts] == [None, True, None, None]
-    assert verdicts[0].why == "no *_test.go beside testdata/"
-    assert verdicts[1].test == "pkg::named"
+    # Test functions are looked for under the whole root, not only beside testdata/:
+    # no TestX anywhere, nothing names it, so bare/testdata/TestX.yaml is stale.
+    assert [v.found for v in verdicts] == [False, True, None, None]
+    assert verdicts[0].test == "bare::TestX"
+    assert verdicts[1].test == "pkg/x_test.go::named"
     assert [v.found for v in judge_ruby([str(tmp_path / "loose.yaml")], str(tmp_path))] == [None]
