@@ -92,6 +92,9 @@ class RecordedFile:
     #: The parsed file as a whole, for the checks only its container runs.
     document: Any = None
     raw: bytes = b""
+    #: Its credentials, once ``secrets.find_secrets`` has looked (each read finds them
+    #: once, for the mask and for RC203).
+    found: list[Any] | None = None
 
     def answer(self, exchange: Exchange) -> Answer | None:
         """What the provider answered in ``exchange``; None for a call that holds no

@@ -46,9 +46,10 @@ CREDENTIAL_SUFFIXES = ("api-key", "api_key", "-token", "_token", "-secret", "_se
 
 #: Key shapes: the vendors' prefixes with their lengths, with nothing of a token
 #: around them (so not inside base64 data or a longer token, nor after a slash as in
-#: a URL slug; a word diff's ``[-`` and ``{+`` markers may come before).
+#: a URL slug; after ``=`` as in a query, and a word diff's ``[-`` and ``{+``
+#: markers, it may start).
 KEY_SHAPES = (
-    r"(?:(?<=\[-)|(?<=\{\+)|(?<![A-Za-z0-9+/=_-]))("
+    r"(?:(?<=\[-)|(?<=\{\+)|(?<![A-Za-z0-9+/_-]))("
     r"sk-(?:proj-|ant-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}"
     r"|AIza[0-9A-Za-z_-]{35}"
     r"|(?:AKIA|ASIA)[0-9A-Z]{16}"
@@ -127,8 +128,11 @@ def shaped(value: str) -> bool:
 
 
 def looks_real(value: str) -> bool:
-    """A credential-like value: long, no spaces, letters and digits, not a placeholder."""
+    """A credential-like value: long, no spaces, letters and digits (or a vendor's key
+    shape, which needs no digit), not a placeholder."""
     token = credential(value)
+    if _whole_shape().fullmatch(token):
+        return shaped(token)
     return (
         len(token) >= 16
         and not any(ch.isspace() for ch in token)
@@ -186,6 +190,11 @@ _SHAPE_STARTS = (
 )  # fmt: skip
 
 
+@functools.cache
+def _whole_shape() -> re.Pattern[str]:
+    return re.compile(KEY_SHAPES)
+
+
 def redact(secret: str) -> str:
     """A secret as it may be shown: its first characters and its length."""
     return f"{secret[:6]}…({len(secret)} chars)"
@@ -205,9 +214,13 @@ def remember(values: Iterable[str]) -> None:
             _KNOWN[value] = None
 
 
-def known() -> list[str]:
-    """The credentials ``remember`` was given, for a worker to send back."""
-    return list(_KNOWN)
+def forget() -> list[str]:
+    """The credentials ``remember`` was given since the last call, forgotten here: a
+    worker process sends them back with its results (``parallel``), and the parent
+    masks them in what it prints."""
+    found = list(_KNOWN)
+    _KNOWN.clear()
+    return found
 
 
 def mask_text(text: str) -> str:
@@ -235,24 +248,37 @@ def mask_bytes(data: bytes) -> bytes:
 
 def _mask_known(text: Any, secrets: list[tuple[Any, str]]) -> Any:
     """``text`` with each known credential masked where it appears whole, or cut for
-    display after at least its first ``_SHOWN_AT_MOST`` characters (a cut value never
-    shows more than the mask does)."""
+    display at either end (a value shortened in the middle, or its head or tail
+    dropped), as long as ``_SHOWN_AT_MOST`` of its characters show: a cut value
+    never shows more than the mask does. Its head, middle and tail anchor the
+    search; from each place one is found, the run that matches the credential is
+    masked."""
     spans: list[tuple[int, int, str]] = []
+    size = _SHOWN_AT_MOST
     for written, secret in secrets:
-        head = written[:_SHOWN_AT_MOST]
-        at = text.find(head)
-        while at != -1:
-            end = at + _SHOWN_AT_MOST
-            while end < len(text) and end - at < len(written) and text[end] == written[end - at]:
-                end += 1
-            spans.append((at, end, secret))
-            at = text.find(head, end)
+        length = len(written)
+        for offset in sorted({0, (length - size) // 2, length - size}):
+            anchor = written[offset : offset + size]
+            at = text.find(anchor)
+            while at != -1:
+                start, end = at, at + size
+                while start > 0 and start - at + offset > 0 and (
+                    text[start - 1] == written[start - 1 - at + offset]
+                ):
+                    start -= 1
+                while end < len(text) and end - at + offset < length and (
+                    text[end] == written[end - at + offset]
+                ):
+                    end += 1
+                spans.append((start, end, secret))
+                at = text.find(anchor, end)
     if not spans:
         return text
     parts, end = [], 0
     hide = redact if isinstance(text, str) else (lambda secret: redact(secret).encode())
     for start, stop, secret in sorted(spans):
         if start < end:
+            end = max(end, stop)
             continue
         parts += [text[end:start], hide(secret)]
         end = stop

@@ -34,6 +34,7 @@ from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from recctl import masking
 from recctl.errors import RecctlError
 
 if TYPE_CHECKING:
@@ -251,10 +252,13 @@ def _receive(
         end = start + _LENGTH.size + length
         if len(worker.buffer) < end:
             break
-        number, status, payload = loads(memoryview(worker.buffer)[start + _LENGTH.size : end])
+        number, status, payload, found = loads(
+            memoryview(worker.buffer)[start + _LENGTH.size : end]
+        )
         start = end
         if status == "error":
             raise payload
+        masking.remember(found)
         done[number] = payload
         worker.in_hand -= 1
     del worker.buffer[:start]
@@ -282,13 +286,13 @@ def _work(
                 (number,) = _NUMBER.unpack(number_bytes)
                 try:
                     result = [function(item) for item in batches[number]]
-                    data = dumps((number, "ok", result), _PROTOCOL)
+                    data = dumps((number, "ok", result, masking.forget()), _PROTOCOL)
                 except Exception as error:  # a bug: the parent raises it
                     try:
-                        data = dumps((number, "error", error), _PROTOCOL)
+                        data = dumps((number, "error", error, []), _PROTOCOL)
                     except Exception:  # an exception pickle cannot carry: its text can
                         text = f"{type(error).__name__}: {error}"
-                        data = dumps((number, "error", RuntimeError(text)), _PROTOCOL)
+                        data = dumps((number, "error", RuntimeError(text), []), _PROTOCOL)
                 view = memoryview(_LENGTH.pack(len(data)) + data)
                 while view:
                     view = view[os.write(results, view) :]
@@ -328,14 +332,21 @@ def _spawned(
     with ProcessPoolExecutor(jobs, context, initializer, initargs) as pool:
         # A bounded window of batches in flight, not all of them at once: memory
         # follows the window and the largest files, not the number of files.
-        window: deque[Future[list[T]]] = deque()
+        window: deque[Future[tuple[list[T], list[str]]]] = deque()
         for batch in batches:
             window.append(pool.submit(_run_batch, function, batch))
             if len(window) >= _WINDOW * jobs:
-                yield from window.popleft().result()
+                yield from _received(window.popleft().result())
         while window:
-            yield from window.popleft().result()
+            yield from _received(window.popleft().result())
 
 
-def _run_batch(function: Callable[[Item], T], batch: Sequence[Item]) -> list[T]:
-    return [function(item) for item in batch]
+def _run_batch(function: Callable[[Item], T], batch: Sequence[Item]) -> tuple[list[T], list[str]]:
+    """A batch's results, and the credentials found reading its files (``masking``)."""
+    return [function(item) for item in batch], masking.forget()
+
+
+def _received(sent: tuple[list[T], list[str]]) -> list[T]:
+    results, found = sent
+    masking.remember(found)
+    return results

@@ -11,6 +11,7 @@ as done.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -26,7 +27,7 @@ class Replacements:
 
     def __init__(self, pairs: Sequence[tuple[str, str]] = ()) -> None:
         self.pairs = sorted(pairs, key=lambda pair: -len(pair[0]))
-        self.byte_pairs = [(old.encode(), new.encode()) for old, new in self.pairs]
+        self._stored: list[tuple[re.Pattern[bytes], bytes]] | None = None
 
     def text(self, value: str) -> str:
         for old, new in self.pairs:
@@ -34,8 +35,14 @@ class Replacements:
         return value
 
     def data(self, value: bytes) -> bytes:
-        for old, new in self.byte_pairs:
-            value = value.replace(old, new)
+        """Stored bytes with each secret replaced in any form a file may store it in:
+        as it is, or with any character written as a JSON ``\\u00XX``, a YAML
+        ``\\xXX`` (either escaped once more, as JSON text inside a string is), a
+        URL's ``%XX`` or JSON's ``\\/``."""
+        if self._stored is None:
+            self._stored = [(stored_form(old), new.encode()) for old, new in self.pairs]
+        for pattern, new in self._stored:
+            value = pattern.sub(new.replace(b"\\", b"\\\\"), value)
         return value
 
     def value(self, value: Any) -> Any:
@@ -54,6 +61,25 @@ class Replacements:
 
 
 NONE = Replacements()
+
+
+def stored_form(secret: str) -> re.Pattern[bytes]:
+    """A pattern matching ``secret`` in the bytes of a file, each ASCII character as it
+    is or escaped as JSON, YAML or a URL may write it."""
+    parts = []
+    for character in secret:
+        written = re.escape(character.encode("utf-8"))
+        if ord(character) >= 128:
+            parts.append(written)
+            continue
+        high, low = (f"[{c}{c.upper()}]" if c.isalpha() else c for c in f"{ord(character):02x}")
+        # One backslash, or two: JSON text inside a YAML or JSON string escapes its own.
+        escapes = [rb"(?:\\)?\\u00", rb"(?:\\)?\\x", rb"%"]
+        forms = [written, *(e + (high + low).encode() for e in escapes)]
+        if character == "/":
+            forms.append(rb"\\/")
+        parts.append(b"(?:" + b"|".join(forms) + b")")
+    return re.compile(b"".join(parts))
 
 
 def difference(

@@ -31,6 +31,7 @@ from recctl.masking import (
     may_hold_shapes,
     redact,
 )
+from recctl.masking import remember as remember_values
 
 #: Keys whose values are conversation or answer content, whose keys the APIs
 #: fix: credential keys are not looked for below them (their strings are still
@@ -84,6 +85,7 @@ def check_secrets(file: RecordedFile) -> list[Finding]:
     findings: list[Finding] = []
     seen: set[str] = set()
     for secret in find_secrets(file):
+        remember_values([secret.value])
         if secret.value not in seen:
             seen.add(secret.value)
             findings.append(
@@ -97,11 +99,25 @@ def check_secrets(file: RecordedFile) -> list[Finding]:
     return findings
 
 
+def remember(file: RecordedFile) -> None:
+    """Mask the credentials of ``file`` in every output of this run (``masking``)."""
+    remember_values(secret.value for secret in find_secrets(file))
+
+
 def find_secrets(file: RecordedFile, extra: Extra = NO_EXTRA) -> Iterator[Secret]:
     """Every credential in a file, in exchange order (a secret found twice, twice): in
     what the replayer sees, both sides' headers (cookies included), the URL, form
     and JSON bodies (credential names), and key shapes in every string, mapping key
-    and binary body, and in each streamed field joined across its events."""
+    and binary body, and in each streamed field joined across its events. Found once
+    per file (without ``extra``)."""
+    if extra is NO_EXTRA:
+        if file.found is None:
+            file.found = list(_find_secrets(file, extra))
+        return iter(file.found)
+    return _find_secrets(file, extra)
+
+
+def _find_secrets(file: RecordedFile, extra: Extra) -> Iterator[Secret]:
     # A file whose bytes hold its strings as they are (JSON, escapes aside) has its
     # bodies searched only when those bytes hold what a key shape starts with (in
     # the recordings measured, one in five): headers and the URL always are.
