@@ -27,7 +27,8 @@ CHECKS: dict[str, Check] = {
             "RC001",
             "unreadable",
             Severity.ERROR,
-            "the file cannot be read: missing, a directory, no permission, too large",
+            "the file cannot be read: missing, a directory, no permission, too large, or "
+            "over a per-file budget ([tool.recctl.budget])",
         ),
         Check(
             "RC002",

@@ -28,7 +28,8 @@ MiB = 2**20
 
 def vcr_cassette(interactions: list[dict[str, Any]]) -> bytes:
     """A VCR.py cassette (YAML) holding ``interactions``."""
-    return yaml.safe_dump({"interactions": interactions, "version": 1}).encode()
+    text: str = yaml.safe_dump({"interactions": interactions, "version": 1})
+    return text.encode()
 
 
 def interaction(

@@ -595,6 +595,38 @@ def test_a_budget_that_is_not_a_whole_number_stops_the_run(
     assert "[tool.recctl] budget.events must be a whole number of at least 1" in result.stderr
 
 
+def test_the_budgets_are_far_above_every_sample() -> None:
+    """What docs/untrusted-input.md says: each default, against the largest of the files
+    under fixtures/ (their budgets charged as they are read)."""
+    from recctl import budget, containers
+
+    made: list[budget.Budget] = []
+    init = budget.Budget.__init__
+
+    def keep(self: budget.Budget, limits: budget.Limits) -> None:
+        init(self, limits)
+        made.append(self)
+
+    largest = dict.fromkeys(budget.KEYS, 0)
+    files = 0
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(budget.Budget, "__init__", keep)
+        for path in containers.discover([str(FIXTURES)]):
+            made.clear()
+            try:
+                containers.load(path)
+            except Exception:  # a fixture broken on purpose
+                continue
+            files += 1
+            for which in largest:
+                largest[which] = max([largest[which], *(getattr(b, which) for b in made)])
+    assert files >= 200
+    assert largest["decompressed"] * 1_000 <= budget.DEFAULTS.decompressed, largest
+    assert largest["events"] * 800 <= budget.DEFAULTS.events, largest
+    assert largest["exchanges"] * 2_000 <= budget.DEFAULTS.exchanges, largest
+    assert largest["values"] * 200 <= budget.DEFAULTS.values, largest
+
+
 def test_the_budgets_defaults_are_the_configurations() -> None:
     from recctl import budget
     from recctl.config import KEYS
@@ -657,3 +689,64 @@ def test_an_exception_no_reader_expected_is_a_finding_of_its_file(
     _, findings = _validated(root, monkeypatch, jobs)
     [(code, message)] = _of(findings, "x.httprr")
     assert code == "RC003" and message.startswith("recctl failed on this file (error: unpack")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_hostile_files_of_the_issues_size_take_seconds_and_bounded_memory(
+    tmp_path: Path, jobs: str
+) -> None:
+    """The issue's sizes, as whole processes (bench/hostile.py times them against an
+    older checkout): 40 gzip bodies of 99 MiB took 4.2 GB and 47 s."""
+    import time
+
+    files = {
+        "recordings/gzip.har": hostile.har_gzip_bodies(40, 99),
+        "testdata/gzip.httprr": hostile.httprr_gzip_bodies(40, 99),
+        f"{hostile.CASSETTES}/deflate.yaml": hostile.deflate_cassette(40, 99),
+        "recordings/many.har": hostile.har_many_entries(80_000),
+        f"{hostile.CASSETTES}/big.yaml": hostile.yaml_over_node_budget(),
+    }
+    root = _tree(tmp_path, files)
+    for number in range(250):  # enough files for the workers to take them
+        (root / hostile.CASSETTES / f"k{number}.yaml").write_bytes(hostile.key_cassette())
+    env = {**os.environ, "NO_COLOR": "1"}
+    started = time.monotonic()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "recctl", "validate", str(root), "-o", "json", "-j", jobs],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    stdout, stderr = process.communicate(timeout=120)
+    elapsed = time.monotonic() - started
+    assert b"internal error" not in stderr, stderr
+    findings = json.loads(stdout)["findings"]
+    over = {f["path"].rsplit("/", 1)[-1] for f in findings if "per-file budget" in f["message"]}
+    assert over == {"gzip.har", "gzip.httprr", "deflate.yaml", "many.har"}, findings
+    assert any(f["path"].endswith("big.yaml") and f["code"] == "RC203" for f in findings)
+    assert elapsed < 60, elapsed
+
+
+def _peak_mib(args: list[str]) -> tuple[float, bytes]:
+    """Peak resident memory of one whole recctl run (its workers included)."""
+    code = (
+        "import resource, subprocess, sys\n"
+        "done = subprocess.run(sys.argv[1:], capture_output=True)\n"
+        "sys.stdout.write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, sys.executable, "-m", "recctl", *args],
+        capture_output=True,
+        check=True,
+    )
+    return int(done.stdout) / 1024, done.stderr
+
+
+@pytest.mark.slow
+def test_peak_memory_follows_the_largest_file_and_the_budget(tmp_path: Path) -> None:
+    root = _tree(tmp_path, {"recordings/gzip.har": hostile.har_gzip_bodies(40, 99)})
+    for jobs in ("1", "2"):
+        peak, stderr = _peak_mib(["validate", str(root), "-j", jobs])
+        assert b"internal error" not in stderr
+        assert peak < 64 * 4 + 100, peak  # the budget, what it builds, and Python
