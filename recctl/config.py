@@ -75,6 +75,8 @@ KEYS = {
     key.name: key
     for key in (
         Key("jobs", _jobs, None, "worker processes for large runs (default: one per core)"),
+        Key("include", _strings, [], "globs of files a walk reads besides its conventions"),
+        Key("exclude", _strings, [], "globs of files and directories a walk never reads"),
         Key("validate.ignore", _checks, [], "checks turned off: codes, prefixes or names"),
         Key("validate.schema", _string, None, "a JSON Schema instead of the shipped one", True),
         Key("diff.ignore", _strings, [], "JSON paths ignored besides the default ones"),

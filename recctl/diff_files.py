@@ -86,11 +86,17 @@ class DifferentKinds(Exception):
     """Two files of different containers: ``str(error)`` says which."""
 
 
+def _named(file: RecordedFile) -> str:
+    """``a go-vcr cassette``, ``an ogx recording``: a file's container as people name it."""
+    title = file.container.title
+    return f"{'an' if title[:1].lower() in 'aeio' else 'a'} {title} {file.container.noun}"
+
+
 def diff_files(
     old: RecordedFile, new: RecordedFile, ignores: Ignores | None = None, chunks: bool = False
 ) -> FileDiff:
     if old.container is not new.container:
-        raise DifferentKinds(f"cannot compare a {old.container.noun} with a {new.container.noun}")
+        raise DifferentKinds(f"cannot compare {_named(old)} with {_named(new)}")
     volatile = (ignores or Ignores()).matcher(old.container)
     result = FileDiff(old.container.one_per_file)
     for i, j in _pairs(old.exchanges, new.exchanges, result):

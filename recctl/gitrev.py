@@ -12,15 +12,12 @@ import functools
 import hashlib
 import os
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import IO
 
 from recctl import containers, io
 from recctl.diff_trees import Side
 from recctl.errors import RecctlError
-
-#: Where recordings live when no path is given: every directory of these names.
-RECORDING_DIRECTORIES = tuple(container.directory for container in containers.CONTAINERS)
 
 
 def _git(arguments: list[str], cwd: str) -> subprocess.CompletedProcess[bytes]:
@@ -69,16 +66,6 @@ def pathspecs(root: str, paths: Sequence[str]) -> list[str]:
     return specs
 
 
-def _wanted(relative: str) -> bool:
-    """What a walk finds (``containers.discover``): a container's files under its
-    directory."""
-    folders = relative.split("/")[:-1]
-    return any(
-        relative.endswith(container.suffixes) and container.directory in folders
-        for container in containers.CONTAINERS
-    )
-
-
 def revision_side(root: str, revision: str, specs: Sequence[str], reader: BlobReader) -> Side:
     commit = resolve(root, revision)
     listed = _git(["ls-tree", "-r", "-z", "--full-tree", commit, "--", *specs], root)
@@ -86,15 +73,40 @@ def revision_side(root: str, revision: str, specs: Sequence[str], reader: BlobRe
         raise RecctlError(
             f"git ls-tree {revision}: {listed.stderr.decode(errors='replace').strip()}"
         )
-    files = {}
+    # What a walk of the checked-out tree would find (``containers.discover``): by
+    # name, or, where the name leaves it to the structure, by the blob's first bytes.
+    rules = containers.walk_rules()
+    tests: dict[str, Callable[[str, str], bool | None] | None] = {}
+    files, undecided = {}, {}
     for entry in listed.stdout.split(b"\0"):
         if not entry:
             continue
         meta, _, name = entry.partition(b"\t")
         mode, kind, blob = meta.split()
         relative = os.fsdecode(name)
-        if kind == b"blob" and mode != b"120000" and _wanted(relative):
+        if kind != b"blob" or mode == b"120000":
+            continue
+        directory, _, base = relative.rpartition("/")
+        parts = directory.split("/")
+        if containers.NOT_THE_PROJECTS.intersection(parts):
+            continue
+        if directory not in tests:
+            tests[directory] = rules.by_name(os.path.join(root, directory))
+        test = tests[directory]
+        verdict = test(os.path.join(root, relative), base) if test is not None else False
+        if verdict:
             files[relative] = blob.decode()
+        elif verdict is None:
+            undecided[relative] = blob.decode()
+    keys = list(undecided)
+    for start in range(0, len(keys), 1000):
+        batch = keys[start : start + 1000]
+        for relative, content in zip(
+            batch, reader.read_many([undecided[k] for k in batch]), strict=True
+        ):
+            head = content[: containers.HEAD_BYTES] if isinstance(content, bytes) else b""
+            if rules.claimed(relative, head):
+                files[relative] = undecided[relative]
     return Side(files, reader.read, f"{revision}:", on_disk=False, read_many=reader.read_many)
 
 
@@ -120,13 +132,8 @@ def worktree_side(root: str, specs: Sequence[str]) -> Side:
     ``revision_side`` skips links. A pull request that replaces a recording by a
     link to a file outside the repository never gets that file printed.
     """
-    if specs:
-        tops = [os.path.join(root, spec) for spec in specs]
-    else:
-        from recctl.prune import recording_directories
-
-        tops = recording_directories(root)
-    found = containers.discover(tops) if tops else iter(())
+    tops = [os.path.join(root, spec) for spec in specs] if specs else [root]
+    found = containers.discover(tops)
     real_root = os.path.realpath(root)
     resolved: dict[str, bool] = {}  # directory -> reached without a link
 

@@ -12,7 +12,7 @@ import json
 import os
 import re
 import stat
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -39,17 +39,26 @@ class TooLarge(LoadError):
     keys in pieces, ``rawsecrets``)."""
 
 
-#: (directory name, suffixes): below a directory of that name, files of those suffixes
-#: are recorded calls (``containers.discover`` gives one rule per container).
-WalkRules = Sequence[tuple[str, tuple[str, ...]]]
+#: For each directory a walk enters (its path): the test of its files (their path and
+#: name: yield it or not), or None when none of them can be wanted
+#: (``containers.discover`` makes it from every container's directories and suffixes).
+FileTest = Callable[[str, str], bool]
+Select = Callable[[str], "FileTest | None"]
 
 
-def discover(paths: Iterable[str | Path], rules: WalkRules) -> Iterator[str]:
-    """Yield each file argument as given, and below each directory every file a rule
-    takes: ``("recordings", (".json",))`` takes every ``*.json`` below a directory
-    named ``recordings``. Other files (``package.json``, JSON schemas, CI files) are
-    not recordings: a walk never yields them, and the caller judges the files given
-    (``containers.identify``).
+def discover(
+    paths: Iterable[str | Path],
+    select: Select,
+    skip: Callable[[str, str], bool] | None = None,
+) -> Iterator[str]:
+    """Yield each file argument as given, and below each directory every regular file
+    ``select`` wants. The walk holds no list of directories: ``select`` says, per
+    directory, which of its files are wanted; ``skip`` (a directory's path and name)
+    which directories are not entered. A directory named like a wanted file is
+    yielded too (reading it reports it clearly), and so is a directory the walk
+    cannot list (reading it says why: a run never calls a tree valid that it could
+    not see); a FIFO, a device or a socket is no file anyone records into, and is
+    never yielded.
 
     Directories are walked without following symlinks, in sorted order, so the
     output is deterministic. Paths that do not exist are yielded as they are: the
@@ -61,7 +70,7 @@ def discover(paths: Iterable[str | Path], rules: WalkRules) -> Iterator[str]:
     # what was yielded (and a walk of 100,000 files does not hold their names).
     seen: set[str] | None = set() if len(given) > 1 else None
     for path in given:
-        found = _walk(path, rules) if os.path.isdir(path) else iter([path])
+        found = _walk(path, select, skip) if os.path.isdir(path) else iter([path])
         for file in found:
             if seen is None:
                 yield file
@@ -70,23 +79,36 @@ def discover(paths: Iterable[str | Path], rules: WalkRules) -> Iterator[str]:
                 yield file
 
 
-def _walk(directory: str, rules: WalkRules) -> Iterator[str]:
-    # A directory the walk cannot list is yielded, not skipped: reading it says why
-    # (``read_bytes``), so a run never calls a tree valid that it could not see.
-    unlistable: list[str] = []
-    for root, dirs, files in os.walk(directory, onerror=lambda e: unlistable.append(e.filename)):
-        while unlistable:
-            yield unlistable.pop()
-        dirs.sort()
-        parts = root.split(os.sep)
-        suffixes = tuple(s for directory, kind in rules if directory in parts for s in kind)
-        if not suffixes:
+def _walk(
+    directory: str, select: Select, skip: Callable[[str, str], bool] | None
+) -> Iterator[str]:
+    pending = [directory]
+    while pending:
+        root = pending.pop()
+        try:
+            with os.scandir(root) as listing:
+                entries = sorted(listing, key=lambda entry: entry.name)
+        except OSError:
+            yield root  # reading it says why it cannot be listed
             continue
-        # A directory named like a file is yielded too: reading it reports it clearly.
-        for name in sorted([*files, *(d for d in dirs if d.endswith(suffixes))]):
-            if name.endswith(suffixes):
-                yield os.path.join(root, name)
-    yield from unlistable
+        wanted = select(root)
+        below = []
+        for entry in entries:
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    if wanted is not None and wanted(entry.path, entry.name):
+                        yield entry.path  # a directory named like a recording
+                    elif skip is None or not skip(entry.path, entry.name):
+                        below.append(entry.path)
+                elif (
+                    wanted is not None
+                    and entry.is_file()  # a regular file, or a link to one
+                    and wanted(entry.path, entry.name)
+                ):
+                    yield entry.path
+            except OSError:
+                continue  # gone since the listing, or a link that leads nowhere
+        pending.extend(reversed(below))
 
 
 #: O_BINARY: on Windows a descriptor opened without it reads text, translating CRLF.

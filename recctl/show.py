@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from recctl.answer import Answer
-from recctl.exchange import RecordedFile
+from recctl.exchange import Exchange, RecordedFile
 from recctl.io import json_text
 from recctl.protocols import model_in_url
 from recctl.providers import provider_of_url
@@ -97,7 +97,7 @@ def build_view(file: RecordedFile, full: bool = False, data_urls: bool = False) 
             or model_in_url(exchange.url),
             exchange.extras.get("provider") or provider_of_url(exchange.url),
             exchange.extras.get("call"),
-            facts=file.container.facts(exchange),
+            facts=file.container.facts(exchange) | _placeholders(exchange),
             details=file.container.details(exchange, answer, shorten),
         )
         if "parameters" in exchange.extras:  # not a conversation: a tool call, say
@@ -116,6 +116,14 @@ def build_view(file: RecordedFile, full: bool = False, data_urls: bool = False) 
         file.container.one_per_file,
         views,
     )
+
+
+def _placeholders(exchange: Exchange) -> dict[str, Any]:
+    """The ``<NAME>`` placeholders its replayer fills in (``http.placeholders``)."""
+    from recctl.containers.http import placeholders
+
+    found = [what for _, what in placeholders(exchange)]
+    return {"placeholders": found} if found else {}
 
 
 def request_parameters(payload: dict[str, Any]) -> dict[str, Any]:

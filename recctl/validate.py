@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
 
 from recctl import containers, io
-from recctl.containers import Container
+from recctl.containers import Container, http
 from recctl.exchange import NotExchanges, RecordedFile
 from recctl.findings import Finding, Severity, json_path
 from recctl.ogx import checks
@@ -33,6 +33,8 @@ class Report:
     files_invalid: int = 0
     findings: list[Finding] = field(default_factory=list)  # empty when they were emitted
     notes: list[tuple[str, str]] = field(default_factory=list)  # (path, not an HTTP cassette)
+    #: (path, JSON path, what): ``<NAME>`` placeholders the replayer fills in, notes.
+    placeholders: list[tuple[str, str, str]] = field(default_factory=list)
     error_count: int = 0
     warning_count: int = 0
     #: Files checked by what their container calls them, in the registry's order.
@@ -60,6 +62,7 @@ class FileResult(NamedTuple):
     stale_target: str | None = None  # the path its name should have, when RC204 found it stale
     note: str | None = None  # a YAML file that is not an HTTP cassette: said, not judged
     noun: str = "recording"  # what its container calls a file
+    placeholders: tuple[tuple[str, str], ...] = ()  # (JSON path, what) the replayer fills in
 
 
 def validate_file(path: str, validator: SchemaValidator, enabled: frozenset[str]) -> FileResult:
@@ -103,7 +106,14 @@ def _checked(
     findings = list(container_checks(file, validator, enabled))
     if "RC203" in enabled:
         findings += check_secrets(file)
-    if "RC204" not in enabled or file.document is None:
+    if file.document is None:  # ogx recordings are filled in by no replayer
+        filled = tuple(
+            (json_path(list(place)), what)
+            for exchange in file.exchanges
+            for place, what in http.placeholders(exchange)
+        )
+        return FileResult(path, findings, placeholders=filled)
+    if "RC204" not in enabled:
         return FileResult(path, findings)
     verdict = judge_name(os.path.basename(path), file.document)
     if verdict.match is not False or verdict.expected is None:
@@ -195,9 +205,11 @@ def validate_paths(
         report.files_checked += 1
         if progress is not None:
             progress()
-        report.checked[result.noun] += 1
+        if not result.note:  # a file noted as no HTTP recording is counted as such
+            report.checked[result.noun] += 1
         if result.note:
             report.notes.append((result.path, result.note))
+        report.placeholders += [(result.path, *found) for found in result.placeholders]
         if any(finding.severity is Severity.ERROR for finding in result.findings):
             report.files_invalid += 1
         report.count(result.findings)

@@ -546,6 +546,7 @@ def test_the_real_cassettes_are_valid_and_non_http_files_are_notes() -> None:
     assert sorted(note["note"] for note in document["notes"]) == [
         "not an HTTP cassette: a WebSocket session",
         "not an HTTP cassette: a gRPC recording",
+        "not an HTTP cassette: a gRPC recording",
     ]
 
 
@@ -576,7 +577,7 @@ def test_stats_counts_cassettes_interactions_and_tokens() -> None:
     document = json.loads(result.stdout)
     totals = document["totals"]
     assert (totals["files"], totals["exchanges"], totals["streamed"]) == (13, 20, 6)
-    assert len(document["notes"]) == 2
+    assert len(document["notes"]) == 3  # two xAI gRPC recordings, a WebSocket session
     providers = {row["name"]: row for row in document["by_provider"]}
     # Bedrock, by hand: 446 + 512 prompt and 55 + 25 completion tokens in 2 interactions.
     bedrock = providers["bedrock"]

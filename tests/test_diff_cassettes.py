@@ -105,7 +105,7 @@ def test_directories_of_cassettes(tmp_path: Path) -> None:
 def test_a_cassette_against_a_recording_is_exit_2() -> None:
     result = run("diff", str(SOURCE), str(FIXTURES / "corpus/seed.json"))
     assert result.exit_code == 2
-    assert "cannot compare a cassette with a recording" in result.output
+    assert "cannot compare a VCR.py cassette with an ogx recording" in result.output
 
 
 @pytest.mark.parametrize("output", ["markdown"])

@@ -132,7 +132,7 @@ def test_help_keeps_its_brackets_and_lists_every_code() -> None:
         run("config", "--help").stdout.split()
     )
     for command in ("prune", "diff"):
-        assert "[default: every recordings/" in " ".join(run(command, "--help").stdout.split())
+        assert "[default: the root, walked" in " ".join(run(command, "--help").stdout.split())
     validate = run("validate", "--help").stdout
     assert all(code in validate for code in CHECKS)
     assert "Usage: recctl validate [OPTIONS] PATHS..." in validate

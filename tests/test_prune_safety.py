@@ -144,8 +144,8 @@ def test_delete_never_reaches_through_a_linked_recordings_directory(tmp_path: Pa
     linked.symlink_to(outside, target_is_directory=True)
     code, _, stderr = _prune("--root", str(repo), str(linked), "--delete")  # named
     assert code == 2 and "is outside the root" in stderr
-    code, document, _ = _prune("--root", str(repo), "--delete")  # found by the walk: not followed
-    assert code == 0 and document["deleted"] == 0
+    code, _, stderr = _prune("--root", str(repo), "--delete")  # found by the walk: not followed
+    assert code == 2 and "no recordings or cassettes found" in stderr  # nothing read: not clean
     assert victim.exists()
     linked.unlink()  # a real recordings/ directory holding a linked recording
     linked.mkdir()

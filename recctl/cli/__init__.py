@@ -137,13 +137,38 @@ PathsArgument = Annotated[
     list[Path],
     typer.Argument(
         metavar="PATHS...",
-        help="Recordings and cassettes, or directories: below them, every *.json "
-        "under a recordings/ directory, every *.yaml, *.yml, *.yaml.gz under a "
-        "cassettes/ directory, and Go's and Polly.JS's recordings under testdata/ "
-        "and recordings/ (docs/formats.md).",
+        help="Recordings and cassettes, or directories: below them, every file a "
+        "replayer would read, by each format's directories (recordings/, cassettes/, "
+        "vcr_cassettes/, testdata/, __fixtures__/, ...) and suffixes, a file whose "
+        "suffix other tools share judged by its structure (docs/formats.md).",
         show_default=False,
     ),
 ]
+
+
+#: pre-commit passes every staged file its ``files:`` pattern matches: recctl judges them.
+FilterOption = Annotated[
+    bool,
+    typer.Option(
+        "--filter",
+        help="Read only the files given that a walk would read, judged by directory and "
+        "structure as a walk judges them; skip the others (pre-commit's file lists). "
+        "Exit 0 when none is left.",
+    ),
+]
+
+
+def filtered(paths: list[Path], keep: bool) -> list[Path]:
+    """With ``--filter``, the paths a walk would read (directories kept); exit 0 when
+    none is: a commit that holds no recording has none to check."""
+    if not keep:
+        return paths
+    from recctl import containers
+
+    kept = [p for p in paths if os.path.isdir(p) or containers.found_by_walk(str(p))]
+    if not kept:
+        raise typer.Exit(ExitCode.OK)
+    return kept
 
 
 #: The dry run of the commands that rewrite files (normalize, scrub): pre-commit's.

@@ -28,7 +28,8 @@ def diff(
         typer.Argument(
             metavar="[PATHS]...",
             help="OLD and NEW: two recordings or cassettes, or two directories. With --rev: "
-            "the paths to compare [default: every recordings/ directory].",
+            "the paths to compare [default: the root, walked as every command walks a "
+            "directory].",
             show_default=False,
         ),
     ] = None,
@@ -165,6 +166,8 @@ def _diff_revisions(
 def _report_tree(tree: Any, title: str, details: bool, output_format: DiffFormat) -> None:
     from recctl.render.diff import tree_json, tree_lines
 
+    if not (tree.differs or tree.unchanged or tree.volatile_only or tree.unreadable):
+        raise RecctlError(f"no recordings or cassettes found on either side: {title}")
     if output_format == "json":
         render.write_json(tree_json(tree, details))
     elif output_format == "markdown":

@@ -31,8 +31,8 @@ def prune(
         list[Path] | None,
         typer.Argument(
             metavar="[PATHS]...",
-            help="Recordings, cassettes or directories [default: every recordings/ and cassettes/ "
-            "directory under the root].",
+            help="Recordings, cassettes or directories [default: the root, walked as every "
+            "command walks a directory (docs/formats.md)].",
             show_default=False,
         ),
     ] = None,
@@ -133,7 +133,7 @@ def prune(
             raise RecctlError(
                 f"{target} is outside the root {base}: prune reads and deletes only inside it"
             )
-    targets = given or pruning.recording_directories(base)
+    targets = given or [base]
     node_ids: set[str] | None = None
     if collected or collect:
         node_ids = set()
@@ -152,6 +152,9 @@ def prune(
         raise RecctlError(f"--cassette-layout {layout}: one of auto, {', '.join(LAYOUTS)}")
     found = containers.discover(targets)
     files = [f for f in found if not pruning.excluded(f, base, exclude)]
+    if not files:  # nothing read is never clean
+        where = ", ".join(targets)
+        raise RecctlError(f"no recordings or cassettes found under {where}")
     report = pruning.prune(
         files, base, node_ids, jobs_from(jobs, settings), None if layout == "auto" else layout
     )

@@ -9,12 +9,14 @@ import typer
 from recctl import render
 from recctl.cli import (
     CheckOption,
+    FilterOption,
     JobsOption,
     OutputFormat,
     OutputFormatOption,
     PathsArgument,
     command,
     files_of,
+    filtered,
     jobs_from,
 )
 from recctl.errors import ExitCode, RecctlError
@@ -56,6 +58,7 @@ def scrub(
     ] = "REDACTED-{kind}",
     output_format: OutputFormatOption = OutputFormat.text,
     jobs: JobsOption = None,
+    only_found: FilterOption = False,
 ) -> None:
     """Remove leaked credentials in place, replay intact.
 
@@ -95,7 +98,7 @@ def scrub(
     except (KeyError, IndexError, ValueError):
         raise RecctlError(f"--placeholder {placeholder!r}: only {{kind}} may be named") from None
     extra = Extra(frozenset(name.lower() for name in key), tuple(compiled))
-    files = files_of(paths, cassettes=True)
+    files = files_of(filtered(paths, only_found), cassettes=True)
     per_file = functools.partial(scrub_file, extra=extra, placeholder=placeholder)
     results = list(ordered_map(per_file, files, jobs_from(jobs)))
     dry = check or diff

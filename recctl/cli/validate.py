@@ -8,12 +8,14 @@ import typer
 
 from recctl import render
 from recctl.cli import (
+    FilterOption,
     FindingsFormat,
     FindingsFormatOption,
     JobsOption,
     PathsArgument,
     command,
     configured,
+    filtered,
     given_files_are_read,
     jobs_from,
 )
@@ -58,6 +60,7 @@ def validate(
     ] = [],  # noqa: B006 - Typer reads the default, nothing mutates it
     output_format: FindingsFormatOption = FindingsFormat.text,
     jobs: JobsOption = None,
+    only_found: FilterOption = False,
 ) -> None:
     """Check recordings and cassettes: schema, secrets, names.
 
@@ -92,6 +95,7 @@ def validate(
         raise RecctlError(f"schema {schema or '(shipped)'}: {error}") from None
 
     # Taken as the walk finds them, not listed first: memory stays flat however many.
+    paths = filtered(paths, only_found)
     given_files_are_read(paths)
     found = containers.discover(paths)
     first = next(found, None)

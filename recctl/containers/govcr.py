@@ -10,12 +10,11 @@ true`` (Go's transport removed the gzip coding already). Bodies are strings, or
 
 from __future__ import annotations
 
-import re
 import sys
 from typing import TYPE_CHECKING, Any
 
 from recctl import budget
-from recctl.containers import http
+from recctl.containers import http, sniff
 from recctl.containers.bodies import decoded_under_encoding
 from recctl.containers.yaml_safe import load_yaml
 from recctl.exchange import Exchange, Message, NotExchanges, Place, RecordedFile
@@ -41,18 +40,25 @@ volatile = http.volatile
 name = "govcr"
 title: str = "go-vcr"
 noun: str = "cassette"
-#: Go keeps test fixtures under ``testdata/`` (``testdata/cassettes/`` or per test).
-directory: str = "testdata"
+#: Go keeps test fixtures under ``testdata/`` (``testdata/cassettes/`` or per test);
+#: go-vcr's own examples under ``fixtures/``.
+directories: tuple[str, ...] = ("testdata", "cassettes", "fixtures")
+dedicated: tuple[str, ...] = ("cassettes",)
 suffixes: tuple[str, ...] = (".yaml", ".yml")
 suffix_alone: bool = True
 #: How a file maps to its test: read from the test sources where certain
 #: (``containers.testsource``), else unmapped, never stale.
 tests: str = "sources"
-_HEAD = re.compile(rb"(?:---[ \t]*\r?\n)?version:[ \t]*\d+[ \t]*\r?\ninteractions:")
 
 
 def claims(head: bytes, path: str) -> bool | None:
-    return True if _HEAD.match(head) else None
+    """A top-level ``interactions:`` list whose first item is go-vcr's (``url``, a
+    response ``code``, an ``id``), whatever the order of keys
+    (``sniff.cassette_dialect``)."""
+    outline = sniff.yaml_outline(head)
+    if outline is None:
+        return None
+    return "interactions" in outline.keys and sniff.cassette_dialect(outline) == "go-vcr"
 
 
 @budget.per_file
@@ -61,10 +67,9 @@ def parse(raw: bytes, path: str) -> RecordedFile:
     items = document.get("interactions") if isinstance(document, dict) else None
     if not isinstance(items, list) or not isinstance(document.get("version"), int):
         raise NotExchanges("not a go-vcr cassette: no version and interactions")
-    if any(isinstance(item, dict) and "request_sample" in item for item in items):
-        raise NotExchanges("not an HTTP cassette: a gRPC recording")
-    if items and all(isinstance(item, dict) and "kind" in item for item in items):
-        raise NotExchanges("not an HTTP cassette: a WebSocket session")
+    why = sniff.not_http(items)
+    if why is not None:
+        raise NotExchanges(why)
     budget.charge("exchanges", len(items))  # before any is built
     exchanges: list[Exchange] = []
     issues: list[tuple[Place, str]] = []

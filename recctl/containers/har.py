@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from recctl import budget, io
-from recctl.containers import http
+from recctl.containers import http, sniff
 from recctl.exchange import CannotRewrite, Exchange, Message, NotExchanges, Place, RecordedFile
 from recctl.values import as_dict, as_list
 
@@ -44,7 +44,10 @@ volatile = http.volatile
 name = "har"
 title: str = "Polly.JS HAR"
 noun: str = "HAR file"
-directory: str = "recordings"
+#: Polly's ``recordingsDir`` (``recordings``; ``__recordings__`` with setupPolly for
+#: Jest; Mirascope's ``cassettes``); ``*.har`` is read anywhere.
+directories: tuple[str, ...] = ("recordings", "__recordings__", "cassettes")
+dedicated: tuple[str, ...] = ("recordings", "__recordings__", "cassettes")
 suffixes: tuple[str, ...] = (".har",)
 suffix_alone: bool = True
 #: How a file maps to its test is not certain from its place and name alone (Go's
@@ -55,7 +58,9 @@ broken_code: str = "RC002"
 
 
 def claims(head: bytes, path: str) -> bool | None:
-    return True if head.lstrip().startswith(b"{") and b'"log"' in head else None
+    """A JSON object with a top-level ``log``."""
+    keys = sniff.json_keys(head[:65536])
+    return None if keys is None else "log" in keys
 
 
 @budget.per_file

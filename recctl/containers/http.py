@@ -79,15 +79,24 @@ def _plain(body: Any) -> Any:
     return f"<{len(body):,} bytes>" if isinstance(body, bytes) else body
 
 
+#: A value the replayer fills in on replay (Ruby VCR's ``filter_sensitive_data``, go-vcr
+#: and Polly hooks): ``<OLLAMA_API_BASE>``, ``<ANTHROPIC_API_KEY>``.
+PLACEHOLDER = re.compile(r"<[A-Za-z_][A-Za-z0-9_.-]*>")
+
+
 def call_issues(
     request: Place, response: Place, method: Any, url: Any, code: int | None, url_key: str
 ) -> list[tuple[Place, str]]:
     """What a YAML cassette's replayer cannot match or answer: a request without a
-    method or an http(s) URL (stored under ``url_key``), a response without a status."""
+    method or an http(s) URL (stored under ``url_key``; a URL that starts with a
+    ``<NAME>`` placeholder is the replayer's to fill: a note, ``placeholders``), a
+    response without a status."""
     issues: list[tuple[Place, str]] = []
     if not isinstance(method, str) or not method:
         issues.append(((*request, "method"), "the request has no method"))
-    if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+    if not isinstance(url, str) or not (
+        url.startswith(("http://", "https://")) or PLACEHOLDER.match(url)
+    ):
         issues.append(((*request, url_key), f"the request has no http(s) {url_key}"))
     if code is None:
         issues.append((response, "the response has no status code"))
@@ -111,6 +120,25 @@ def side(
     except io.LoadError as error:
         issues.append(((*place, stored_at), str(error)))
         return message(raw_headers, None, which, place)
+
+
+def placeholders(exchange: Exchange) -> list[tuple[Place, str]]:
+    """The ``<NAME>`` placeholders of an exchange's URL (its start or host) and header
+    values, which its replayer fills in on replay: (where, what), notes, never errors."""
+    found: list[tuple[Place, str]] = []
+    request = exchange.request
+    url_at = exchange.url.split("?", 1)[0]
+    named = PLACEHOLDER.findall(url_at)
+    if named:
+        place: Place = (*request.place, exchange.url_key) if exchange.url_key else request.place
+        found.append((place, f"the {exchange.url_key or 'URL'} holds {', '.join(named)}"))
+    for side in (request, exchange.response):
+        for name, values in side.headers.items():
+            named = [v for v in values if isinstance(v, str) and PLACEHOLDER.fullmatch(v)]
+            if named:
+                written = side.written.get(name, (name, False))[0]
+                found.append(((*side.place, "headers", written), f"{written}: {named[0]}"))
+    return found
 
 
 def status_code(value: Any) -> int | None:

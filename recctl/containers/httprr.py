@@ -41,7 +41,8 @@ volatile = http.volatile
 name = "httprr"
 title: str = "httprr"
 noun: str = "trace"
-directory: str = "testdata"
+directories: tuple[str, ...] = ("testdata",)
+dedicated: tuple[str, ...] = ()
 suffixes: tuple[str, ...] = (".httprr", ".httprr.gz")
 suffix_alone: bool = True
 #: How a file maps to its test: read from the test sources where certain

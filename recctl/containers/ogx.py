@@ -37,7 +37,8 @@ if TYPE_CHECKING:
 name = "ogx"
 title: str = "ogx"
 noun: str = "recording"
-directory: str = "recordings"
+directories: tuple[str, ...] = ("recordings",)
+dedicated: tuple[str, ...] = ("recordings",)
 suffixes: tuple[str, ...] = (".json",)
 #: A recording names the test it belongs to (its test id).
 tests: str = "named"
@@ -67,7 +68,7 @@ _RECORDING_KEYS = ("request", "response")
 def claims(head: bytes, path: str) -> bool | None:
     """JSON holding ``request`` or ``response`` at its top level (a broken one too:
     reading it reports how); other JSON is something else."""
-    if head[:1] not in (b"{", b"["):
+    if head[:64].lstrip()[:1] not in (b"{", b"["):
         return None
     try:
         document = io.parse(io.read_bytes(path))

@@ -15,7 +15,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from recctl import budget
-from recctl.containers import http
+from recctl.containers import http, sniff
 from recctl.containers.bodies import decoded_under_encoding
 from recctl.containers.yaml_safe import load_yaml
 from recctl.exchange import Exchange, Message, NotExchanges, Place, RecordedFile
@@ -41,7 +41,10 @@ volatile = http.volatile
 name = "rubyvcr"
 title: str = "Ruby VCR"
 noun: str = "cassette"
-directory: str = "cassettes"
+#: The gem's ``cassette_library_dir``: ``spec/fixtures/vcr_cassettes`` (its README),
+#: ``spec/cassettes``, ``spec/vcr``, ``test/fixtures/...``.
+directories: tuple[str, ...] = ("cassettes", "vcr_cassettes", "fixtures", "vcr")
+dedicated: tuple[str, ...] = ("cassettes", "vcr_cassettes")
 suffixes: tuple[str, ...] = (".yml", ".yaml")
 suffix_alone: bool = True
 #: How a file maps to its test: read from the test sources where certain
@@ -50,7 +53,9 @@ tests: str = "sources"
 
 
 def claims(head: bytes, path: str) -> bool | None:
-    return True if b"http_interactions:" in head else None
+    """A YAML mapping with a top-level ``http_interactions`` key."""
+    outline = sniff.yaml_outline(head)
+    return None if outline is None else "http_interactions" in outline.keys
 
 
 @budget.per_file

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from recctl import budget, io
-from recctl.containers import http
+from recctl.containers import http, sniff
 from recctl.containers.bodies import gunzip, header_lists, headers_written, message
 from recctl.containers.yaml_safe import load_yaml
 from recctl.exchange import Exchange, Message, NotExchanges, Place, RecordedFile
@@ -44,19 +44,27 @@ volatile = http.volatile
 name = "vcrpy"
 title: str = "VCR.py"
 noun: str = "cassette"
-directory: str = "cassettes"
+directories: tuple[str, ...] = ("cassettes", "vcr_cassettes")
+dedicated: tuple[str, ...] = ("cassettes", "vcr_cassettes")
 suffixes: tuple[str, ...] = (".yaml", ".yml", ".yaml.gz")
 suffix_alone: bool = True
 #: pytest-recording names a cassette after its test (``containers.vcrpy_layouts``).
 tests: str = "layout"
-#: The first key of a cassette of each layout VCR.py writes (it sorts its keys).
-_CASSETTE_KEYS = (b"interactions:", b"requests:")
 
 
 def claims(head: bytes, path: str) -> bool | None:
-    head = head.lstrip()
-    head = head[3:].lstrip() if head.startswith(b"---") else head
-    return True if head.startswith(_CASSETTE_KEYS) else None
+    """A top-level ``interactions:`` list whose first item is VCR.py's (``uri``, a
+    status mapping), or LangChain's ``requests:`` (``sniff.cassette_dialect``)."""
+    if head[:2] == b"\x1f\x8b":
+        return True if path.endswith(".yaml.gz") else None
+    outline = sniff.yaml_outline(head)
+    if outline is None:
+        return None
+    if "interactions" in outline.keys:
+        return sniff.cassette_dialect(outline) == "vcrpy"
+    if "request_sample" in outline.keys:  # a gRPC recording pydantic-ai keeps beside them
+        return True
+    return "requests" in outline.keys and "http_interactions" not in outline.keys
 
 
 @budget.per_file
@@ -100,10 +108,13 @@ ADVICE = http.Advice(
 def _cassette(document: Any, path: str) -> Parsed:
     if not isinstance(document, dict):
         raise NotExchanges("not an HTTP cassette: the YAML is not a mapping")
-    if "request_sample" in document or path.endswith(".xai.yaml"):
+    if "request_sample" in document:
         raise NotExchanges("not an HTTP cassette: a gRPC recording")
     interactions = document.get("interactions")
     if isinstance(interactions, list):
+        why = sniff.not_http(interactions)
+        if why is not None:
+            raise NotExchanges(why)
         budget.charge("exchanges", len(interactions))  # before any is built
         if interactions and all(_is_http(item) for item in interactions):
             layout = "parsed_body" if any(_has_parsed_body(i) for i in interactions) else "vcr"

@@ -182,7 +182,15 @@ def validate_json(report: Report) -> dict[str, Any]:
             }
             for finding in report.findings
         ],
-        "notes": [{"path": path, "note": note} for path, note in report.notes],
+        "notes": [{"path": path, "note": note} for path, note in report.notes]
+        + [
+            {
+                "path": path,
+                "pointer": pointer,
+                "note": f"a placeholder the replayer fills in: {what}",
+            }
+            for path, pointer, what in report.placeholders
+        ],
     }
 
 
@@ -208,27 +216,47 @@ def finding_lines(findings: list[Finding]) -> list[Line]:
 def validate_summary(report: Report) -> None:
     """The notes, then one summary line (the findings were printed before it)."""
     lines = [Line([(f"note: {path}: {note}", "dim")]) for path, note in report.notes]
-    files = checked_files(report.checked)
+    files, kinds = checked_files(report.checked, len(report.notes))
     warnings = plural(report.warning_count, "warning")
+    if report.placeholders:
+        held = len({path for path, _, _ in report.placeholders})
+        lines.append(
+            Line(
+                [
+                    (
+                        f"note: {plural(len(report.placeholders), '<NAME> placeholder')} in "
+                        f"{plural(held, 'file')}, left for the replayer to fill in "
+                        "(-o json lists them)",
+                        "dim",
+                    )
+                ]
+            )
+        )
     if report.ok and not report.finding_count:
         every = "" if report.files_checked == 1 else "All "
-        lines.append(Line([(f"{every}{files} valid.", "green")]))
+        lines.append(Line([(f"{every}{files} valid{kinds}.", "green")]))
     elif report.ok:
-        lines.append(Line([(f"{files} valid, {warnings}.", "yellow")]))
+        lines.append(Line([(f"{files} valid{kinds}, {warnings}.", "yellow")]))
     else:
         errors = plural(report.error_count, "error")
-        summary = f"{report.files_invalid:,} of {files} invalid: {errors}, {warnings}."
+        summary = f"{report.files_invalid:,} of {files} invalid{kinds}: {errors}, {warnings}."
         lines.append(Line([(summary, "bold red")]))
     print_lines(lines)
 
 
-def checked_files(counts: dict[str, int]) -> str:
-    """``143 recordings``, ``2 cassettes``, ``143 recordings and 2 cassettes``: the
-    files checked by kind, in ``counts``' order (the first when there are none)."""
+def checked_files(counts: dict[str, int], noted: int = 0) -> tuple[str, str]:
+    """The files checked, counted once, and by kind when of several (in ``counts``'
+    order; files noted as no HTTP recording, ``noted``, last): (``143 recordings``,
+    ``""``), (``145 files``, ``" (143 recordings, 2 cassettes)"``)."""
     shown = [plural(count, noun) for noun, count in counts.items() if count]
+    if noted:
+        shown.append(f"{noted:,} not {'an HTTP recording' if noted == 1 else 'HTTP recordings'}")
     if not shown:
-        return plural(0, next(iter(counts), "file"))
-    return ", ".join(shown[:-1]) + (" and " if len(shown) > 1 else "") + shown[-1]
+        return plural(0, next(iter(counts), "file")), ""
+    if len(shown) == 1 and not noted:
+        return shown[0], ""
+    total = sum(counts.values()) + noted
+    return plural(total, "file"), f" ({', '.join(shown)})"
 
 
 def plural(count: int, noun: str) -> str:

@@ -91,7 +91,8 @@ def show_lines(view: FileView, plain: bool = False) -> list[Line]:
             lines += [Line([]), _heading("Request")]
             lines += _request(item.messages, item.tools, item.parameters)
         lines += [Line([])]
-        assert item.answer is not None  # a file of one exchange always has one
+        if item.answer is None:  # a response fixture no protocol reads
+            return [*lines, Line([("response: ", "dim"), (item.stored, "")], 2)]
         return lines + _answer(item.answer, item.details)
     count = plural(len(view.exchanges), "interaction")
     what = f"{view.title}, {view.layout} layout · {count} · {_size(view.size)}"
@@ -102,6 +103,8 @@ def show_lines(view: FileView, plain: bool = False) -> list[Line]:
         lines += [Line([]), Line([(call, "bold")])]
         if item.model:
             lines.append(_field("model", item.model))
+        if item.facts.get("placeholders"):
+            lines.append(_field("filled", f"on replay: {'; '.join(item.facts['placeholders'])}"))
         if item.answer is None:
             lines.append(Line([("response: ", "dim"), (item.stored, "")], 2))
             continue
