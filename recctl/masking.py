@@ -207,11 +207,20 @@ _KNOWN: dict[str, None] = {}
 _SHOWN_AT_MOST = 10
 
 
+#: Each known credential's anchors (its head, middle and tail, ``_SHOWN_AT_MOST``
+#: characters each) by their first four characters: (anchor, credential, offset).
+_ANCHORS: dict[str, list[tuple[str, str, int]]] = {}
+
+
 def remember(values: Iterable[str]) -> None:
     """Mask ``values`` (credentials found in a file) in every later output."""
+    size = _SHOWN_AT_MOST
     for value in values:
-        if len(value) >= _SHOWN_AT_MOST:
+        if len(value) >= size and value not in _KNOWN:
             _KNOWN[value] = None
+            for offset in sorted({0, (len(value) - size) // 2, len(value) - size}):
+                anchor = value[offset : offset + size]
+                _ANCHORS.setdefault(anchor[:4], []).append((anchor, value, offset))
 
 
 def forget() -> list[str]:
@@ -220,6 +229,7 @@ def forget() -> list[str]:
     masks them in what it prints."""
     found = list(_KNOWN)
     _KNOWN.clear()
+    _ANCHORS.clear()
     return found
 
 
@@ -227,7 +237,7 @@ def mask_text(text: str) -> str:
     """``text`` with every known credential, and every one the net recognizes, shown
     masked."""
     if _KNOWN:
-        text = _mask_known(text, [(secret, secret) for secret in _KNOWN])
+        text = _mask_known(text)
     spans = _secrets(text, text.lower(), _net(str))
     if not spans:
         return text
@@ -238,7 +248,7 @@ def mask_text(text: str) -> str:
 def mask_bytes(data: bytes) -> bytes:
     """``mask_text`` for UTF-8 output (JSON documents), on the bytes themselves."""
     if _KNOWN:
-        data = _mask_known(data, [(secret.encode(), secret) for secret in _KNOWN])
+        data = _mask_known(data)
     spans = _secrets(data, data.lower(), _net(bytes))
     if not spans:
         return data
@@ -246,43 +256,46 @@ def mask_bytes(data: bytes) -> bytes:
     return masked
 
 
-def _mask_known(text: Any, secrets: list[tuple[Any, str]]) -> Any:
-    """``text`` with each known credential masked where it appears whole, or cut for
-    display at either end (a value shortened in the middle, or its head or tail
-    dropped), as long as ``_SHOWN_AT_MOST`` of its characters show: a cut value
-    never shows more than the mask does. Its head, middle and tail anchor the
-    search; from each place one is found, the run that matches the credential is
-    masked."""
+def _mask_known(text: Any) -> Any:
+    """``text`` (str or UTF-8 bytes) with each known credential masked where it
+    appears whole, or cut for display at either end or in the middle, as long as
+    ``_SHOWN_AT_MOST`` of its characters show: a cut value never shows more than the
+    mask does. Anchors (a credential's head, middle and tail) are looked up by the
+    text's four-character pieces or found in it, whichever is fewer steps; from each
+    anchor found, the run that matches the credential is masked."""
+    as_text = text if isinstance(text, str) else text.decode("utf-8", "replace")
+    if len(as_text) < len(_ANCHORS):
+        heads = {as_text[at : at + 4] for at in range(len(as_text) - 3)} & _ANCHORS.keys()
+    else:
+        heads = {head for head in _ANCHORS if head in as_text}
     spans: list[tuple[int, int, str]] = []
-    size = _SHOWN_AT_MOST
-    for written, secret in secrets:
-        length = len(written)
-        for offset in sorted({0, (length - size) // 2, length - size}):
-            anchor = written[offset : offset + size]
-            at = text.find(anchor)
+    for head in heads:
+        for anchor, written, offset in _ANCHORS[head]:
+            at = as_text.find(anchor)
             while at != -1:
-                start, end = at, at + size
-                while start > 0 and start - at + offset > 0 and (
-                    text[start - 1] == written[start - 1 - at + offset]
-                ):
+                start, end = at, at + len(anchor)
+                base = at - offset  # where the whole credential would start
+                while start > base and as_text[start - 1] == written[start - 1 - base]:
                     start -= 1
-                while end < len(text) and end - at + offset < length and (
-                    text[end] == written[end - at + offset]
+                while (
+                    end - base < len(written)
+                    and end < len(as_text)
+                    and as_text[end] == written[end - base]
                 ):
                     end += 1
-                spans.append((start, end, secret))
-                at = text.find(anchor, end)
+                spans.append((start, end, written))
+                at = as_text.find(anchor, end)
     if not spans:
         return text
     parts, end = [], 0
-    hide = redact if isinstance(text, str) else (lambda secret: redact(secret).encode())
     for start, stop, secret in sorted(spans):
         if start < end:
             end = max(end, stop)
             continue
-        parts += [text[end:start], hide(secret)]
+        parts += [as_text[end:start], redact(secret)]
         end = stop
-    return text[:0].join(parts) + text[end:]
+    masked = "".join(parts) + as_text[end:]
+    return masked if isinstance(text, str) else masked.encode()
 
 
 class _Net(NamedTuple):

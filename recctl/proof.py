@@ -11,6 +11,7 @@ as done.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -39,6 +40,10 @@ class Replacements:
         as it is, or with any character written as a JSON ``\\u00XX``, a YAML
         ``\\xXX`` (either escaped once more, as JSON text inside a string is), a
         URL's ``%XX`` or JSON's ``\\/``."""
+        if not _ESCAPED.search(value):  # as it is: no pattern to build
+            for old, new in self.pairs:
+                value = value.replace(old.encode(), new.encode())
+            return value
         if self._stored is None:
             self._stored = [(stored_form(old), new.encode()) for old, new in self.pairs]
         for pattern, new in self._stored:
@@ -63,6 +68,11 @@ class Replacements:
 NONE = Replacements()
 
 
+#: An escape that writes an ASCII character otherwise (what ``stored_form`` matches).
+_ESCAPED = re.compile(rb"\\(?:u00|x)[0-7]|%[0-7]|\\/")
+
+
+@functools.lru_cache(maxsize=1024)  # a secret is often in many files
 def stored_form(secret: str) -> re.Pattern[bytes]:
     """A pattern matching ``secret`` in the bytes of a file, each ASCII character as it
     is or escaped as JSON, YAML or a URL may write it."""

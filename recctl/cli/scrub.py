@@ -108,7 +108,7 @@ def scrub(
         results = write_scrubbed(results, roots)
     secrets = sorted({s for result in results if result.new is not None for s in result.secrets})
     where = os.path.dirname(os.path.abspath(files[0]))  # git finds the work tree from it
-    commits = history(where, secrets) if secrets else []
+    commits = history(where, secrets) if secrets and not dry else []  # pre-commit: no need
     if output_format is OutputFormat.json:
         render.write_json(scrub_json(results, commits, written=not dry))
     else:
