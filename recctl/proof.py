@@ -46,8 +46,8 @@ class Replacements:
             return value
         if self._stored is None:
             self._stored = [(stored_form(old), new.encode()) for old, new in self.pairs]
-        for pattern, new in self._stored:
-            value = pattern.sub(new.replace(b"\\", b"\\\\"), value)
+        for pattern, stand_in in self._stored:
+            value = pattern.sub(stand_in.replace(b"\\", b"\\\\"), value)
         return value
 
     def value(self, value: Any) -> Any:
