@@ -27,6 +27,9 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 import fuzzing  # noqa: E402
 
+#: A read that takes longer than this is a finding too: a hostile file must not hang.
+SLOW = 2.0
+
 
 def _call(rng: random.Random) -> fuzzing.Call:
     return fuzzing.Call(
@@ -51,6 +54,7 @@ def main() -> None:
     sources = list(fuzzing.seeds())
     found: dict[str, str] = {}
     tried = refused = 0
+    slowest = 0.0
     started = time.monotonic()
     while time.monotonic() - started < arguments.seconds:
         if tried % 2:
@@ -67,15 +71,21 @@ def main() -> None:
                 _save(arguments.crashes, name, raw, f"round trip: {problem}", found)
         damaged = fuzzing.mutate(raw, rng)
         tried += 1
+        began = time.monotonic()
         try:
             if fuzzing.read_everything(container, damaged, name) is None:
                 refused += 1
         except fuzzing.Unexpected as error:
             _save(arguments.crashes, name, damaged, str(error), found)
+        took = time.monotonic() - began
+        slowest = max(slowest, took)
+        if took > SLOW:
+            _save(arguments.crashes, name, damaged, f"slow: {took:.1f} s", found)
     elapsed = time.monotonic() - started
     print(
         f"{tried:,} mutations in {elapsed:.0f} s ({tried / elapsed:,.0f}/s), "
-        f"{refused:,} refused with a finding, {len(found)} failures"
+        f"{refused:,} refused with a finding, {len(found)} failures, "
+        f"the slowest read {slowest:.2f} s"
     )
     for path, what in found.items():
         print(f"  {path}: {what}")
