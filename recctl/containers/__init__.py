@@ -192,12 +192,21 @@ def load(path: str, container: Container | None = None) -> RecordedFile:
     """Read and parse one file; ``io.LoadError`` or ``NotExchanges`` otherwise. The
     file is read once: its first bytes tell containers that share a suffix apart."""
     raw = io.read_bytes(path)
-    return (container or identify(path, head=raw) or DEFAULT).parse(raw, path)
+    return _remembered((container or identify(path, head=raw) or DEFAULT).parse(raw, path))
 
 
 def parse(raw: bytes, path: str) -> RecordedFile:
     """Parse bytes read elsewhere (a git blob), judged by the file's name and bytes."""
-    return (identify(path, sniff=False, head=raw) or DEFAULT).parse(raw, path)
+    return _remembered((identify(path, sniff=False, head=raw) or DEFAULT).parse(raw, path))
+
+
+def _remembered(file: RecordedFile) -> RecordedFile:
+    """Every file a command reads has its credentials found, so that no output of the
+    run shows them (``masking.remember``), whatever surrounds them there."""
+    from recctl.secrets import remember
+
+    remember(file)
+    return file
 
 
 #: Directories a walk never enters: other projects' files, tools' caches, version

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import base64
 import gzip
+import re
 import struct
 import zlib
+from collections.abc import Callable
 from typing import Any
 
 import orjson
@@ -113,8 +115,19 @@ def header_lists(raw: Any) -> dict[str, list[str]]:
         return headers
     for key, value in raw.items():
         values = value if isinstance(value, list) else [value]
-        headers.setdefault(str(key).lower(), []).extend(str(v) for v in values)
+        headers.setdefault(str(key).lower(), []).extend(map(_header_text, values))
     return headers
+
+
+def _header_text(value: Any) -> str:
+    """A header value as text: one stored as bytes (VCR.py's ``!!binary`` for an AWS
+    session token) decoded, not shown as ``b'...'``."""
+    if isinstance(value, bytes):
+        try:
+            return value.decode("utf-8")
+        except UnicodeDecodeError:
+            return value.decode("latin-1")
+    return str(value)
 
 
 def stream_events(response: Message) -> tuple[list[dict[str, Any]] | None, list[str]]:
@@ -216,6 +229,59 @@ def event_stream(raw: bytes) -> tuple[list[dict[str, Any]], list[str]]:
 
 #: The sizes of event-stream header values of fixed size, by type.
 _HEADER_SIZES = {0: 0, 1: 0, 2: 1, 3: 2, 4: 4, 5: 8, 8: 8, 9: 16}
+
+
+def edit_body(body: bytes, replace: Callable[[bytes], bytes]) -> bytes:
+    """A decoded body with ``replace`` applied: inside each frame of an AWS event
+    stream (``edit_event_stream``), else to its bytes."""
+    if looks_like_event_stream(body):
+        edited = edit_event_stream(body, replace)
+        if edited is not None:
+            return edited
+    return replace(body)
+
+
+def edit_event_stream(raw: bytes, replace: Callable[[bytes], bytes]) -> bytes | None:
+    """An AWS event stream with ``replace`` applied to each frame's payload, and inside
+    an InvokeModel chunk's base64 ``bytes``, every frame's lengths and CRCs computed
+    again (an edit of the bytes as they are would break them); None when the
+    framing does not read (the stream is left as it is)."""
+    out = []
+    at = 0
+    while at < len(raw):
+        if at + 16 > len(raw):
+            return None
+        total, length = struct.unpack(">II", raw[at : at + 8])
+        if total < 16 or at + total > len(raw) or length > total - 16:
+            return None
+        headers = raw[at + 12 : at + 12 + length]
+        payload = _edit_payload(raw[at + 12 + length : at + total - 4], replace)
+        at += total
+        prelude = struct.pack(">II", 16 + len(headers) + len(payload), len(headers))
+        prelude += struct.pack(">I", zlib.crc32(prelude))
+        message = prelude + headers + payload
+        out.append(message + struct.pack(">I", zlib.crc32(message)))
+    return b"".join(out)
+
+
+def _edit_payload(payload: bytes, replace: Callable[[bytes], bytes]) -> bytes:
+    """A frame's payload edited, and the base64 of a ``"bytes"`` field inside it."""
+    edited = replace(payload)
+
+    def inner(match: re.Match[bytes]) -> bytes:
+        try:
+            decoded = base64.b64decode(match.group(2), validate=True)
+        except ValueError:
+            return match.group(0)
+        changed = replace(decoded)
+        if changed == decoded:
+            return match.group(0)
+        return match.group(1) + base64.b64encode(changed) + match.group(3)
+
+    return _BYTES_FIELD.sub(inner, edited)
+
+
+_BYTES_FIELD = re.compile(rb'("bytes"\s*:\s*")([A-Za-z0-9+/=]+)(")')
 
 
 def _event_headers(raw: bytes) -> tuple[dict[str, str], str]:

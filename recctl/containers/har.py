@@ -141,8 +141,11 @@ def _side(
 
 
 #: A base64 ``text``: one string, or Polly's JSON array of base64 chunks (escaped).
+#: JSON may write base64's ``/`` as ``\\/``.
+_B64 = rb"(?:[A-Za-z0-9+=]|\\?/)"
+_CHUNK = rb'\\"' + _B64 + rb'*\\"'
 _BASE64_TEXT = re.compile(
-    rb'("text":\s*")((?:\[\\"[A-Za-z0-9+/=]*\\"(?:,\\"[A-Za-z0-9+/=]*\\")*\])|[A-Za-z0-9+/=]{8,})(")'
+    rb'("text":\s*")((?:\[' + _CHUNK + rb"(?:," + _CHUNK + rb")*\])|" + _B64 + rb'{8,})(")'
 )
 
 
@@ -160,7 +163,7 @@ def _rewrite_text(raw: bytes, replace: Callable[[bytes], bytes]) -> tuple[bytes,
 
     def text(match: re.Match[bytes]) -> bytes:
         nonlocal changed
-        stored = match.group(2)
+        stored = match.group(2).replace(b"\\/", b"/")
         chunks = re.findall(rb"[A-Za-z0-9+/=]+", stored) if stored.startswith(b"[") else [stored]
         encoded = http.edit_base64(chunks, replace)
         if encoded is None:

@@ -16,6 +16,7 @@ from urllib.parse import parse_qsl, urlsplit
 from recctl import budget, io
 from recctl.containers.bodies import (
     body_summary,
+    edit_body,
     gunzip,
     message,
     stream_events,
@@ -198,7 +199,7 @@ def edit_base64(chunks: list[bytes], replace: Callable[[bytes], bytes]) -> bytes
         body = gunzip(stored, "the body") if zipped else stored
     except io.LoadError:
         return None
-    edited = replace(body)
+    edited = edit_body(body, replace)
     if edited == body:
         return None
     return base64.b64encode(gzip.compress(edited, mtime=0) if zipped else edited)

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from recctl import budget, io
 from recctl.containers import http
-from recctl.containers.bodies import gunzip
+from recctl.containers.bodies import edit_body, gunzip
 from recctl.exchange import Exchange, Message, Place, RecordedFile
 
 if TYPE_CHECKING:
@@ -146,7 +146,7 @@ def _edit_message(message: bytes, replace: Callable[[bytes], bytes]) -> tuple[by
             plain = gunzip(plain, "the body")
         except io.LoadError:
             return new_head + separator + replace(body), False
-    edited = replace(plain)
+    edited = edit_body(plain, replace)
     if edited == plain:
         return new_head + separator + body, False
     if zipped:

@@ -138,14 +138,10 @@ def answers(file: RecordedFile) -> list[tuple[int, Answer]]:
 
 
 def searchable(file: RecordedFile) -> bytes:
-    """The bytes the key search's pre-test reads: the file, or up to its response
-    when that is a typed stream, whose text is split into chunks where no key
-    survives whole (a key echoed by the model is in the request too), and which
-    is most of the file."""
-    if not file.exchanges[0].response.fragmented:
-        return file.raw
-    end = file.raw.find(b'\n  "response": {')
-    return file.raw[:end] if end > 0 else file.raw
+    """The bytes the key search's pre-test reads: the whole file, its strings as they
+    are (JSON escapes aside), streamed chunks included (a key may be split across
+    them)."""
+    return file.raw
 
 
 def file_of(document: Any, path: str = "") -> RecordedFile:
