@@ -96,8 +96,8 @@ def test_hook_definition() -> None:
         (ROOT / ".pre-commit-hooks.yaml").read_text()
     )
     assert (normalize["id"], normalize["entry"]) == ("recctl-normalize", "recctl normalize")
-    assert (scrub["id"], scrub["entry"]) == ("recctl-scrub", "recctl scrub --check")
-    assert (validate["id"], validate["entry"]) == ("recctl-validate", "recctl validate")
+    assert (scrub["id"], scrub["entry"]) == ("recctl-scrub", "recctl scrub --check --filter")
+    assert (validate["id"], validate["entry"]) == ("recctl-validate", "recctl validate --filter")
     assert (prune["id"], prune["entry"], prune["pass_filenames"]) == (
         "recctl-prune",
         "recctl prune",
