@@ -91,6 +91,7 @@ class RecordedFile:
     warnings: list[tuple[Place, str]] = field(default_factory=list)
     #: The parsed file as a whole, for the checks only its container runs.
     document: Any = None
+    #: Its bytes (unzipped when the whole file is gzip), for the key search's pre-test.
     raw: bytes = b""
     #: Its credentials, once ``secrets.find_secrets`` has looked (each read finds them
     #: once, for the mask and for RC203).

@@ -164,9 +164,8 @@ def may_hold_shapes(data: bytes, names: bool = True) -> bool:
     environment variable's name (``OPENAI_KEY=``), a ``\\u`` escape that could hide
     either; with ``names``, a credential after any credential name (the escapes
     that end a line or a quote read as spaces, so that nothing they hide is
-    missed). Substring searches at memory speed: a pattern of alternatives scans
-    twice slower."""
-    if has_shape_start(data) or any(n in data for n in _ENV_BYTES) or _ASCII_ESCAPE.search(data):
+    missed). Each test is a scan at memory speed, led by a literal byte."""
+    if has_shape_start(data) or _ENV_NAME.search(data) or _ASCII_ESCAPE.search(data):
         return True
     if not names:
         return False
@@ -177,12 +176,27 @@ def may_hold_shapes(data: bytes, names: bool = True) -> bool:
 
 def has_shape_start(data: bytes) -> bool:
     """Whether ``data`` holds the start of a key shape (``KEY_SHAPES``)."""
-    return any(start in data for start in _SHAPE_STARTS)
+    return any(start.search(data) for start in _shape_starts())
 
 
-_ENV_BYTES = tuple(name.encode() for name in _ENV_NAMES)
-#: A JSON escape of an ASCII character (``sk-\\u0070roj``): others cannot hide a key.
-_ASCII_ESCAPE = re.compile(rb"\\u00[0-7]")
+@functools.cache
+def _shape_starts() -> tuple[re.Pattern[bytes], ...]:
+    """How the key shapes start, grouped by their first byte: each pattern is one scan
+    at memory speed (its literal first byte found in C), a third fewer than one per
+    shape."""
+    groups: dict[bytes, list[bytes]] = {}
+    for start in _SHAPE_STARTS:
+        groups.setdefault(start[:1], []).append(re.escape(start[1:]))
+    return tuple(
+        re.compile(re.escape(first) + b"(?:" + b"|".join(rests) + b")")
+        for first, rests in groups.items()
+    )
+
+
+_ENV_NAME = re.compile(b"_(?:" + b"|".join(name[1:].encode() for name in _ENV_NAMES) + b")")
+#: A JSON or YAML escape of an ASCII character (``sk-\\u0070roj``): others cannot
+#: hide a key.
+_ASCII_ESCAPE = re.compile(rb"\\(?:u00|x)[0-7]")
 #: How each key shape starts (``KEY_SHAPES``), as written.
 _SHAPE_STARTS = (
     b"sk-", b"AIza", b"AKIA", b"ASIA", b"ghp_", b"github_pat_", b"xox", b"phc_", b"hf_",

@@ -33,7 +33,7 @@ def json_bytes_unmasked(document: Any) -> bytes:
 def _load(path: str) -> RecordedFile | Output:
     """The file, or the ``Output`` that says why there is nothing to print."""
     try:
-        return containers.load(path)
+        return containers.load(path, remember=False)
     except io.LoadError as error:
         reason = f"{path}: {error}"
         return Output(path, json_bytes_unmasked({"path": path, "error": reason}), reason)
@@ -74,7 +74,7 @@ def stats_row(path: str) -> Rows:
     from recctl.stats import exchange_rows  # only stats needs the providers
 
     try:
-        return exchange_rows(containers.load(path))
+        return exchange_rows(containers.load(path, remember=False))
     except io.LoadError as error:
         return (path, str(error))
     except NotExchanges as note:

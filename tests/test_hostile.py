@@ -595,6 +595,8 @@ def test_a_budget_that_is_not_a_whole_number_stops_the_run(
     result = run("validate", ".")
     assert result.exit_code == 2
     assert "[tool.recctl] budget.events must be a whole number of at least 1" in result.stderr
+
+
 def test_the_budgets_are_far_above_every_sample() -> None:
     """What docs/untrusted-input.md says: each default, against the largest of the files
     under fixtures/ (their budgets charged as they are read)."""
@@ -625,8 +627,6 @@ def test_the_budgets_are_far_above_every_sample() -> None:
     assert largest["events"] * 800 <= budget.DEFAULTS.events, largest
     assert largest["exchanges"] * 2_000 <= budget.DEFAULTS.exchanges, largest
     assert largest["values"] * 200 <= budget.DEFAULTS.values, largest
-
-
 
 
 def test_the_budgets_defaults_are_the_configurations() -> None:
@@ -689,6 +689,8 @@ def test_an_exception_no_reader_expected_is_a_finding_of_its_file(
     monkeypatch.setattr(httprr, "_exchange", broken)
     root = _tree(tmp_path, {"testdata/x.httprr": hostile.httprr_content_length(44)})
     _, findings = _validated(root, monkeypatch, jobs)
+    [(code, message)] = _of(findings, "x.httprr")
+    assert code == "RC003" and message.startswith("recctl failed on this file (error: unpack")
 
 
 @pytest.mark.slow
@@ -750,5 +752,3 @@ def test_peak_memory_follows_the_largest_file_and_the_budget(tmp_path: Path) -> 
         peak, stderr = _peak_mib(["validate", str(root), "-j", jobs])
         assert b"internal error" not in stderr
         assert peak < 64 * 4 + 100, peak  # the budget, what it builds, and Python
-    [(code, message)] = _of(findings, "x.httprr")
-    assert code == "RC003" and message.startswith("recctl failed on this file (error: unpack")

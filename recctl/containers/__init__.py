@@ -188,11 +188,15 @@ def identify(path: str, sniff: bool = True, head: bytes | None = None) -> Contai
     return None
 
 
-def load(path: str, container: Container | None = None) -> RecordedFile:
+def load(path: str, container: Container | None = None, remember: bool = True) -> RecordedFile:
     """Read and parse one file; ``io.LoadError`` or ``NotExchanges`` otherwise. The
-    file is read once: its first bytes tell containers that share a suffix apart."""
+    file is read once: its first bytes tell containers that share a suffix apart.
+    Without ``remember``, its credentials are not looked for: for outputs of answers
+    and counts alone (``reassemble``, ``stats``), which shorten no value, so that the
+    mask's net (key shapes, credential names) covers all they can show."""
     raw = io.read_bytes(path)
-    return _remembered((container or identify(path, head=raw) or DEFAULT).parse(raw, path))
+    file = (container or identify(path, head=raw) or DEFAULT).parse(raw, path)
+    return _remembered(file) if remember else file
 
 
 def parse(raw: bytes, path: str) -> RecordedFile:

@@ -102,7 +102,7 @@ def parse(raw: bytes, path: str) -> RecordedFile:
             )
         )
     layout = f"version {document['version']}"
-    return RecordedFile(path, len(raw), _self(), layout, exchanges, issues, warnings)
+    return RecordedFile(path, len(raw), _self(), layout, exchanges, issues, warnings, raw=raw)
 
 
 def _side(

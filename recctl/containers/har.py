@@ -106,7 +106,7 @@ def parse(raw: bytes, path: str) -> RecordedFile:
         )
     creator = as_dict(as_dict(log).get("creator")).get("name")
     layout = str(creator) if isinstance(creator, str) else "har"
-    return RecordedFile(path, len(raw), _self(), layout, exchanges, issues)
+    return RecordedFile(path, len(raw), _self(), layout, exchanges, issues, raw=raw)
 
 
 def _content(response: dict[str, Any], place: Place, issues: list[tuple[Place, str]]) -> Any:

@@ -161,10 +161,19 @@ def answers(file: RecordedFile) -> list[tuple[int, Answer]]:
     return answers_of(file)
 
 
-def searchable(file: RecordedFile) -> None:
-    """None: bodies may be stored encoded (base64, gzip): the key search reads every
-    string."""
-    return None
+def searchable(file: RecordedFile) -> bytes | None:
+    """The file's bytes, when they hold every string as it is (escapes aside); None
+    when a body may be stored encoded (base64, gzip, a chunked or event-stream
+    framing that can cut a string): then the key search reads every string."""
+    raw = file.raw
+    if not raw or any(mark in raw for mark in _ENCODED):
+        return None
+    return raw
+
+
+#: What says a body may be stored otherwise than as text: YAML's and Ruby's binary
+#: tags, base64 (HAR, Ruby), gzip, chunked transfer coding (httprr), event streams.
+_ENCODED = (b"binary", b"base64", b"\x1f\x8b", b"chunked", b"eventstream")
 
 
 def stored(exchange: Exchange) -> str:

@@ -66,7 +66,7 @@ def parse(raw: bytes, path: str) -> RecordedFile:
     for request, response in _frames(_unzipped(raw)):
         budget.charge("exchanges")
         exchanges.append(_exchange(len(exchanges), request, response, issues))
-    return RecordedFile(path, size, _self(), "v1", exchanges, issues)
+    return RecordedFile(path, size, _self(), "v1", exchanges, issues, raw=raw)
 
 
 def _unzipped(raw: bytes) -> bytes:

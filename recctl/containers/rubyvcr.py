@@ -97,7 +97,7 @@ def parse(raw: bytes, path: str) -> RecordedFile:
                 issues,
             )
         )
-    return RecordedFile(path, len(raw), _self(), "vcr", exchanges, issues, warnings)
+    return RecordedFile(path, len(raw), _self(), "vcr", exchanges, issues, warnings, raw=raw)
 
 
 def _side(

@@ -73,7 +73,7 @@ def parse(raw: bytes, path: str) -> RecordedFile:
     if raw[:2] == b"\x1f\x8b":
         raw = gunzip(raw, "the file")
     layout, exchanges, issues = _cassette(load_yaml(raw), path)
-    return RecordedFile(path, size, _self(), layout, exchanges, issues)
+    return RecordedFile(path, size, _self(), layout, exchanges, issues, raw=raw)
 
 
 def _self() -> Container:

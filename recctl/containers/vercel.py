@@ -131,7 +131,7 @@ def parse(raw: bytes, path: str) -> RecordedFile:
     found = _PACKAGE.search(path.replace("\\", "/"))
     if found:
         exchange.extras["provider"] = found.group(1)
-    return RecordedFile(path, len(raw), _self(), _layout(path), [exchange], issues)
+    return RecordedFile(path, len(raw), _self(), _layout(path), [exchange], issues, raw=raw)
 
 
 def _event(payload: Any) -> dict[str, Any]:
