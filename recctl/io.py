@@ -79,9 +79,7 @@ def discover(
                 yield file
 
 
-def _walk(
-    directory: str, select: Select, skip: Callable[[str, str], bool] | None
-) -> Iterator[str]:
+def _walk(directory: str, select: Select, skip: Callable[[str, str], bool] | None) -> Iterator[str]:
     pending = [directory]
     while pending:
         root = pending.pop()
