@@ -30,7 +30,7 @@ from recctl.exchange import CannotRewrite, NotExchanges
 from recctl.findings import json_path
 from recctl.masking import redact
 from recctl.proof import Replacements, difference
-from recctl.secrets import NO_EXTRA, Extra, Secret, find_secrets
+from recctl.secrets import NO_EXTRA, SPLIT, Extra, Secret, find_secrets
 
 DEFAULT_PLACEHOLDER = "REDACTED-{kind}"
 
@@ -103,6 +103,12 @@ def scrub_file(
     found = list(find_secrets(file, extra))
     if not found:
         return Scrubbed(path)
+    if any(secret.what == SPLIT for secret in found):
+        return Scrubbed(
+            path,
+            refused="a key is split across a stream's events, no piece of it whole: "
+            "scrub cannot replace it where it is stored; left alone (re-record the call)",
+        )
     replacements: dict[str, str] = {}
     removed = []
     for secret in found:

@@ -112,9 +112,9 @@ def find_secrets(file: RecordedFile, extra: Extra = NO_EXTRA) -> Iterator[Secret
     per file (without ``extra``)."""
     if extra is NO_EXTRA:
         if file.found is None:
-            file.found = list(_find_secrets(file, extra))
+            file.found = [s for s in _find_secrets(file, extra) if s.value not in PUBLIC_SECRETS]
         return iter(file.found)
-    return _find_secrets(file, extra)
+    return (s for s in _find_secrets(file, extra) if s.value not in PUBLIC_SECRETS)
 
 
 def _find_secrets(file: RecordedFile, extra: Extra) -> Iterator[Secret]:
@@ -130,8 +130,7 @@ def _find_secrets(file: RecordedFile, extra: Extra) -> Iterator[Secret]:
             if type(side.body) in (dict, list) and not side.fragmented:
                 at: Place = (*side.place, side.body_key)
                 for parts, key, value in credential_fields(side.body, extra.keys):
-                    if value not in PUBLIC_SECRETS:
-                        yield Secret((*at, *parts), credential(value), _holds(key), key)
+                    yield Secret((*at, *parts), credential(value), _holds(key), key)
         yield from _in_query(exchange, extra.keys)
         yield from _key_shapes(exchange, bodies)
         if extra.patterns:
@@ -233,6 +232,7 @@ def _key_shapes(exchange: Exchange, bodies: bool = True) -> Iterator[Secret]:
     ten times more); a stream, where no credential name survives whole, only by
     the starts of key shapes."""
     stream = _stream(exchange)
+    whole: set[str] = set()  # keys found in one piece: not reported again as split
     for prefix, value, streamed in _places(exchange, stream):
         if not value or (not bodies and prefix[-1] != "headers" and value is not exchange.url):
             continue
@@ -242,18 +242,24 @@ def _key_shapes(exchange: Exchange, bodies: bool = True) -> Iterator[Secret]:
         names = not streamed and len(text) < _NAMED_BODY_BYTES
         if not (has_shape_start(text) if streamed else may_hold_shapes(text, names)):
             continue
-        if isinstance(value, str):
-            yield from _found_in(prefix, [((), value)], "an API key")
-        else:
-            yield from _found_in(prefix, list(strings(value)), "an API key")
+        pieces: list[tuple[Place, str]] = (
+            [((), value)] if isinstance(value, str) else list(strings(value))
+        )
+        for secret in _found_in(prefix, pieces, "an API key"):
+            whole.add(secret.value)
+            yield secret
         if streamed and stream is not None:
             joined = [((*prefix, *field), text) for field, text in _joined(stream).items()]
-            yield from _found_in((), joined, "an API key split across events")
+            yield from (s for s in _found_in((), joined, SPLIT) if s.value not in whole)
 
 
 #: Bodies longer than this are searched for shapes and ``NAME_KEY=`` only, not for any
 #: credential name in their text (a scan per name: a tenth of validate's time).
 _NAMED_BODY_BYTES = 64 * 1024
+
+
+#: What a key found only in a stream's pieces joined is (scrub cannot replace it).
+SPLIT = "an API key split across events"
 
 
 def _json(value: Any) -> bytes:
