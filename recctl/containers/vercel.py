@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from recctl import io
+from recctl import budget, io
 from recctl.containers import http, sniff
 from recctl.exchange import Exchange, Message, Place, RecordedFile
 
@@ -97,6 +97,7 @@ def claims(head: bytes, path: str) -> bool | None:
     return bool(RESPONSE_KEYS.intersection(keys))
 
 
+@budget.per_file
 def parse(raw: bytes, path: str) -> RecordedFile:
     issues: list[tuple[Place, str]] = []
     place: Place = ("response",)
