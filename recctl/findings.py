@@ -102,6 +102,25 @@ CHECKS: dict[str, Check] = {
             Severity.ERROR,
             "the test id names a file outside the repository (absolute, or climbing with ..)",
         ),
+        Check(
+            "RC208",
+            "personal-data",
+            Severity.ERROR,
+            "an e-mail address or phone number in a request or response (opt-in: --pii, "
+            "validate.pii); reserved example domains and documented test numbers are not",
+        ),
+        Check(
+            "RC209",
+            "large-body",
+            Severity.WARNING,
+            "a body larger than validate.max-body-kib (off unless set)",
+        ),
+        Check(
+            "RC210",
+            "old-recording",
+            Severity.WARNING,
+            "recorded longer ago than validate.max-age-days (off unless set): re-record it",
+        ),
     )
 }
 
@@ -112,6 +131,9 @@ class Finding(NamedTuple):
     code: str
     message: str
     line: int | None = None  # the line in the file, where it is cheap to know
+    #: SHA-256 of what was found (a credential, an address), for a baseline's
+    #: fingerprint (``recctl.baseline``); never shown. None: the place and message are.
+    digest: str | None = None
 
     @property
     def severity(self) -> Severity:

@@ -23,7 +23,7 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 from recctl import containers, io
@@ -38,6 +38,9 @@ from recctl.containers.vcrpy_layouts import (
 from recctl.exchange import NotExchanges
 from recctl.ogx.checks import expected_directory
 from recctl.ogx.shapes import SHARED_PATHS
+
+if TYPE_CHECKING:
+    from recctl.baseline import Baseline
 from recctl.parallel import ordered_map
 from recctl.testindex import ModuleIndex, find_test, index_module, split_node_id
 from recctl.values import as_dict, as_str
@@ -82,6 +85,21 @@ class PruneReport:
     test_files_found: int = 0  # of those, the ones that exist
     layouts: list[tuple[str, str]] = field(default_factory=list)  # (cassette tree, layout used)
     layout_problems: list[str] = field(default_factory=list)  # a layout that maps worse
+    #: Stale recordings a baseline records (``--baseline``): passed over, never deleted.
+    known: list[Stale] = field(default_factory=list)
+
+    def pass_over_known(self, baseline: Baseline, files: list[str]) -> None:
+        """Move the stale recordings ``baseline`` records (by path and test id) to
+        ``known``."""
+        from recctl.baseline import digest
+
+        for path in files:
+            baseline.judged(path)
+        fresh: list[Stale] = []
+        for stale in self.stale:
+            entry = baseline.entry(stale.path, "$", "stale", digest(stale.test_id))
+            (self.known if baseline.is_known(entry) else fresh).append(stale)
+        self.stale = fresh
 
     @property
     def refusal(self) -> str | None:

@@ -26,9 +26,11 @@ import subprocess
 from dataclasses import dataclass, field
 
 from recctl import containers, io
-from recctl.exchange import CannotRewrite, NotExchanges
+from recctl.baseline import Baseline, digest
+from recctl.exchange import CannotRewrite, NotExchanges, RecordedFile
 from recctl.findings import json_path
 from recctl.masking import redact
+from recctl.pii import Personal, fake, shown
 from recctl.proof import Replacements, difference
 from recctl.secrets import NO_EXTRA, SPLIT, Extra, Secret, find_secrets
 
@@ -55,6 +57,9 @@ class Removed:
     kind: str
     pointer: str
     masked: str
+    #: SHA-256 of the value, for a baseline's fingerprint (``recctl.baseline``).
+    digest: str = ""
+    code: str = "RC203"  # RC208 for personal data
 
 
 @dataclass
@@ -71,6 +76,7 @@ class Scrubbed:
     error: str | None = None  # could not be read
     refused: str | None = None  # left alone, with why
     note: str | None = None  # not a recorded file (other YAML)
+    known: bool = False  # every value it would replace is recorded in the baseline
     #: The secrets themselves, for ``history`` in this process only: never shown.
     secrets: tuple[str, ...] = ()
 
@@ -90,9 +96,11 @@ def kind_of(secret: Secret) -> str:
 
 
 def scrub_file(
-    path: str, extra: Extra = NO_EXTRA, placeholder: str = DEFAULT_PLACEHOLDER
+    path: str, extra: Extra = NO_EXTRA, placeholder: str = DEFAULT_PLACEHOLDER, pii: bool = False
 ) -> Scrubbed:
-    """What one file becomes with its secrets replaced (nothing is written here)."""
+    """What one file becomes with its secrets replaced (nothing is written here); with
+    ``pii``, its e-mail addresses and phone numbers too, each by its fake
+    (``pii.fake``: the same in every file), proven as the secrets are."""
     try:
         raw = io.read_bytes(path)
         file = containers.parse(raw, path)
@@ -101,7 +109,8 @@ def scrub_file(
     except NotExchanges as note:
         return Scrubbed(path, note=str(note))
     found = list(find_secrets(file, extra))
-    if not found:
+    personal = _personal(file) if pii else []
+    if not found and not personal:
         return Scrubbed(path)
     if any(secret.what == SPLIT for secret in found):
         return Scrubbed(
@@ -116,7 +125,13 @@ def scrub_file(
             continue  # one secret, reported where it is first found
         kind = kind_of(secret)
         replacements[secret.value] = placeholder.format(kind=kind)
-        removed.append(Removed(kind, json_path(list(secret.place)), redact(secret.value)))
+        at = json_path(list(secret.place))
+        removed.append(Removed(kind, at, redact(secret.value), digest(secret.value)))
+    for item in personal:
+        if item.value not in replacements:
+            replacements[item.value] = fake(item.value, item.kind)
+            at = json_path(list(item.place))
+            removed.append(Removed(item.kind, at, shown(item.value), digest(item.value), "RC208"))
     replaced = Replacements(list(replacements.items()))
     result = Scrubbed(path, removed, secrets=tuple(replacements))
     try:
@@ -130,6 +145,8 @@ def scrub_file(
         result.refused = f"scrubbed, it would no longer read ({error}): left alone"
         return result
     left = {secret.value for secret in find_secrets(after, extra)} & set(replacements)
+    if pii:
+        left |= {item.value for item in _personal(after)} & set(replacements)
     if left:
         result.refused = (
             f"{len(left)} secret(s) are stored in a form scrub cannot edit in place: left alone"
@@ -143,6 +160,24 @@ def scrub_file(
     result.renamed_to = file.container.renamed(path, file, after)
     result.replay = file.container.replay_notes(file, found)
     return result
+
+
+def _personal(file: RecordedFile) -> list[Personal]:
+    from recctl.pii import find_pii
+
+    return list(find_pii(file))
+
+
+def pass_over_known(results: list[Scrubbed], baseline: Baseline) -> None:
+    """Mark each file whose every replacement the baseline records as known (``scrub
+    --check --baseline``): it neither fails the run nor is listed with the new ones."""
+    for result in results:
+        if result.error is None:
+            baseline.judged(result.path)
+        if result.new is None:
+            continue
+        entries = [baseline.entry(result.path, r.pointer, r.code, r.digest) for r in result.removed]
+        result.known = all([baseline.is_known(entry) for entry in entries])
 
 
 def write_scrubbed(results: list[Scrubbed], roots: list[str]) -> list[Scrubbed]:

@@ -19,6 +19,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import orjson
 
+from recctl.baseline import digest
 from recctl.exchange import Exchange, Message, Place, RecordedFile
 from recctl.findings import Finding, json_path
 from recctl.masking import (
@@ -94,6 +95,7 @@ def check_secrets(file: RecordedFile) -> list[Finding]:
                     json_path(list(secret.place)),
                     "RC203",
                     f"{secret.what} {redact(secret.value)}: remove it before committing",
+                    digest=digest(secret.value),
                 )
             )
     return findings

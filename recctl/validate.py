@@ -8,12 +8,14 @@ uses every core, and memory grows with the largest file, not with their number.
 from __future__ import annotations
 
 import os
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
 
 from recctl import containers, io
+from recctl.audit import commit_times, old_exchanges
 from recctl.containers import Container, http
 from recctl.exchange import NotExchanges, RecordedFile
 from recctl.findings import Finding, Severity, json_path
@@ -24,7 +26,18 @@ from recctl.parallel import ordered_map
 from recctl.secrets import check_secrets
 
 if TYPE_CHECKING:
+    from recctl.baseline import Baseline, Entry
     from recctl.rawsecrets import Found
+
+
+class Options(NamedTuple):
+    """What the opt-in checks need besides their codes: RC209's and RC210's limits."""
+
+    max_body_kib: int | None = None
+    max_age_days: int | None = None
+
+
+NO_OPTIONS = Options()
 
 
 @dataclass
@@ -37,6 +50,9 @@ class Report:
     placeholders: list[tuple[str, str, str]] = field(default_factory=list)
     error_count: int = 0
     warning_count: int = 0
+    known_count: int = 0  # findings passed over: recorded in the baseline
+    #: The known findings themselves, when the report holds its findings (JSON).
+    known: list[Finding] = field(default_factory=list)
     #: Files checked by what their container calls them, in the registry's order.
     checked: dict[str, int] = field(
         default_factory=lambda: {c.noun: 0 for c in containers.CONTAINERS}
@@ -63,9 +79,14 @@ class FileResult(NamedTuple):
     note: str | None = None  # a YAML file that is not an HTTP cassette: said, not judged
     noun: str = "recording"  # what its container calls a file
     placeholders: tuple[tuple[str, str], ...] = ()  # (JSON path, what) the replayer fills in
+    #: (JSON path, time) of each exchange recorded more than ``max-age-days`` ago by
+    #: the time its container keeps; None when it keeps none (the commit's time is used).
+    times: tuple[tuple[str, float], ...] | None = None
 
 
-def validate_file(path: str, validator: SchemaValidator, enabled: frozenset[str]) -> FileResult:
+def validate_file(
+    path: str, validator: SchemaValidator, enabled: frozenset[str], options: Options = NO_OPTIONS
+) -> FileResult:
     """Every enabled finding for one file, in a stable order: what its container
     checks (``container_checks``), then credentials (RC203), then a stale name (RC204)."""
     try:
@@ -79,11 +100,17 @@ def validate_file(path: str, validator: SchemaValidator, enabled: frozenset[str]
             findings += _raw_secrets(path, find_in_file(path))
         return FileResult(path, findings, noun=container.noun)
     container = containers.identify(path, head=raw) or containers.DEFAULT
-    return _checked(path, raw, container, validator, enabled)._replace(noun=container.noun)
+    result = _checked(path, raw, container, validator, enabled, options)
+    return result._replace(noun=container.noun)
 
 
 def _checked(
-    path: str, raw: bytes, container: Container, validator: SchemaValidator, enabled: frozenset[str]
+    path: str,
+    raw: bytes,
+    container: Container,
+    validator: SchemaValidator,
+    enabled: frozenset[str],
+    options: Options = NO_OPTIONS,
 ) -> FileResult:
     try:
         file = container.parse(raw, path)
@@ -106,18 +133,20 @@ def _checked(
     findings = list(container_checks(file, validator, enabled))
     if "RC203" in enabled:
         findings += check_secrets(file)
+    findings += _audits(file, enabled, options)
+    times = _times(file) if "RC210" in enabled else None
     if file.document is None:  # ogx recordings are filled in by no replayer
         filled = tuple(
             (json_path(list(place)), what)
             for exchange in file.exchanges
             for place, what in http.placeholders(exchange)
         )
-        return FileResult(path, findings, placeholders=filled)
+        return FileResult(path, findings, placeholders=filled, times=times)
     if "RC204" not in enabled:
-        return FileResult(path, findings)
+        return FileResult(path, findings, times=times)
     verdict = judge_name(os.path.basename(path), file.document)
     if verdict.match is not False or verdict.expected is None:
-        return FileResult(path, findings)
+        return FileResult(path, findings, times=times)
     findings.append(
         Finding(
             path,
@@ -129,7 +158,35 @@ def _checked(
             ),
         )
     )
-    return FileResult(path, findings, os.path.join(os.path.dirname(path), verdict.expected))
+    target = os.path.join(os.path.dirname(path), verdict.expected)
+    return FileResult(path, findings, target, times=times)
+
+
+def _audits(file: RecordedFile, enabled: frozenset[str], options: Options) -> list[Finding]:
+    """The opt-in checks: personal data (RC208), bodies over a size (RC209)."""
+    findings: list[Finding] = []
+    if "RC208" in enabled:
+        from recctl.pii import check_pii
+
+        findings += check_pii(file)
+    if "RC209" in enabled and options.max_body_kib is not None:
+        from recctl.audit import large_bodies
+
+        findings += large_bodies(file, options.max_body_kib)
+    return findings
+
+
+def _times(file: RecordedFile) -> tuple[tuple[str, float], ...] | None:
+    """(place, recording time) of each exchange whose container keeps one; None when
+    no exchange's does."""
+    from recctl.audit import recorded_time
+
+    times = []
+    for exchange in file.exchanges:
+        moment = recorded_time(exchange)
+        if moment is not None:
+            times.append((json_path(list(exchange.request.place[:-1])), moment))
+    return tuple(times) if times else None
 
 
 def container_checks(
@@ -160,6 +217,7 @@ def container_checks(
 
 def _raw_secrets(path: str, found: list[Found]) -> list[Finding]:
     """RC203 for the key shapes in the bytes of a file that was not parsed."""
+    from recctl.baseline import digest
     from recctl.masking import redact
 
     return [
@@ -170,6 +228,7 @@ def _raw_secrets(path: str, found: list[Found]) -> list[Finding]:
             f"an API key {redact(item.value)} in the file's bytes (the file was not parsed): "
             "remove it before committing",
             item.line,
+            digest(item.value),
         )
         for item in found
     ]
@@ -186,6 +245,8 @@ def validate_paths(
     jobs: int | None = None,
     emit: Callable[[list[Finding]], None] | None = None,
     progress: Callable[[], None] | None = None,
+    options: Options = NO_OPTIONS,
+    baseline: Baseline | None = None,
 ) -> Report:
     """Validate every file, on every core when there are many, findings in file order.
 
@@ -194,13 +255,23 @@ def validate_paths(
     only, so memory stays flat however many files and findings there are; RC205 and
     RC206, which need every stale file, come last. Without it, the report holds the
     findings, RC205 and RC206 after the findings of their file.
+
+    With ``baseline``, the findings it records are passed over: counted
+    (``known_count``), kept apart (``known``, when the report holds its findings),
+    neither emitted nor failing a file. RC210 is judged here: by the times the
+    files keep, else by their last commit's (one ``git log`` for the files that
+    need it, once every file is read).
     """
     global _worker_state
-    _worker_state = (validator, enabled)  # for the files checked in this process
+    _worker_state = (validator, enabled, options)  # for the files checked in this process
     report = Report()
+    undated: list[str] = []  # files that keep no recording time, for RC210
     held: list[list[Finding]] = []  # per file with findings, when not emitted
     stale: list[tuple[str, str, list[Finding]]] = []  # (path, target, its findings)
-    results = ordered_map(_validate, files, jobs, _init_worker, (validator.schema_bytes, enabled))
+    results = ordered_map(
+        _validate, files, jobs, _init_worker, (validator.schema_bytes, enabled, options)
+    )
+    now = time.time()
     for result in results:
         report.files_checked += 1
         if progress is not None:
@@ -210,10 +281,20 @@ def validate_paths(
         if result.note:
             report.notes.append((result.path, result.note))
         report.placeholders += [(result.path, *found) for found in result.placeholders]
-        if any(finding.severity is Severity.ERROR for finding in result.findings):
-            report.files_invalid += 1
-        report.count(result.findings)
         findings = result.findings
+        if "RC210" in enabled and options.max_age_days is not None and not result.note:
+            if result.times is None:
+                undated.append(result.path)
+            else:
+                findings = findings + old_exchanges(
+                    result.path, list(result.times), options.max_age_days, now
+                )
+        if baseline is not None:
+            baseline.judged(result.path)
+            findings = _new(findings, baseline, report)
+        if any(finding.severity is Severity.ERROR for finding in findings):
+            report.files_invalid += 1
+        report.count(findings)
         if findings and emit is not None:
             emit(findings)
             findings = []
@@ -222,6 +303,8 @@ def validate_paths(
         if result.stale_target:
             stale.append((result.path, result.stale_target, findings))
     related = _stale_relations(stale, enabled)
+    if baseline is not None:
+        related = [_new(extra, baseline, report) for extra in related]
     for extra in related:
         report.count(extra)
     for (_, _, findings), extra in zip(stale, related, strict=True):
@@ -229,10 +312,46 @@ def validate_paths(
             emit(extra)
         else:
             findings.extend(extra)
+    if undated:  # RC210 by the last commit's time, last, as RC205 and RC206
+        assert options.max_age_days is not None
+        committed = commit_times(undated)
+        for path in undated:
+            moment = committed.get(os.path.realpath(path))
+            if moment is None:
+                continue  # never committed: new
+            old = old_exchanges(path, [("$", moment)], options.max_age_days, now)
+            old = _new(old, baseline, report) if baseline is not None else old
+            report.count(old)
+            if old and emit is not None:
+                emit(old)
+            else:
+                held.append(old)
     held_findings = [finding for findings in held for finding in findings]
     # Errors first, each kind in file order: what fails the run is not lost among warnings.
     report.findings = sorted(held_findings, key=lambda f: f.severity is not Severity.ERROR)
     return report
+
+
+def _new(findings: list[Finding], baseline: Baseline, report: Report) -> list[Finding]:
+    """The findings ``baseline`` does not record; the known ones counted (and kept
+    apart when the report holds its findings)."""
+    new = []
+    for finding in findings:
+        if baseline.is_known(entry_of(finding, baseline)):
+            report.known_count += 1
+            report.known.append(finding)
+        else:
+            new.append(finding)
+    return new
+
+
+def entry_of(finding: Finding, baseline: Baseline) -> Entry:
+    """A finding as its baseline records it: by what was found when there is a value
+    (a credential, an address), else by its place and message."""
+    from recctl.baseline import digest
+
+    value = finding.digest or digest(f"{finding.pointer}\0{finding.message}")
+    return baseline.entry(finding.path, finding.pointer, finding.code, value)
 
 
 def _stale_relations(
@@ -276,15 +395,15 @@ def _stale_relations(
     return related
 
 
-_worker_state: tuple[SchemaValidator, frozenset[str]] | None = None
+_worker_state: tuple[SchemaValidator, frozenset[str], Options] | None = None
 
 
-def _init_worker(schema_bytes: bytes, enabled: frozenset[str]) -> None:
+def _init_worker(schema_bytes: bytes, enabled: frozenset[str], options: Options) -> None:
     global _worker_state
-    _worker_state = (SchemaValidator(schema_bytes), enabled)
+    _worker_state = (SchemaValidator(schema_bytes), enabled, options)
 
 
 def _validate(path: str) -> FileResult:
     assert _worker_state is not None
-    validator, enabled = _worker_state
-    return validate_file(path, validator, enabled)
+    validator, enabled, options = _worker_state
+    return validate_file(path, validator, enabled, options)

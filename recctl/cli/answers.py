@@ -136,6 +136,14 @@ def stats(
     paths: PathsArgument,
     output_format: OutputFormatOption = OutputFormat.text,
     jobs: JobsOption = None,
+    audit: Annotated[
+        bool,
+        typer.Option(
+            "--audit",
+            help="Also the largest files and bodies (media in base64, audio, images, called "
+            "so) and how old the recordings are (the time a file keeps, else its last commit).",
+        ),
+    ] = False,
 ) -> None:
     """Count calls by suite, endpoint, provider and model.
 
@@ -149,7 +157,19 @@ def stats(
     from recctl.stats import Rows, aggregate
 
     files = files_of(paths, cassettes=True)
-    rows: Iterable[Rows] = ordered_map(stats_row, files, jobs_from(jobs))
+    audits: list[Any] = []
+    if audit:
+        from recctl.audit import stats_and_audit
+
+        def kept(both: Iterable[tuple[Rows, Any]]) -> Iterable[Rows]:
+            for row, audited in both:
+                if audited is not None:
+                    audits.append(audited)
+                yield row
+
+        rows: Iterable[Rows] = kept(ordered_map(stats_and_audit, files, jobs_from(jobs)))
+    else:
+        rows = ordered_map(stats_row, files, jobs_from(jobs))
     if len(files) > 300 and render.is_terminal(stderr=True):
         from rich.progress import track
 
@@ -161,10 +181,20 @@ def stats(
             transient=True,
         )
     overview = aggregate(rows)
+    audited = None
+    if audit:
+        from recctl.audit import audit_json
+
+        audited = audit_json(audits)
     if output_format is OutputFormat.json:
-        render.write_json(overview.to_json())
+        document = overview.to_json()
+        render.write_json({**document, "audit": audited} if audited else document)
     else:
         from recctl.render.stats import print_overview
 
         print_overview(overview)
+        if audited is not None:
+            from recctl.render.audit import audit_lines
+
+            render.print_lines(audit_lines(audited))
     raise typer.Exit(ExitCode.CANNOT_RUN if overview.unreadable else ExitCode.OK)

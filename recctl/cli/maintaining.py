@@ -22,6 +22,7 @@ from recctl.cli import (
     jobs_from,
     recordings_only,
 )
+from recctl.cli.baselines import BaselineOption, UpdateBaselineOption
 from recctl.errors import ExitCode, RecctlError
 
 
@@ -78,6 +79,8 @@ def prune(
         ),
     ] = None,
     delete: Annotated[bool, typer.Option("--delete", help="Delete the stale recordings.")] = False,
+    baseline: BaselineOption = None,
+    update_baseline: UpdateBaselineOption = False,
     force: Annotated[
         bool,
         typer.Option(
@@ -104,11 +107,13 @@ def prune(
     directory from which their test files exist (none: exit 2). Nothing is
     deleted outside the root or through a symbolic link; --delete is refused
     when most recordings would go or none of their test files exists (--force
-    insists). Exit 0 when nothing is stale, 1 when something is, 2 when it
-    cannot run.
+    insists). With --baseline, the stale recordings its file records are
+    passed over (counted, never deleted). Exit 0 when nothing is stale, 1 when
+    something is, 2 when it cannot run.
     """
     from recctl import containers, io
     from recctl import prune as pruning
+    from recctl.cli.baselines import baseline_of, baseline_written
     from recctl.confine import inside
     from recctl.containers.vcrpy_layouts import LAYOUTS
     from recctl.prune_root import RootUnknown, find_root
@@ -155,9 +160,14 @@ def prune(
     if not files:  # nothing read is never clean
         where = ", ".join(targets)
         raise RecctlError(f"no recordings or cassettes found under {where}")
+    known = baseline_of(baseline, update_baseline, settings)
     report = pruning.prune(
         files, base, node_ids, jobs_from(jobs, settings), None if layout == "auto" else layout
     )
+    if known is not None:
+        report.pass_over_known(known, files)
+        if update_baseline:
+            baseline_written(known, frozenset({"stale"}))
     deleted = None
     refusal = report.refusal if not force else None
     if delete and refusal is None:
@@ -166,16 +176,18 @@ def prune(
     if output_format == "json":
         render.write_json(prune_json(report, deleted, base, root_from))
     elif output_format == "github":
-        from recctl.render.github import prune_annotations
+        from recctl.render.github import known_notice, prune_annotations
 
         render.write_raw_lines(prune_annotations(report, deleted))
+        if known is not None:
+            render.write_raw_lines(known_notice(len(report.known), known.file))
     else:
         render.print_lines(prune_lines(report, deleted, base, root_from), wrap=True)
     if delete and refusal is not None:
         raise RecctlError(f"--delete refused, nothing deleted: {refusal} (--force insists)")
     if report.unreadable:
         raise typer.Exit(ExitCode.CANNOT_RUN)
-    stale_left = bool(report.stale) and not delete
+    stale_left = bool(report.stale) and not delete and not update_baseline
     raise typer.Exit(ExitCode.FINDINGS if stale_left or report.unsafe else ExitCode.OK)
 
 

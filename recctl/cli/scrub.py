@@ -15,10 +15,12 @@ from recctl.cli import (
     OutputFormatOption,
     PathsArgument,
     command,
+    configured,
     files_of,
     filtered,
     jobs_from,
 )
+from recctl.cli.baselines import BaselineOption, UpdateBaselineOption
 from recctl.errors import ExitCode, RecctlError
 
 
@@ -56,6 +58,16 @@ def scrub(
             help="What replaces a secret; {kind} is what it was (openai-key, token, ...).",
         ),
     ] = "REDACTED-{kind}",
+    pii: Annotated[
+        bool,
+        typer.Option(
+            "--pii",
+            help="Also replace e-mail addresses and phone numbers (validate's RC208) with "
+            "fakes of the same shape, one value always the same fake.",
+        ),
+    ] = False,
+    baseline: BaselineOption = None,
+    update_baseline: UpdateBaselineOption = False,
     output_format: OutputFormatOption = OutputFormat.text,
     jobs: JobsOption = None,
     only_found: FilterOption = False,
@@ -70,16 +82,21 @@ def scrub(
     for a cassette, the output names the VCR.py setting that keeps requests
     matching. Writes are atomic and a second run changes nothing. A scrubbed key
     is still in git history: the output names the commits; rotate the key.
+    With --pii, e-mail addresses become user-<hash>@example.com and phone
+    numbers a number of the same format in the 555-01XX range, through the same
+    proof. With --check (or --diff) and --baseline, a file whose every value
+    the baseline records is passed over.
     Exit 0 when done (or nothing to scrub), 1 with --check or --diff when a file
     would change, or when a file was left alone, 2 when it cannot run.
     """
     import functools
 
     from recctl import io
+    from recctl.cli.baselines import baseline_of, baseline_written
     from recctl.confine import roots_of
     from recctl.parallel import ordered_map
-    from recctl.render.scrub import scrub_json, scrub_lines
-    from recctl.scrub import KEY_NAME, history, scrub_file, write_scrubbed
+    from recctl.render.scrub import known_lines, scrub_json, scrub_lines
+    from recctl.scrub import KEY_NAME, history, pass_over_known, scrub_file, write_scrubbed
     from recctl.secrets import Extra
 
     for name in key:
@@ -98,10 +115,17 @@ def scrub(
     except (KeyError, IndexError, ValueError):
         raise RecctlError(f"--placeholder {placeholder!r}: only {{kind}} may be named") from None
     extra = Extra(frozenset(name.lower() for name in key), tuple(compiled))
-    files = files_of(filtered(paths, only_found), cassettes=True)
-    per_file = functools.partial(scrub_file, extra=extra, placeholder=placeholder)
-    results = list(ordered_map(per_file, files, jobs_from(jobs)))
     dry = check or diff
+    known = baseline_of(baseline, update_baseline, configured()) if dry or baseline else None
+    if (known is not None or update_baseline) and not dry:
+        raise RecctlError("--baseline goes with --check or --diff (a write scrubs every file)")
+    files = files_of(filtered(paths, only_found), cassettes=True)
+    per_file = functools.partial(scrub_file, extra=extra, placeholder=placeholder, pii=pii)
+    results = list(ordered_map(per_file, files, jobs_from(jobs)))
+    if known is not None:
+        pass_over_known(results, known)
+        if update_baseline:
+            baseline_written(known, frozenset({"RC203", "RC208"} if pii else {"RC203"}))
     if not dry:
         roots = roots_of([str(path) for path in paths])
         io.remove_leftovers(files, roots)
@@ -112,9 +136,12 @@ def scrub(
     if output_format is OutputFormat.json:
         render.write_json(scrub_json(results, commits, written=not dry))
     else:
-        render.print_lines(scrub_lines(results, commits, written=not dry, show_diff=diff))
+        lines = scrub_lines(results, commits, written=not dry, show_diff=diff)
+        render.print_lines(lines + known_lines(results, known.file if known else None))
     if any(result.error for result in results):
         raise typer.Exit(ExitCode.CANNOT_RUN)
-    changed = any(result.new is not None for result in results)
+    changed = any(result.new is not None and not result.known for result in results)
+    if update_baseline:
+        changed = False
     refused = any(result.refused for result in results)
     raise typer.Exit(ExitCode.FINDINGS if (dry and changed) or refused else ExitCode.OK)

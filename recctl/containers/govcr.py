@@ -101,6 +101,7 @@ def parse(raw: bytes, path: str) -> RecordedFile:
                 issues,
             )
         )
+        http.stamp(exchanges[-1], item.get("recorded_at") or request.get("recorded_at"))
     layout = f"version {document['version']}"
     return RecordedFile(path, len(raw), _self(), layout, exchanges, issues, warnings, raw=raw)
 

@@ -104,6 +104,7 @@ def parse(raw: bytes, path: str) -> RecordedFile:
                 issues,
             )
         )
+        http.stamp(exchanges[-1], as_dict(entry).get("startedDateTime"))
     creator = as_dict(as_dict(log).get("creator")).get("name")
     layout = str(creator) if isinstance(creator, str) else "har"
     return RecordedFile(path, len(raw), _self(), layout, exchanges, issues, raw=raw)

@@ -76,6 +76,13 @@ def exchange(
     return Exchange(index, method, url, status, request, response, events, source=source)
 
 
+def stamp(exchange: Exchange, recorded_at: Any) -> None:
+    """Keep the time an exchange was recorded, where its container stores one (Ruby
+    VCR's ``recorded_at``, HAR's ``startedDateTime``): ``audit`` reads it."""
+    if isinstance(recorded_at, str) or hasattr(recorded_at, "isoformat"):
+        exchange.extras["recorded_at"] = recorded_at
+
+
 def _plain(body: Any) -> Any:
     return f"<{len(body):,} bytes>" if isinstance(body, bytes) else body
 

@@ -97,6 +97,7 @@ def parse(raw: bytes, path: str) -> RecordedFile:
                 issues,
             )
         )
+        http.stamp(exchanges[-1], item.get("recorded_at"))
     return RecordedFile(path, len(raw), _self(), "vcr", exchanges, issues, warnings, raw=raw)
 
 

@@ -165,23 +165,20 @@ def error(message: str) -> None:
 # --- validate ------------------------------------------------------------------
 
 
-def validate_json(report: Report) -> dict[str, Any]:
+def validate_json(report: Report, baseline: str | None = None) -> dict[str, Any]:
+    known = {}
+    if baseline is not None:  # the known findings, apart from the new ones
+        known = {
+            "baseline": {"file": baseline, "known": report.known_count},
+            "known": [_finding_json(finding) for finding in report.known],
+        }
     return {
         "status": "ok" if report.ok else "fail",
         "files_checked": report.files_checked,
         "errors": report.error_count,
         "warnings": report.warning_count,
         "files_invalid": report.files_invalid,
-        "findings": [
-            {
-                "path": finding.path,
-                "pointer": finding.pointer,
-                "code": finding.code,
-                "severity": finding.severity.value,
-                "message": finding.message,
-            }
-            for finding in report.findings
-        ],
+        "findings": [_finding_json(finding) for finding in report.findings],
         "notes": [{"path": path, "note": note} for path, note in report.notes]
         + [
             {
@@ -191,6 +188,17 @@ def validate_json(report: Report) -> dict[str, Any]:
             }
             for path, pointer, what in report.placeholders
         ],
+        **known,
+    }
+
+
+def _finding_json(finding: Finding) -> dict[str, Any]:
+    return {
+        "path": finding.path,
+        "pointer": finding.pointer,
+        "code": finding.code,
+        "severity": finding.severity.value,
+        "message": finding.message,
     }
 
 
@@ -213,9 +221,13 @@ def finding_lines(findings: list[Finding]) -> list[Line]:
     return lines
 
 
-def validate_summary(report: Report) -> None:
-    """The notes, then one summary line (the findings were printed before it)."""
+def validate_summary(report: Report, baseline: str | None = None) -> None:
+    """The notes, then one summary line (the findings were printed before it), and
+    with a baseline, how many known findings were passed over."""
     lines = [Line([(f"note: {path}: {note}", "dim")]) for path, note in report.notes]
+    if baseline is not None:
+        known = plural(report.known_count, "known finding")
+        lines.append(Line([(f"{known} passed over (baseline {baseline}).", "dim")]))
     files, kinds = checked_files(report.checked, len(report.notes))
     warnings = plural(report.warning_count, "warning")
     if report.placeholders:

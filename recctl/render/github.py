@@ -43,6 +43,13 @@ def annotation(level: str, path: str, title: str, message: str, line: int | None
     return f"::{level} {','.join(properties)}::{escape_data(message)}"
 
 
+def known_notice(known: int, baseline: str) -> list[str]:
+    """One ``::notice`` saying how many known findings the baseline passed over."""
+    noun = "finding" if known == 1 else "findings"
+    message = f"{known:,} known {noun} passed over (baseline {baseline}): only new ones fail"
+    return [f"::notice title=recctl baseline::{escape_data(message)}"]
+
+
 def finding_annotations(findings: list[Finding]) -> list[str]:
     return [
         annotation(

@@ -30,6 +30,7 @@ def prune_json(
         "cassette_layouts": [{"tree": tree, "layout": layout} for tree, layout in report.layouts],
         "delete_refused": report.refusal,
         "deleted": deleted,
+        "known": [{"path": s.path, "test_id": s.test_id} for s in report.known],
     }
 
 
@@ -81,6 +82,8 @@ def prune_lines(report: PruneReport, deleted: int | None, root: str, root_from: 
         counts.append(f"{len(report.unsafe):,} unsafe")
     if report.unmapped:
         counts.append(f"{len(report.unmapped):,} unmapped")
+    if report.known:
+        counts.append(f"{len(report.known):,} known (baseline)")
     summary = ", ".join(counts) + "."
     if report.unsure:
         summary += f" ({plural(report.unsure, 'recording')} kept because recctl cannot be sure.)"

@@ -30,8 +30,9 @@ def scrub_json(
                 "replay": r.replay,
             }
             for r in results
-            if r.new is not None
+            if r.new is not None and not r.known
         ],
+        "known": [r.path for r in results if r.known],
         "clean": sum(1 for r in results if r.new is None and not (r.error or r.refused or r.note)),
         "errors": [{"path": r.path, "reason": r.error} for r in results if r.error],
         "refused": [{"path": r.path, "reason": r.refused} for r in results if r.refused],
@@ -52,8 +53,11 @@ def scrub_lines(
             lines.append(file_left_alone(result.path, result.refused))
         elif result.note:
             lines.append(Line([(f"note: {result.path}: {result.note}", "dim")]))
-        elif result.new is not None:
-            count = plural(len(result.removed), "secret")
+        elif result.new is not None and not result.known:
+            personal = sum(r.code == "RC208" for r in result.removed)
+            secrets = len(result.removed) - personal
+            counts = ((secrets, "secret"), (personal, "personal value"))
+            count = ", ".join(plural(n, noun) for n, noun in counts if n)
             lines.append(
                 Line(
                     [
@@ -70,7 +74,7 @@ def scrub_lines(
             lines += [Line([("replay: ", "yellow"), (note, "")], 2) for note in result.replay]
             if show_diff:
                 lines += _diff(result)
-    changed = sum(1 for r in results if r.new is not None)
+    changed = sum(1 for r in results if r.new is not None and not r.known)
     clean = sum(1 for r in results if r.new is None and not (r.error or r.refused or r.note))
     summary = (
         f"{plural(changed, 'file')} {verb.replace('would scrub', 'to scrub')}, {clean:,} clean"
@@ -87,6 +91,14 @@ def scrub_lines(
         for masked, ids in commits:
             lines.append(Line([(f"{masked} is in commits {', '.join(ids)}", "")], 2))
     return lines
+
+
+def known_lines(results: list[Scrubbed], baseline: str | None) -> list[Line]:
+    """How many files the baseline passed over (every value in them known)."""
+    if baseline is None:
+        return []
+    known = plural(sum(r.known for r in results), "file")
+    return [Line([(f"{known} with known findings passed over (baseline {baseline}).", "dim")])]
 
 
 def _diff(result: Scrubbed) -> list[Line]:
