@@ -25,7 +25,9 @@ from recctl.answer import Answer, Choice, ToolCall, Usage
 from recctl.exchange import Exchange
 from recctl.findings import json_path
 from recctl.printable import text_lines
-from recctl.show import Message, conversation, shorten_data_urls, tools_offered
+from recctl.protocols import read_request
+from recctl.request import Message
+from recctl.show import shorten_data_urls
 from recctl.values import as_dict
 
 
@@ -228,25 +230,32 @@ def compare_requests(old: Exchange, new: Exchange) -> list[RequestChange]:
             old.request.body if old_tool else None,
             new.request.body if new_tool else None,
         )
-    changes += _message_changes(
-        conversation(pa, shorten_data_urls), conversation(pb, shorten_data_urls)
-    )
-    tools_a, tools_b = tools_offered(pa), tools_offered(pb)
+    ra, rb = read_request(pa, shorten_data_urls), read_request(pb, shorten_data_urls)
+    changes += _message_changes(ra.messages, rb.messages)
+    tools_a, tools_b = ra.tools, rb.tools
     if tools_a != tools_b:
         changes.append(RequestChange("tools offered", tools_a, tools_b))
-    elif not _same_json(pa.get("tools"), pb.get("tools")):
+    elif not _same_json(_tool_definitions(pa), _tool_definitions(pb)):
         changes.append(RequestChange("tool definitions", tools_a, tools_b, "definitions differ"))
-    for key in _parameter_keys(pa, pb):
-        compare(f"parameter {key}", pa.get(key, MISSING), pb.get(key, MISSING))
+    for key in _parameter_keys(ra.parameters, rb.parameters):
+        compare(
+            f"parameter {key}", ra.parameters.get(key, MISSING), rb.parameters.get(key, MISSING)
+        )
     return changes
 
 
-_CONTENT_KEYS = frozenset({"model", "messages", "tools", "contents", "input", "prompt", "system"})
+def _tool_definitions(payload: dict[str, Any]) -> Any:
+    """Where a request defines its tools: ``tools`` (OpenAI, Anthropic, Gemini's REST
+    API), ``config.tools`` (the genai SDK), ``toolConfig.tools`` (Bedrock)."""
+    return [
+        payload.get("tools"),
+        as_dict(payload.get("config")).get("tools"),
+        as_dict(payload.get("toolConfig")).get("tools"),
+    ]
 
 
 def _parameter_keys(a: dict[str, Any], b: dict[str, Any]) -> list[str]:
-    keys = list(a) + [key for key in b if key not in a]
-    return [key for key in keys if key not in _CONTENT_KEYS]
+    return list(a) + [key for key in b if key not in a]
 
 
 def _call(exchange: Exchange) -> str:

@@ -33,9 +33,11 @@ from recctl.values import as_dict
 def volatile_paths(container: Container) -> list[str]:
     """The paths ignored by default in a container's exchanges: every protocol's
     volatile fields below each place the container keeps a provider's objects,
+    the ids a request echoes (every container keeps its body at ``$.request.body``),
     and the container's own."""
     return [
         *(f"{place}.{path}" for place in container.body_places for path in protocols.VOLATILE),
+        *(f"$.request.body.{path}" for path in protocols.REQUEST_VOLATILE),
         *container.volatile,
     ]
 
@@ -97,7 +99,11 @@ def diff_files(
 ) -> FileDiff:
     if old.container is not new.container:
         raise DifferentKinds(f"cannot compare {_named(old)} with {_named(new)}")
-    volatile = (ignores or Ignores()).matcher(old.container)
+    ignores = ignores or Ignores()
+    volatile = ignores.matcher(old.container)
+    # Ignoring nothing by default, streams are compared chunk by chunk as well:
+    # their ids and re-split chunks are differences, never counted as ignored.
+    chunks = chunks or not ignores.defaults
     result = FileDiff(old.container.one_per_file)
     for i, j in _pairs(old.exchanges, new.exchanges, result):
         diff = diff_exchanges(old, new, old.exchanges[i], new.exchanges[j], volatile, chunks)

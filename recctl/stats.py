@@ -9,6 +9,7 @@ usage are counted apart.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import PurePath
@@ -16,7 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from recctl.exchange import RecordedFile
-from recctl.providers import provider_of_url
+from recctl.providers import provider_of
 from recctl.values import as_dict
 
 
@@ -132,10 +133,11 @@ def exchange_rows(file: RecordedFile) -> list[FileStats]:
             FileStats(
                 path=file.path,
                 suite=suite_of(file.path),
-                endpoint=exchange.extras.get("endpoint") or _endpoint(exchange.url),
-                provider=exchange.extras.get("provider") or provider_of_url(exchange.url) or "?",
+                endpoint=endpoint_of(exchange.extras, exchange.url),
+                provider=provider_of(exchange.extras.get("provider"), exchange.url) or "?",
                 model=model if isinstance(model, str) and model else "(none)",
-                streamed=exchange.streamed,
+                # a Gemini stream may come as one JSON array: its answer says so
+                streamed=exchange.streamed or bool(answer and answer.streamed),
                 chunks=answer.chunks if answer else len(exchange.events or ()),
                 bytes=file.size if exchange.index == 0 else 0,
                 prompt_tokens=usage.prompt_tokens if usage else None,
@@ -147,7 +149,31 @@ def exchange_rows(file: RecordedFile) -> list[FileStats]:
     return rows
 
 
-def _endpoint(url: str) -> str:
+def endpoint_of(extras: dict[str, Any], url: str) -> str:
+    """The path the provider received (an ogx recording's own, ``received``), with its
+    variable segments named: a model as ``{model}``, an id as ``{id}``
+    (``/v1/batches/{id}``, ``/v1beta/models/{model}:generateContent``); a call that
+    is not HTTP by its kind (``tool``)."""
+    path = extras.get("received") or (None if extras.get("endpoint") else _path(url))
+    if path is None:
+        return str(extras.get("endpoint"))
+    parts = path.split("/")
+    for n, part in enumerate(parts):
+        if n and parts[n - 1] in ("model", "models") and part:
+            method = part.rpartition(":")[2] if n == len(parts) - 1 and ":" in part else ""
+            parts[n] = "{model}" + (f":{method}" if method else "")
+        elif _ID.fullmatch(part) and not _VERSION.fullmatch(part):
+            parts[n] = "{id}"
+    return "/".join(parts)
+
+
+#: A path segment that is an id: a number, a uuid, a long token holding a digit, or
+#: a prefixed token (``batch_…``, ``file-…``, ``resp_…``); versions are kept.
+_ID = re.compile(r"\d+|(?=[^/]*\d)[\w.~%-]{8,}|[a-z]+[_-][A-Za-z0-9]{12,}")
+_VERSION = re.compile(r"v\d+(?:alpha|beta)?\d*|\d{4}-\d{2}-\d{2}")
+
+
+def _path(url: str) -> str:
     if not url:
         return "?"
     try:

@@ -322,7 +322,7 @@ def test_reassemble_reads_cassettes_under_cassettes_directories() -> None:
     result = run("reassemble", str(CASSETTES), "-o", "json")
     assert result.exit_code == 0
     documents = json.loads(result.stdout)
-    assert len(documents) == 20
+    assert len(documents) == 22
     assert {d["kind"] for d in documents} == {
         "anthropic_completion",
         "anthropic_message",
@@ -576,13 +576,14 @@ def test_stats_counts_cassettes_interactions_and_tokens() -> None:
     assert result.exit_code == 0
     document = json.loads(result.stdout)
     totals = document["totals"]
-    assert (totals["files"], totals["exchanges"], totals["streamed"]) == (13, 20, 6)
+    assert (totals["files"], totals["exchanges"], totals["streamed"]) == (14, 22, 8)
     assert len(document["notes"]) == 3  # two xAI gRPC recordings, a WebSocket session
     providers = {row["name"]: row for row in document["by_provider"]}
     # Bedrock, by hand: 446 + 512 prompt and 55 + 25 completion tokens in 2 interactions.
+    # and pydantic-ai's Converse stream: 2 interactions, 1,048 and 109.
     bedrock = providers["bedrock"]
-    assert (bedrock["files"], bedrock["exchanges"]) == (1, 2)
-    assert (bedrock["prompt_tokens"], bedrock["completion_tokens"]) == (958, 80)
+    assert (bedrock["files"], bedrock["exchanges"]) == (2, 4)
+    assert (bedrock["prompt_tokens"], bedrock["completion_tokens"]) == (958 + 1048, 80 + 109)
     # Anthropic: 16+16 / 10+10 (messages), 351+457 / 85+33 (tool stream), 43 / 282
     # (thinking stream); the legacy completion holds no usage.
     anthropic = providers["anthropic"]
@@ -592,7 +593,7 @@ def test_stats_counts_cassettes_interactions_and_tokens() -> None:
     assert suites["test_vision"] == 3  # the module folder under cassettes/
     assert suites["tests"] == 2  # no module folder: the folder holding cassettes/
     text = run("stats", str(CASSETTES)).stdout
-    assert "13 files (20 calls)" in text
+    assert "14 files (22 calls)" in text
     assert max(len(line) for line in text.splitlines()) <= 80
 
 

@@ -37,7 +37,7 @@ PROJECTS = {
     FORMATS / "openllmetry-js": {har: 11},
     FORMATS / "mirascope": {har: 2},  # cassettes/ of TypeScript tests
     FORMATS / "vercel-ai": {vercel: 10},  # packages/<provider>/src/**/__fixtures__/
-    CASSETTES / "pydantic-ai": {vcrpy: 6},  # 2 xAI gRPC and 1 WebSocket among them
+    CASSETTES / "pydantic-ai": {vcrpy: 7},  # 2 xAI gRPC and 1 WebSocket among them
     CASSETTES / "crewai": {vcrpy: 5},
     CASSETTES / "openllmetry": {vcrpy: 4},
     CASSETTES / "langchain-aws": {vcrpy: 1},
@@ -75,7 +75,7 @@ def test_validate_from_the_roots_of_the_sample_projects(
         "ruby_llm": "All 3 cassettes valid.",
         "mirascope": "All 2 HAR files valid.",
         "vercel-ai": "All 10 response fixtures valid.",
-        "pydantic-ai": "All 6 files valid (3 cassettes, 3 not HTTP recordings).",
+        "pydantic-ai": "All 7 files valid (4 cassettes, 3 not HTTP recordings).",
     }
     for name, summary in expected.items():
         base = FORMATS if (FORMATS / name).is_dir() else CASSETTES
@@ -252,7 +252,7 @@ def test_xai_grpc_cassettes_and_websocket_sessions_are_notes_counted_as_such() -
     result = run("validate", "-o", "json", str(root))
     assert result.exit_code == 0, result.output
     document = json.loads(result.stdout)
-    assert document["errors"] == 0 and document["files_checked"] == 6
+    assert document["errors"] == 0 and document["files_checked"] == 7
     notes = sorted(note["note"] for note in document["notes"] if "pointer" not in note)
     assert notes == [
         "not an HTTP cassette: a WebSocket session",

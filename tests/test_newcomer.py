@@ -277,4 +277,4 @@ def test_stats_drops_columns_it_cannot_fit_and_says_so() -> None:
     assert "not shown at this width:" in " ".join(narrow.split())
     wide = run("stats", str(CORPUS), env={"COLUMNS": "160"}).stdout
     assert "not shown" not in wide
-    assert "/openai/v1/v1/chat/completions" in wide  # whole names when there is room
+    assert "/openai/v1/chat/completions" in wide  # whole names when there is room

@@ -39,8 +39,6 @@ volatile: tuple[str, ...] = (
     "$.request.headers.*[*]",
     "$.response.headers.*",
     "$.response.headers.*[*]",
-    "$.request.body.messages[*].tool_calls[*].id",
-    "$.request.body.messages[*].tool_call_id",
 )
 
 

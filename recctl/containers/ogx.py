@@ -19,6 +19,7 @@ The rest of what only ogx has (the request hash, id normalization, the schema,
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, overload
@@ -58,8 +59,6 @@ body_places: tuple[str, ...] = (
 volatile: tuple[str, ...] = (
     "$.response.body.sdk_http_response.headers.Date",
     "$.response.body[*].sdk_http_response.headers.Date",
-    "$.request.body.messages[*].tool_calls[*].id",
-    "$.request.body.messages[*].tool_call_id",
 )
 #: What a recording holds at its top level; a JSON file holding neither is not one.
 _RECORDING_KEYS = ("request", "response")
@@ -178,6 +177,7 @@ def exchange_of(recording: Any, shape: Shape | None = None) -> Exchange:
         "endpoint": shape.endpoint
         or (shape.request.value if shape.request is not RequestShape.UNKNOWN else None),
         "model": model if type(model) is str and model else None,
+        "received": received_path(shape.endpoint, request.get("endpoint")),
         "provider": _provider(request),
         "streamed": bool(shape.streamed),
         "shape": shape,
@@ -216,6 +216,24 @@ def exchange_of(recording: Any, shape: Shape | None = None) -> Exchange:
         extras,
         recording,
     )
+
+
+def received_path(path: str | None, endpoint: Any) -> str | None:
+    """The path the provider received. The recorder writes its url as the client's
+    base url (``…/v1``, ``…/openai/v1``, ``…/v1beta/openai``) joined with the API
+    path it records as ``endpoint`` (``/v1/chat/completions``); the client joined
+    its base with the path after the version: ``/openai/v1/v1/chat/completions``
+    was ``/openai/v1/chat/completions``."""
+    if not path or type(endpoint) is not str or not path.endswith(endpoint):
+        return path
+    base = path[: len(path) - len(endpoint)]
+    version, _, rest = endpoint.lstrip("/").partition("/")
+    if base and rest and _VERSION.fullmatch(version):
+        return f"{base.rstrip('/')}/{rest}"
+    return path
+
+
+_VERSION = re.compile(r"v\d+\w*")
 
 
 def _provider(request: dict[str, Any]) -> str | None:

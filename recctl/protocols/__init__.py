@@ -3,16 +3,19 @@
 One module per protocol family: ``openai_chat`` (chat completions and legacy
 completions), ``openai_responses``, ``anthropic`` (messages), ``google`` (genai
 ``generateContent`` and Gemini interactions), ``bedrock`` (Converse), ``ollama``
-(native API), and ``sse`` (event streams). Each takes a body or a list of event
-dicts, never a container: every container hands them the same objects.
+(native API), ``openai_audio`` (transcriptions), and ``sse`` (event streams). Each
+takes a body or a list of event dicts, never a container: every container hands
+them the same objects.
 
 Each protocol module in ``PROTOCOLS`` says how it recognizes what it reads:
 ``stream_answer(events, kinds)`` and ``body_answer(body, url)`` return its
 answer, or None when the stream or body is not its own; and ``volatile``, the
 fields of its objects that change on every re-record, relative to the object
-(a container adds where its objects are). Many providers speak another's
-protocol (OpenAI's chat API is served by Mistral, DeepSeek, OpenRouter, vLLM,
-...), so the body decides, not the host.
+(a container adds where its objects are), and ``request_volatile``, the ids a
+request echoes (tool-call ids, relative to the body); ``request(payload, shorten)``,
+what a request of its own asks (history, tools offered, parameters), or None. Many
+providers speak another's protocol (OpenAI's chat API is served by Mistral,
+DeepSeek, OpenRouter, vLLM, ...), so the body decides, not the host.
 """
 
 from __future__ import annotations
@@ -29,20 +32,26 @@ from recctl.protocols import (
     cohere,
     google,
     ollama,
+    openai_audio,
     openai_chat,
     openai_responses,
 )
+from recctl.request import Request, Shorten, parameters_but
 from recctl.values import as_dict, as_str
 
 
 class WireProtocol(Protocol):
     volatile: tuple[str, ...]
+    request_volatile: tuple[str, ...]
 
     def stream_answer(self, events: list[dict[str, Any]], kinds: set[str]) -> Answer | None:
         """The answer of a stream of this protocol's events, else None."""
 
     def body_answer(self, body: dict[str, Any], url: str) -> Answer | None:
         """The answer of a body of this protocol, else None."""
+
+    def request(self, payload: dict[str, Any], shorten: Shorten) -> Request | None:
+        """What a request of this protocol asks, else None."""
 
 
 #: In the order they are tried: each recognizes what the others cannot have.
@@ -52,14 +61,31 @@ PROTOCOLS: tuple[WireProtocol, ...] = (
     anthropic,
     google,
     cohere,
+    openai_audio,
     openai_chat,
     ollama,
+)
+
+#: Every protocol's ids a request echoes (tool-call ids), relative to the request body.
+REQUEST_VOLATILE: tuple[str, ...] = tuple(
+    dict.fromkeys(path for protocol in PROTOCOLS for path in protocol.request_volatile)
 )
 
 #: Every protocol's volatile fields, relative to its objects.
 VOLATILE: tuple[str, ...] = tuple(
     dict.fromkeys(path for protocol in PROTOCOLS for path in protocol.volatile)
 )
+
+
+def read_request(payload: dict[str, Any], shorten: Shorten) -> Request:
+    """What a request body asks, read by the protocol whose request it is: every
+    provider's history, tools and parameters the same way. A body no protocol
+    claims is all parameters."""
+    for protocol in PROTOCOLS:
+        found = protocol.request(payload, shorten)
+        if found is not None:
+            return found
+    return Request(parameters=parameters_but(payload, frozenset({"model"})))
 
 
 def read_answer(
@@ -78,12 +104,19 @@ def read_answer(
 
 #: Bedrock, Gemini and Vertex name the model in the path:
 #: ``/model/{id}/converse``, ``/models/gemini-2.5-flash:generateContent``.
-_MODEL_IN_URL = re.compile(r"/models?/([^/:?]+)")
+_MODEL_IN_URL = re.compile(r"/models?/([^/?#]+)(/?)")
 
 
 def model_in_url(url: str) -> str | None:
+    """The model a path names, whole (Bedrock's ``…-v1:0``, written ``%3A0`` or not);
+    a ``:verb`` ends a path only as Google's custom methods (``:generateContent``)."""
     found = _MODEL_IN_URL.search(url)
-    return unquote(found.group(1)) if found else None
+    if not found:
+        return None
+    segment = found.group(1)
+    if not found.group(2) and ":" in segment:  # the last segment: ``{model}:{method}``
+        segment = segment.rpartition(":")[0]
+    return unquote(segment) or None
 
 
 def read_stream(events: list[dict[str, Any]]) -> Answer | None:

@@ -5,6 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from recctl.answer import Answer, Choice, ToolCall, Usage, add_whole_call, append, total
+from recctl.request import (
+    Message,
+    Request,
+    Shorten,
+    ToolCallView,
+    arguments_text,
+    flatten,
+    parameters_but,
+    tool_names,
+)
 from recctl.values import as_dict, as_int, as_list, as_str
 
 
@@ -103,3 +113,71 @@ def body_answer(body: dict[str, Any], url: str) -> Answer | None:
     if body.get("type") == "completion" and "completion" in body:
         return completion(body)
     return None
+
+
+#: The ids of the calls a request's history echoes.
+request_volatile: tuple[str, ...] = (
+    "messages[*].content[*].id",
+    "messages[*].content[*].tool_use_id",
+)
+
+
+# --- the request ----------------------------------------------------------------
+
+_REQUEST_CONTENT = frozenset({"model", "messages", "system", "tools", "stream"})
+_ANTHROPIC_BLOCKS = frozenset(
+    {"tool_use", "tool_result", "thinking", "redacted_thinking", "server_tool_use", "document"}
+)
+
+
+def _is_request(payload: dict[str, Any]) -> bool:
+    """A messages request: ``anthropic_version`` (Bedrock, Vertex), a ``system``
+    prompt, tools with an ``input_schema``, or blocks only Anthropic has."""
+    if not isinstance(payload.get("messages"), list):
+        return False
+    if "anthropic_version" in payload or "system" in payload:
+        return True
+    if any("input_schema" in as_dict(tool) for tool in as_list(payload.get("tools"))):
+        return True
+    return any(
+        as_str(as_dict(block).get("type")) in _ANTHROPIC_BLOCKS
+        for raw in as_list(payload["messages"])
+        for block in as_list(as_dict(raw).get("content"))
+    )
+
+
+def request_message(raw: dict[str, Any], shorten: Shorten) -> Message:
+    """A message of content blocks: text, ``tool_use`` (the calls an assistant makes)
+    and ``tool_result`` (a user turn answering one)."""
+    message = Message(as_str(raw.get("role")) or "?")
+    content = raw.get("content")
+    blocks = [as_dict(block) for block in as_list(content)]
+    text = (
+        flatten([b for b in blocks if b.get("type") != "tool_use"])
+        if isinstance(content, list)
+        else (flatten(content) if content is not None else None)
+    )
+    message.text = shorten(text) if text else text
+    for block in blocks:
+        if block.get("type") in ("tool_use", "server_tool_use"):
+            message.tool_calls.append(
+                ToolCallView(
+                    as_str(block.get("name")),
+                    shorten(arguments_text(block.get("input"))),
+                    as_str(block.get("id")),
+                )
+            )
+        elif block.get("type") == "tool_result":
+            message.tool_call_id = message.tool_call_id or as_str(block.get("tool_use_id"))
+    return message
+
+
+def request(payload: dict[str, Any], shorten: Shorten) -> Request | None:
+    if not _is_request(payload):
+        return None
+    messages = []
+    if payload.get("system") is not None:
+        messages.append(Message("system", shorten(flatten(payload["system"]))))
+    messages += [request_message(as_dict(raw), shorten) for raw in payload["messages"]]
+    tools = tool_names(as_list(payload.get("tools")))
+    return Request(messages, tools, parameters_but(payload, _REQUEST_CONTENT))

@@ -16,6 +16,16 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from recctl.answer import Answer, Choice, ToolCall, Usage, add_whole_call, append, total
+from recctl.request import (
+    Message,
+    Request,
+    Shorten,
+    ToolCallView,
+    arguments_text,
+    flatten,
+    media,
+    parameters_but,
+)
 from recctl.values import as_dict, as_int, as_list, as_str
 
 
@@ -144,3 +154,77 @@ def _model_in(url: str) -> str | None:
     """Bedrock names the model in the path: ``/model/{id}/converse``."""
     parts = urlsplit(url).path.split("/")
     return unquote(parts[2]) if len(parts) > 2 and parts[1] == "model" else None
+
+
+#: The ids of the calls a request's history echoes.
+request_volatile: tuple[str, ...] = (
+    "messages[*].content[*].toolUse.toolUseId",
+    "messages[*].content[*].toolResult.toolUseId",
+)
+
+
+# --- the request ----------------------------------------------------------------
+
+_REQUEST_CONTENT = frozenset({"modelId", "messages", "system", "toolConfig"})
+
+
+def _is_request(payload: dict[str, Any]) -> bool:
+    """A Converse request: ``toolConfig`` or ``inferenceConfig``, or messages of
+    untyped content blocks (``{"text": …}``, ``{"toolUse": …}``)."""
+    if "toolConfig" in payload or "inferenceConfig" in payload:
+        return True
+    blocks = [
+        as_dict(block)
+        for raw in as_list(payload.get("messages"))
+        for block in as_list(as_dict(raw).get("content"))
+    ]
+    return bool(blocks) and all(block and "type" not in block for block in blocks)
+
+
+def _message(raw: dict[str, Any], shorten: Shorten) -> Message:
+    message = Message(as_str(raw.get("role")) or "?")
+    texts = []
+    for block in map(as_dict, as_list(raw.get("content"))):
+        use, result = as_dict(block.get("toolUse")), as_dict(block.get("toolResult"))
+        if use:
+            message.tool_calls.append(
+                ToolCallView(
+                    as_str(use.get("name")),
+                    shorten(arguments_text(use.get("input"))),
+                    as_str(use.get("toolUseId")),
+                )
+            )
+        elif result:
+            message.role = "tool"
+            message.tool_call_id = as_str(result.get("toolUseId"))
+            texts.append(flatten([_result_part(part) for part in as_list(result.get("content"))]))
+        elif isinstance(block.get("text"), str):
+            texts.append(block["text"])
+        elif block:
+            kind = next(iter(block))
+            texts.append(media(kind, as_dict(block[kind]).get("format") or kind))
+    text = "\n".join(t for t in texts if t)
+    message.text = shorten(text) if text else None
+    return message
+
+
+def _result_part(part: Any) -> Any:
+    part = as_dict(part)
+    return part.get("json", part)
+
+
+def request(payload: dict[str, Any], shorten: Shorten) -> Request | None:
+    if not _is_request(payload):
+        return None
+    messages = []
+    if payload.get("system"):
+        messages.append(Message("system", shorten(flatten(payload["system"]))))
+    messages += [_message(as_dict(raw), shorten) for raw in as_list(payload.get("messages"))]
+    tool_config = as_dict(payload.get("toolConfig"))
+    tools = [
+        as_str(as_dict(as_dict(tool).get("toolSpec")).get("name")) or "?"
+        for tool in as_list(tool_config.get("tools"))
+    ]
+    parameters = parameters_but(payload, _REQUEST_CONTENT)
+    parameters.update({k: v for k, v in tool_config.items() if k != "tools"})
+    return Request(messages, tools, parameters)

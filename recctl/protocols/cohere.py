@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from recctl.answer import Answer, Choice, Usage, add_call_delta, append, total
+from recctl.request import Request, Shorten
 from recctl.values import as_dict, as_int, as_list, as_str
 
 volatile: tuple[str, ...] = ("id", "generation_id")
@@ -67,3 +68,12 @@ def stream_answer(events: list[dict[str, Any]], kinds: set[str]) -> Answer | Non
             answer.usage = _usage(end.get("usage"))
     answer.choices = [choice]
     return answer
+
+
+request_volatile: tuple[str, ...] = ()
+
+
+def request(payload: dict[str, Any], shorten: Shorten) -> Request | None:
+    """Its chat requests have OpenAI's shape (``messages``, ``tools``): ``openai_chat``
+    reads them."""
+    return None

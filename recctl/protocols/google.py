@@ -10,6 +10,15 @@ from collections.abc import Iterable
 from typing import Any
 
 from recctl.answer import Answer, Choice, Choices, Usage, add_whole_call, append
+from recctl.request import (
+    Message,
+    Request,
+    Shorten,
+    ToolCallView,
+    arguments_text,
+    flatten,
+    parameters_but,
+)
 from recctl.values import as_dict, as_int, as_list, as_str
 
 
@@ -167,3 +176,89 @@ def body_answer(body: dict[str, Any], url: str) -> Answer | None:
     if "outputs" in body or body.get("object") == "interaction":
         return interaction(body)
     return None
+
+
+#: The ids of the calls a request's history echoes (where the API gave them).
+request_volatile: tuple[str, ...] = (
+    "contents[*].parts[*].functionCall.id",
+    "contents[*].parts[*].functionResponse.id",
+    "contents[*].parts[*].function_call.id",
+    "contents[*].parts[*].function_response.id",
+)
+
+
+# --- the request ----------------------------------------------------------------
+
+#: genai requests as the REST API (camelCase) and the Python SDK (snake_case, the
+#: rest under ``config``) write them; the rest are parameters.
+_REQUEST_CONTENT = frozenset(
+    {"model", "contents", "tools", "systemInstruction", "system_instruction", "config"}
+)
+
+
+def _content(raw: Any, shorten: Shorten) -> list[Message]:
+    """One turn of ``contents``: its text parts, the calls a ``model`` turn makes
+    (``functionCall``), and each result a turn sends back (``functionResponse``) as a
+    ``tool`` message of its own."""
+    if isinstance(raw, str):  # the SDK takes plain strings for user turns
+        return [Message("user", shorten(raw))]
+    content = as_dict(raw)
+    role = as_str(content.get("role")) or "user"
+    message = Message("assistant" if role == "model" else role)
+    results: list[Message] = []
+    texts = []
+    for part in map(as_dict, as_list(content.get("parts"))):
+        call = as_dict(_field(part, "function_call", "functionCall"))
+        result = as_dict(_field(part, "function_response", "functionResponse"))
+        if call:
+            message.tool_calls.append(
+                ToolCallView(
+                    as_str(call.get("name")),
+                    shorten(arguments_text(call.get("args"))),
+                    as_str(call.get("id")),
+                )
+            )
+        elif result:
+            # Gemini's results name their function; an id only where the call had one.
+            call_id = as_str(result.get("id")) or as_str(result.get("name"))
+            text = arguments_text(result.get("response"))
+            results.append(Message("tool", shorten(text) if text else None, tool_call_id=call_id))
+        else:
+            text = flatten(part)
+            if text:
+                texts.append(text)
+    message.text = shorten("\n".join(texts)) if texts else None
+    if results and not (message.text or message.tool_calls):
+        return results
+    return [message, *results]
+
+
+def _tool_names(tools: list[Any]) -> list[str]:
+    """The functions a request declares, and its built-in tools by their key
+    (``googleSearch``, ``codeExecution``)."""
+    names: list[str] = []
+    for tool in map(as_dict, tools):
+        declarations = as_list(_field(tool, "function_declarations", "functionDeclarations"))
+        names += [as_str(as_dict(d).get("name")) or "?" for d in declarations]
+        names += [
+            key for key in tool if key not in ("function_declarations", "functionDeclarations")
+        ]
+    return names
+
+
+def request(payload: dict[str, Any], shorten: Shorten) -> Request | None:
+    if "contents" not in payload:
+        return None
+    config = as_dict(payload.get("config"))
+    messages = []
+    system = _field(payload, "system_instruction", "systemInstruction")
+    system = system if system is not None else config.get("system_instruction")
+    if system is not None:
+        messages.append(Message("system", shorten(flatten(system))))
+    contents = payload["contents"]
+    for raw in contents if isinstance(contents, list) else [contents]:
+        messages += _content(raw, shorten)
+    tools = _tool_names(as_list(payload.get("tools")) + as_list(config.get("tools")))
+    parameters = parameters_but(payload, _REQUEST_CONTENT)
+    parameters.update({k: v for k, v in config.items() if k not in ("system_instruction", "tools")})
+    return Request(messages, tools, parameters)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from recctl.answer import Answer, Choice, Usage, add_whole_call, append, total
+from recctl.request import Request, Shorten
 from recctl.values import as_dict, as_int, as_list, as_str
 
 
@@ -63,4 +64,13 @@ def body_answer(body: dict[str, Any], url: str) -> Answer | None:
         return ollama("ollama_chat", [body], streamed=False)
     if isinstance(body.get("response"), str):
         return ollama("ollama_generate", [body], streamed=False)
+    return None
+
+
+request_volatile: tuple[str, ...] = ()
+
+
+def request(payload: dict[str, Any], shorten: Shorten) -> Request | None:
+    """Its chat requests have OpenAI's shape (``messages``, ``tools``): ``openai_chat``
+    reads them."""
     return None

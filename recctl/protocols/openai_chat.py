@@ -9,6 +9,16 @@ from __future__ import annotations
 from typing import Any
 
 from recctl.answer import Answer, Choice, Choices, ToolCall, Usage, add_call_delta, append
+from recctl.request import (
+    Message,
+    Request,
+    Shorten,
+    ToolCallView,
+    arguments_text,
+    flatten,
+    parameters_but,
+    tool_names,
+)
 from recctl.values import as_dict, as_int, as_list, as_str
 
 
@@ -156,6 +166,10 @@ volatile: tuple[str, ...] = (
 )
 
 
+#: Ids a request echoes (``protocols.REQUEST_VOLATILE``): the calls of its history.
+request_volatile: tuple[str, ...] = ("messages[*].tool_calls[*].id", "messages[*].tool_call_id")
+
+
 def _is_text_completion(data: dict[str, Any]) -> bool:
     return data.get("object") == "text_completion" or any(
         "text" in as_dict(choice) for choice in as_list(data.get("choices"))
@@ -182,3 +196,50 @@ def body_answer(body: dict[str, Any], url: str) -> Answer | None:
     if _is_text_completion(body):
         return completions([body], streamed=False)
     return chat_completion(body)
+
+
+# --- the request ----------------------------------------------------------------
+
+#: What is history or tools in a chat or completions request; the rest are parameters.
+_REQUEST_CONTENT = frozenset(
+    {"model", "messages", "tools", "functions", "prompt", "system", "stream", "stream_options"}
+)
+
+
+def chat_message(raw: dict[str, Any], shorten: Shorten) -> Message:
+    """One message of a chat request: its content, the tool calls it makes (an
+    assistant's), or the call it answers (a ``tool`` message's)."""
+    role = as_str(raw.get("role")) or as_str(raw.get("type")) or "?"
+    message = Message(role, tool_call_id=as_str(raw.get("tool_call_id")))
+    content = raw.get("content")
+    text = flatten(content) if content is not None else None
+    message.text = shorten(text) if text else text
+    calls = as_list(raw.get("tool_calls"))
+    if isinstance(raw.get("function_call"), dict):  # the legacy single call
+        calls = [*calls, {"function": raw["function_call"]}]
+    for call in map(as_dict, calls):
+        function = as_dict(call.get("function"))
+        message.tool_calls.append(
+            ToolCallView(
+                as_str(function.get("name")),
+                shorten(arguments_text(function.get("arguments"))),
+                as_str(call.get("id")),
+            )
+        )
+    return message
+
+
+def request(payload: dict[str, Any], shorten: Shorten) -> Request | None:
+    """A chat request (``messages``, ``tools``) or a legacy completion's ``prompt``;
+    Ollama's and Cohere's chat requests have the same shape."""
+    if not isinstance(payload.get("messages"), list) and "prompt" not in payload:
+        return None
+    messages = []
+    if isinstance(payload.get("system"), str):  # Ollama's generate
+        messages.append(Message("system", shorten(payload["system"])))
+    messages += [chat_message(as_dict(raw), shorten) for raw in as_list(payload.get("messages"))]
+    prompt = payload.get("prompt")
+    if prompt is not None:
+        messages.append(Message("user", shorten(flatten(prompt))))
+    tools = tool_names(as_list(payload.get("tools")) + as_list(payload.get("functions")))
+    return Request(messages, tools, parameters_but(payload, _REQUEST_CONTENT))

@@ -13,6 +13,16 @@ from __future__ import annotations
 from typing import Any
 
 from recctl.answer import Answer, Choice, ToolCall, Usage, add_whole_call, append
+from recctl.request import (
+    Message,
+    Request,
+    Shorten,
+    ToolCallView,
+    arguments_text,
+    flatten,
+    parameters_but,
+    tool_names,
+)
 from recctl.values import as_dict, as_int, as_list, as_str
 
 _TERMINAL = ("response.completed", "response.incomplete", "response.failed")
@@ -113,3 +123,73 @@ def stream_answer(events: list[dict[str, Any]], kinds: set[str]) -> Answer | Non
 
 def body_answer(body: dict[str, Any], url: str) -> Answer | None:
     return response(body) if body.get("object") == "response" and "output" in body else None
+
+
+#: The ids of the items and calls a request's ``input`` echoes.
+request_volatile: tuple[str, ...] = ("input[*].id", "input[*].call_id")
+
+
+# --- the request ----------------------------------------------------------------
+
+_REQUEST_CONTENT = frozenset({"model", "input", "instructions", "tools", "stream"})
+
+
+def _input_item(item: dict[str, Any], shorten: Shorten) -> Message | None:
+    """An item of ``input``: a message (``role``), a call the model made
+    (``function_call``, shown as the assistant's), the result sent back
+    (``function_call_output``, a ``tool`` message), a reasoning summary; any other
+    item by its type."""
+    kind = as_str(item.get("type"))
+    if kind in (None, "message") and "role" in item:
+        role = as_str(item.get("role")) or "?"
+        content = item.get("content")
+        if content is None and "parts" in item:  # Gemini interactions' turns
+            content = item.get("parts")
+        text = flatten(content) if content is not None else None
+        return Message(role, shorten(text) if text else text)
+    if kind in ("function_call", "custom_tool_call"):
+        arguments = item.get("arguments") if kind == "function_call" else item.get("input")
+        call = ToolCallView(
+            as_str(item.get("name")),
+            shorten(arguments_text(arguments)),
+            as_str(item.get("call_id")) or as_str(item.get("id")),
+        )
+        return Message("assistant", tool_calls=[call])
+    if kind in ("function_call_output", "custom_tool_call_output"):
+        output = item.get("output")
+        text = output if isinstance(output, str) else flatten(output)
+        return Message(
+            "tool", shorten(text) if text else None, tool_call_id=as_str(item.get("call_id"))
+        )
+    if kind == "reasoning":
+        text = flatten(as_list(item.get("summary")))
+        return Message("reasoning", shorten(text)) if text else None
+    rest = {k: v for k, v in item.items() if k not in ("type", "id", "status")}
+    return Message(kind or "?", shorten(flatten(rest)) if rest else None)
+
+
+def request(payload: dict[str, Any], shorten: Shorten) -> Request | None:
+    """A Responses request: ``instructions``, then ``input`` (a string, or items);
+    OpenAI's embeddings and Gemini's interactions take an ``input`` too."""
+    if "input" not in payload or "messages" in payload:
+        return None
+    messages = []
+    if isinstance(payload.get("instructions"), str) and payload["instructions"]:
+        messages.append(Message("system", shorten(payload["instructions"])))
+    items = payload["input"]
+    if isinstance(items, list) and items and all(isinstance(item, dict) for item in items):
+        for item in items:
+            message = _input_item(item, shorten)
+            last = messages[-1] if messages else None
+            if message is None:
+                continue
+            if message.tool_calls and last is not None and last.role == "assistant":
+                last.tool_calls += message.tool_calls  # the calls of one turn, together
+            else:
+                messages.append(message)
+    elif items is not None:
+        messages.append(Message("user", shorten(flatten(items))))
+    parameters = parameters_but(payload, _REQUEST_CONTENT)
+    if payload.get("instructions") == "":
+        parameters["instructions"] = ""
+    return Request(messages, tool_names(as_list(payload.get("tools"))), parameters)

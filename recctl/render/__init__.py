@@ -271,6 +271,13 @@ def checked_files(counts: dict[str, int], noted: int = 0) -> tuple[str, str]:
     return plural(total, "file"), f" ({', '.join(shown)})"
 
 
+def number(value: object) -> str:
+    """A count as every output writes one: ``8,306``; none as ``—``."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    return "—" if value is None else str(value)
+
+
 def plural(count: int, noun: str) -> str:
     return f"{count:,} {noun}{'' if count == 1 else 's'}"
 

@@ -12,10 +12,11 @@ from typing import TYPE_CHECKING, Any
 from recctl.answer import Answer, ToolCall, Usage, answer_json
 from recctl.io import json_text
 from recctl.printable import text_lines
-from recctl.render import Line, plural
+from recctl.render import Line, number, plural
 
 if TYPE_CHECKING:
-    from recctl.show import ExchangeView, FileView, Message
+    from recctl.request import Message
+    from recctl.show import ExchangeView, FileView
 
 ROLE_STYLES = {
     "system": "magenta",
@@ -249,9 +250,6 @@ def _tool_call(call: ToolCall) -> list[Line]:
 def _usage(usage: Usage | None) -> list[Line]:
     if usage is None:
         return [Line([]), Line([("usage not recorded", "dim")])]
-
-    def number(value: int | None) -> str:
-        return "—" if value is None else f"{value:,}"
 
     return [
         Line([]),

@@ -10,7 +10,7 @@ from recctl.diff import MISSING, AnswerDiff, ExchangeDiff, RequestChange, ToolCa
 from recctl.diff_files import FileDiff
 from recctl.diff_trees import Pair, TreeDiff
 from recctl.io import json_text
-from recctl.render import Line, Segment, plural
+from recctl.render import Line, Segment, number, plural
 
 # --- JSON ------------------------------------------------------------------------
 
@@ -267,7 +267,8 @@ def _usage_line(old: Usage | None, new: Usage | None) -> Line:
     segments: list[Segment] = [("usage: ", "bold")]
     for name, delta in usage_delta(old, new).items():
         change = f" ({delta:+,})" if delta else ""
-        text = f"{name.replace('_tokens', '')} {getattr(old, name)} → {getattr(new, name)}"
+        was, now = number(getattr(old, name)), number(getattr(new, name))
+        text = f"{name.replace('_tokens', '')} {was} → {now}"
         segments.append((f"{text}{change}  ", "yellow" if delta else ""))
     return Line(segments, 2)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from recctl.printable import printable
@@ -54,10 +55,12 @@ def print_overview(overview: Overview) -> None:
     ]
     total_cells = _cells(overview.totals)
     kept = _columns_that_fit(tables, total_cells, out.width)
+    room = max(_NAME_MIN, out.width - sum(_widths(tables, total_cells)[n] + 2 for n in kept))
     for grouping, rows in tables:
         table = _table(TITLES[grouping], grouping, kept)
         for name, cells in rows:
-            table.add_row(Text(printable(name)), *(cells[n] for n in kept))  # Text: no markup
+            shown = wrap_name(printable(name), room)
+            table.add_row(Text(shown), *(cells[n] for n in kept))  # Text: no markup
         table.add_section()
         table.add_row("total", *(total_cells[n] for n in kept), style="bold")
         out.print(table)
@@ -85,10 +88,7 @@ def _columns_that_fit(
     tables: list[tuple[str, list[tuple[str, list[str]]]]], total: list[str], width: int
 ) -> list[int]:
     """The columns kept at ``width``: all, or all but the most droppable ones."""
-    widths = [
-        max([len(header), len(total[n])] + [len(c[n]) for _, rows in tables for _, c in rows])
-        for n, (header, _) in enumerate(COLUMNS)
-    ]
+    widths = _widths(tables, total)
     names = max(
         [len(grouping) for grouping, _ in tables] + [len(n) for _, rows in tables for n, _ in rows]
     )
@@ -97,6 +97,33 @@ def _columns_that_fit(
     while sum(widths[n] + 2 for n in kept) + min(names, _NAME_ROOM) > width and order:
         kept.remove(order.pop()[1])
     return kept
+
+
+def _widths(tables: list[tuple[str, list[tuple[str, list[str]]]]], total: list[str]) -> list[int]:
+    return [
+        max([len(header), len(total[n])] + [len(c[n]) for _, rows in tables for _, c in rows])
+        for n, (header, _) in enumerate(COLUMNS)
+    ]
+
+
+_BREAKS = re.compile(r"[^/.:_ -]*[/.:_ -]*")
+
+
+def wrap_name(name: str, width: int) -> str:
+    """``name`` in lines of at most ``width`` characters, broken after a ``/``, ``.``,
+    ``:``, ``-``, ``_`` or space (a path, a model id, a host), never inside a word but
+    for a word longer than a line."""
+    if len(name) <= width:
+        return name
+    lines = [""]
+    for piece in (p for p in _BREAKS.findall(name) if p):
+        if lines[-1] and len(lines[-1]) + len(piece) > width:
+            lines.append("")
+        while len(piece) > width:
+            lines[-1], piece = piece[:width], piece[width:]
+            lines.append("")
+        lines[-1] += piece
+    return "\n".join(line.rstrip(" ") for line in lines if line)
 
 
 def _table(title: str, grouping: str, kept: list[int]) -> Table:
