@@ -465,8 +465,9 @@ def _no_polly(tools: Tools) -> str | None:
     return None
 
 
-#: Files of fixtures/cassettes VCR.py has no HTTP interactions in (recctl notes them).
-NOT_HTTP = ("[direct-binary-audio-xai].xai.yaml", "test_message_history_seeding.yaml")
+#: Files of fixtures/cassettes VCR.py has no HTTP interactions in (recctl notes them):
+#: pydantic-ai's xAI gRPC recordings and a WebSocket session.
+NOT_HTTP = (".xai.yaml", "test_message_history_seeding.yaml")
 
 CONTAINERS = {
     c.name: c
