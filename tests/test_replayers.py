@@ -593,7 +593,49 @@ def test_replay_survives_scrub(
     tmp_path: Path,
     record_property: Callable[[str, object], None],
 ) -> None:
+    _replay_survives_scrub(name, go_bin, tmp_path, record_property)
+
+
+#: Personal data planted where the keys go: an address in every request's URL, a phone
+#: number in its Authorization or x-api-key header (neither looks like a credential).
+EMAIL = "jane.doe@acme-corp.io"
+PHONE = "+1-415-867-5309"
+
+
+@pytest.mark.parametrize("name", list(CONTAINERS))
+def test_replay_survives_scrub_pii(
+    name: str,
+    go_bin: tuple[Path | None, bool],
+    tmp_path: Path,
+    record_property: Callable[[str, object], None],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The same, with an e-mail address and a phone number planted in every request
+    and ``scrub --pii``: each replaced by its fake (the same in every file), and every
+    file still replays, the request as stored after scrub (the test itself would send
+    the fakes: no replay advice applies)."""
+    from recctl.pii import fake
+
+    module = sys.modules[__name__]
+    monkeypatch.setattr(module, "GOOGLE", EMAIL)
+    monkeypatch.setattr(module, "OPENAI", PHONE)
+    monkeypatch.setattr(module, "ANTHROPIC", PHONE)
+    monkeypatch.setattr(
+        module, "PLANTED", {EMAIL: fake(EMAIL, "email"), PHONE: fake(PHONE, "phone")}
+    )
+    _replay_survives_scrub(name, go_bin, tmp_path, record_property, pii=True)
+
+
+def _replay_survives_scrub(
+    name: str,
+    go_bin: tuple[Path | None, bool],
+    tmp_path: Path,
+    record_property: Callable[[str, object], None],
+    pii: bool = False,
+) -> None:
     container = CONTAINERS[name]
+    if pii:  # the test sends what it sent when recording: the fakes after scrub
+        container = replace(container, sends_original=False)
     tools = Tools(go_bin[0], go_bin[1], tmp_path / "work")
     tools.tmp.mkdir()
     if reason := container.skip(tools):
@@ -618,14 +660,14 @@ def test_replay_survives_scrub(
             assert after.request.url == with_key(before.request.url)
             assert ANTHROPIC in dict(after.request.headers).values() or any(
                 value == f"Bearer {OPENAI}" for _, value in after.request.headers
-            )
+            ), after.request.headers
             assert replace(after, request=before.request) == before
     assert sum(map(len, planted.values())) == container.interactions
     leaky = {str(copy) for copy in copies if planted[copy]}
-    validated = _recctl("validate", "-o", "json", str(root))
+    validated = _recctl("validate", *(["--pii"] if pii else []), "-o", "json", str(root))
     assert validated.returncode == 1, validated.stdout
     findings = json.loads(validated.stdout)["findings"]
-    assert {f["path"] for f in findings if f["code"] == "RC203"} == leaky
+    assert {f["path"] for f in findings if f["code"] == ("RC208" if pii else "RC203")} == leaky
 
     # 1. Before scrub: strict replay, each request as planted.
     sent: Replay = [(c, [call.request for call in planted[c]], options[c]) for c in copies]
@@ -636,7 +678,7 @@ def test_replay_survives_scrub(
     }
 
     # 2. Scrub: every planted value gone from the bytes.
-    result = _recctl("scrub", "-o", "json", str(root))
+    result = _recctl("scrub", *(["--pii"] if pii else []), "-o", "json", str(root))
     assert result.returncode == 0, result.stdout + result.stderr
     report = json.loads(result.stdout)
     assert not report["refused"] and not report["errors"], report

@@ -123,7 +123,16 @@ def test_every_planted_key_is_found_then_scrubbed_and_replay_survives(repo: Path
     result = _in(repo, "scrub", "-o", "json", "tests")
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
-    assert set(report) == {"written", "scrubbed", "clean", "errors", "refused", "notes", "history"}
+    assert set(report) == {
+        "written",
+        "scrubbed",
+        "clean",
+        "errors",
+        "refused",
+        "notes",
+        "history",
+        "known",
+    }
     kinds = sorted(s["kind"] for f in report["scrubbed"] for s in f["secrets"])
     assert kinds == [
         "anthropic-key",
