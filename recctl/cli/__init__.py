@@ -25,8 +25,42 @@ if TYPE_CHECKING:
     from recctl.config import Config
     from recctl.containers import Container
 
+
+class _Group(typer.core.TyperGroup):
+    """The app's Click group: Click's own errors (a missing argument, an unknown
+    option, a bad value) pass the error boundary too, one line ``recctl: error: …``
+    and exit 2, as every other error; help and ``recctl`` alone print as Click does."""
+
+    def main(  # type: ignore[override]
+        self, args: Any = None, prog_name: str | None = None, **kwargs: Any
+    ) -> Any:
+        from typer._click import exceptions
+        from typer.exceptions import Abort
+
+        standalone_mode = kwargs.pop("standalone_mode", True)
+        try:
+            result = super().main(args, prog_name, standalone_mode=False, **kwargs)
+        except exceptions.NoArgsIsHelpError as error:
+            error.show()
+            sys.exit(ExitCode.CANNOT_RUN)
+        except exceptions.UsageError as error:
+            where = error.ctx.command_path if error.ctx is not None else "recctl"
+            message = error.format_message().rstrip(".")
+            render.error(f"{message} (see {where} -h)")
+            sys.exit(ExitCode.CANNOT_RUN)
+        except exceptions.ClickException as error:
+            render.error(error.format_message())
+            sys.exit(ExitCode.CANNOT_RUN)
+        except Abort:
+            sys.exit(130)
+        if not standalone_mode:
+            return result
+        sys.exit(result if isinstance(result, int) else ExitCode.OK)
+
+
 app = typer.Typer(
     name="recctl",
+    cls=_Group,
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_show_locals=False,  # recordings hold prompts: never dump locals
@@ -133,6 +167,18 @@ DiffFormatOption = Annotated[
         "$GITHUB_STEP_SUMMARY.",
     ),
 ]
+#: For ``hash``, which reads the two formats whose names or ids a replayer computes.
+HashPathsArgument = Annotated[
+    list[Path],
+    typer.Argument(
+        metavar="PATHS...",
+        help="ogx recordings and Polly.JS HAR files, or directories: below them, each "
+        "such file a replayer would read (recordings/*.json, *.har); the cassettes of "
+        "other formats are not named by a hash, and are left out.",
+        show_default=False,
+    ),
+]
+
 PathsArgument = Annotated[
     list[Path],
     typer.Argument(
@@ -190,6 +236,7 @@ RootOption = Annotated[
     Path | None,
     typer.Option(
         "--root",
+        metavar="DIR",
         help="The repository root: test ids are relative to it and nothing is "
         "written outside it (default: the git work tree holding the paths).",
         show_default=False,
@@ -279,7 +326,17 @@ def files_of(
         kinds = containers.CONTAINERS if cassettes else (containers.DEFAULT,)
     files = list(containers.discover(paths, kinds))
     if not files:
-        what = "recordings or cassettes" if cassettes or len(kinds) > 1 else "*.json recordings"
+        if cassettes or kinds == containers.CONTAINERS:
+            what = "recordings or cassettes"
+        elif kinds == (containers.DEFAULT,):
+            what = "*.json recordings"
+        else:  # a command that reads some formats only says which
+            what = " or ".join(
+                f"{kind.noun}s"
+                if kind.noun.split()[0] in kind.title
+                else f"{kind.title} {kind.noun}s"
+                for kind in kinds
+            )
         raise RecctlError(f"no {what} found under " + ", ".join(map(str, paths)))
     return files
 

@@ -10,10 +10,10 @@ from recctl import render
 from recctl.cli import (
     FindingsFormat,
     FindingsFormatOption,
+    HashPathsArgument,
     JobsOption,
     OutputFormat,
     OutputFormatOption,
-    PathsArgument,
     RootOption,
     command,
     files_of,
@@ -25,7 +25,7 @@ from recctl.errors import ExitCode, RecctlError
 
 @command(name="hash")
 def hash_command(
-    paths: PathsArgument,
+    paths: HashPathsArgument,
     fix: Annotated[
         bool, typer.Option("--fix", help="Rename, move (and delete) as planned.")
     ] = False,
@@ -109,11 +109,15 @@ def explain(
         ),
     ] = "-",
     url: Annotated[
-        str | None, typer.Option("--url", help="The request's url (with a request body).")
+        str | None,
+        typer.Option("--url", metavar="URL", help="The request's url (with a request body)."),
     ] = None,
-    method: Annotated[str, typer.Option("--method", help="The request's HTTP method.")] = "POST",
+    method: Annotated[
+        str, typer.Option("--method", metavar="METHOD", help="The request's HTTP method.")
+    ] = "POST",
     test_id: Annotated[
-        str | None, typer.Option("--test-id", help="The pytest node id that made the request.")
+        str | None,
+        typer.Option("--test-id", metavar="ID", help="The pytest node id that made the request."),
     ] = None,
     recordings: Annotated[
         list[Path],
@@ -145,8 +149,15 @@ def explain(
 
     if request == "-" and sys.stdin.isatty():
         raise RecctlError("give a request file, or pipe the recorder's message into recctl explain")
-    if request != "-" and not recordings_only([request], "explain"):
-        raise typer.Exit(ExitCode.OK)
+    if request != "-":
+        from recctl import containers
+
+        container = containers.identify(request)
+        if container is not None and container is not containers.DEFAULT:
+            raise RecctlError(
+                f"{request}: a {container.title} {container.noun}: recctl explain reads "
+                f"{containers.DEFAULT.noun}s, request bodies and the recorder's messages only"
+            )
     try:
         raw = sys.stdin.buffer.read() if request == "-" else io.read_bytes(request)
     except io.LoadError as error:
