@@ -520,8 +520,8 @@ CONTAINERS = {
         Container(
             "vcrpy",
             ("cassettes/**/*.yaml",),
-            12,
-            18,
+            13,
+            20,
             plant_yaml,
             lambda tools, path: read_vcrpy(path),
             serve_vcrpy,
