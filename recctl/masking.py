@@ -151,11 +151,11 @@ _ENV = (
 )
 
 
-def credential_spans(text: str) -> list[tuple[int, int]]:
+def credential_spans(text: str, names: bool = True) -> list[tuple[int, int]]:
     """Where each credential the net recognizes is in ``text`` (what ``mask_text``
-    masks): key shapes, values after a credential name, ``Bearer`` tokens,
-    ``NAME_KEY=value``; memory-speed pre-tests first."""
-    return _secrets(text, text.lower(), _net(str))
+    masks): key shapes, ``NAME_KEY=value``, and with ``names`` values after a
+    credential name and ``Bearer`` tokens; memory-speed pre-tests first."""
+    return _secrets(text, text.lower(), _net(str), names)
 
 
 def may_hold_shapes(data: bytes, names: bool = True) -> bool:
@@ -354,8 +354,9 @@ def _net(kind: type) -> _Net:
     )
 
 
-def _secrets(text: Any, lowered: Any, net: _Net) -> list[tuple[int, int]]:
-    """The spans of the credentials in ``text`` (str or bytes, with its lower-cased twin)."""
+def _secrets(text: Any, lowered: Any, net: _Net, names: bool = True) -> list[tuple[int, int]]:
+    """The spans of the credentials in ``text`` (str or bytes, with its lower-cased twin);
+    without ``names``, key shapes and ``NAME_KEY=value`` only."""
     spans: list[tuple[int, int]] = []
 
     def real(found: Any) -> bool:
@@ -381,7 +382,8 @@ def _secrets(text: Any, lowered: Any, net: _Net) -> list[tuple[int, int]]:
                 if found.start(1) > at and real(found):
                     spans.append(found.span(1))
             at = text.find(needle, at + len(needle))
-    for needles, pattern, checked in ((net.keys, net.value, True), (net.schemes, net.token, False)):
+    named = ((net.keys, net.value, True), (net.schemes, net.token, False)) if names else ()
+    for needles, pattern, checked in named:
         for needle in needles:
             at = lowered.find(needle)
             while at != -1:

@@ -235,24 +235,42 @@ def _key_shapes(exchange: Exchange, bodies: bool = True) -> Iterator[Secret]:
     the starts of key shapes."""
     stream = _stream(exchange)
     whole: set[str] = set()  # keys found in one piece: not reported again as split
-    for prefix, value, streamed in _places(exchange, stream):
-        if not value or (not bodies and prefix[-1] != "headers" and value is not exchange.url):
+    places = _places(exchange, stream)
+    # The small places (the URL, both sides' headers) are judged together, once.
+    small = [v for prefix, v, _ in places if v and _small(prefix, v, exchange)]
+    small_may_hold = bool(small) and may_hold_shapes(_json(small))
+    for prefix, value, streamed in places:
+        if not value:
             continue
-        text = value.encode("utf-8", "surrogatepass") if isinstance(value, str) else _json(value)
-        # Credential names are looked for in the small places (headers, the URL) and in
-        # short bodies; a long body, most of a file's bytes, for what shapes a key.
-        names = not streamed and len(text) < _NAMED_BODY_BYTES
-        if not (has_shape_start(text) if streamed else may_hold_shapes(text, names)):
+        names = True
+        if _small(prefix, value, exchange):
+            if not small_may_hold:
+                continue
+        elif not bodies:
             continue
+        else:
+            text = (
+                value.encode("utf-8", "surrogatepass") if isinstance(value, str) else _json(value)
+            )
+            # Credential names are looked for in short bodies; in a long one, most of a
+            # file's bytes, only what shapes a key.
+            names = not streamed and len(text) < _NAMED_BODY_BYTES
+            if not (has_shape_start(text) if streamed else may_hold_shapes(text, names)):
+                continue
         pieces: list[tuple[Place, str]] = (
             [((), value)] if isinstance(value, str) else list(strings(value))
         )
-        for secret in _found_in(prefix, pieces, "an API key"):
+        for secret in _found_in(prefix, pieces, "an API key", names):
             whole.add(secret.value)
             yield secret
         if streamed and stream is not None:
             joined = [((*prefix, *field), text) for field, text in _joined(stream).items()]
-            yield from (s for s in _found_in((), joined, SPLIT) if s.value not in whole)
+            split = _found_in((), joined, SPLIT, names=False)
+            yield from (s for s in split if s.value not in whole)
+
+
+def _small(prefix: Place, value: Any, exchange: Exchange) -> bool:
+    return prefix[-1] == "headers" or value is exchange.url
 
 
 #: Bodies longer than this are searched for shapes and ``NAME_KEY=`` only, not for any
@@ -271,10 +289,12 @@ def _json(value: Any) -> bytes:
         return repr(value).encode("utf-8", "surrogatepass")
 
 
-def _found_in(prefix: Place, pieces: list[tuple[Place, str]], what: str) -> Iterator[Secret]:
+def _found_in(
+    prefix: Place, pieces: list[tuple[Place, str]], what: str, names: bool = True
+) -> Iterator[Secret]:
     """The credentials in each of ``pieces`` (path, text), searched as one text: one
     pass of the net's pre-tests, however many strings (a line break ends every
-    match, so none spans two pieces)."""
+    match, so none spans two pieces); without ``names``, key shapes only."""
     if not pieces:
         return
     starts, at = [], 0
@@ -282,7 +302,7 @@ def _found_in(prefix: Place, pieces: list[tuple[Place, str]], what: str) -> Iter
         starts.append(at)
         at += len(text) + 1
     joined = "\n".join(text for _, text in pieces)
-    for start, stop in credential_spans(joined):
+    for start, stop in credential_spans(joined, names):
         parts = pieces[bisect.bisect_right(starts, start) - 1][0]
         yield Secret((*prefix, *parts), joined[start:stop], what)
 
