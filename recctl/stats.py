@@ -188,15 +188,20 @@ Rows = list[FileStats] | tuple[str, str] | tuple[str, str, None]
 
 
 def aggregate(results: Iterable[Rows]) -> Overview:
-    """Sum the rows of every file."""
+    """Sum the rows of every file. A file read counts as one though it hold no
+    exchange (an empty trace) or no HTTP call at all (a gRPC or WebSocket recording,
+    also listed in ``notes``)."""
     overview = Overview()
     for result in results:
         if isinstance(result, tuple):
             if len(result) == 3:
                 overview.notes.append({"path": result[0], "note": result[1]})
+                overview.totals.files += 1
             else:
                 overview.unreadable.append({"path": result[0], "reason": result[1]})
             continue
+        if not result:
+            overview.totals.files += 1
         for row in result:
             overview.totals.add(row)
             for grouping in GROUPINGS:

@@ -576,7 +576,8 @@ def test_stats_counts_cassettes_interactions_and_tokens() -> None:
     assert result.exit_code == 0
     document = json.loads(result.stdout)
     totals = document["totals"]
-    assert (totals["files"], totals["exchanges"], totals["streamed"]) == (14, 22, 8)
+    # Every file read counts, the three that hold no HTTP call too.
+    assert (totals["files"], totals["exchanges"], totals["streamed"]) == (17, 22, 8)
     assert len(document["notes"]) == 3  # two xAI gRPC recordings, a WebSocket session
     providers = {row["name"]: row for row in document["by_provider"]}
     # Bedrock, by hand: 446 + 512 prompt and 55 + 25 completion tokens in 2 interactions.
@@ -593,7 +594,7 @@ def test_stats_counts_cassettes_interactions_and_tokens() -> None:
     assert suites["test_vision"] == 3  # the module folder under cassettes/
     assert suites["tests"] == 2  # no module folder: the folder holding cassettes/
     text = run("stats", str(CASSETTES)).stdout
-    assert "14 files (22 calls)" in text
+    assert "17 files (22 calls)" in text
     assert max(len(line) for line in text.splitlines()) <= 80
 
 
@@ -642,3 +643,11 @@ def test_responses_api_bodies_inside_ogx_recordings_too() -> None:
         False,
     )
     assert _usage(streamed) == (7, 3, 10)
+
+
+def test_stats_counts_a_trace_without_exchanges(tmp_path: Path) -> None:
+    trace = tmp_path / "testdata" / "empty.httprr"
+    trace.parent.mkdir()
+    trace.write_bytes(b"httprr trace v1\n")
+    document = json.loads(run("stats", str(tmp_path), "-o", "json").stdout)
+    assert (document["totals"]["files"], document["totals"]["exchanges"]) == (1, 0)

@@ -78,7 +78,8 @@ def print_overview(overview: Overview) -> None:
     out.print(
         f"{plural(totals.files, 'file')}{calls}, {totals.bytes / 2**20:,.1f} MiB, "
         f"{totals.streamed:,} streamed, {totals.without_usage:,} without usage, "
-        f"{totals.exceptions:,} exceptions"
+        f"{plural(totals.exceptions, 'exception')}"
+        + (f", {len(overview.notes):,} not HTTP recordings" if overview.notes else "")
         + (f", {len(overview.unreadable):,} unreadable" if overview.unreadable else "")
         + "."
     )
