@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 
-from recctl.containers import polly_id
+from recctl.containers import js_json, polly_id
 from recctl.containers.polly_id import (
     DEFAULT,
     SECRET_HEADERS,
@@ -221,17 +221,17 @@ def test_urls_are_normalized_as_url_parse_and_qs_write_them() -> None:
 
 
 def test_json_is_written_as_javascript_writes_it() -> None:
-    assert polly_id._js_string('\U0001f600\ud800\u2028\x7f\x01"\\') == (
+    assert js_json.js_string('\U0001f600\ud800\u2028\x7f\x01"\\') == (
         '"\U0001f600\\ud800\u2028\x7f\\u0001\\"\\\\"'
     )
     # Two surrogates that JavaScript sees as one character.
-    assert polly_id._js_string("\ud83d\ude00") == '"\U0001f600"'
-    assert polly_id._stable({"\U0001f600": 1, "\uffff": 2, "b": [None, True, 1.5]}) == (
+    assert js_json.js_string("\ud83d\ude00") == '"\U0001f600"'
+    assert js_json.stable_stringify({"\U0001f600": 1, "\uffff": 2, "b": [None, True, 1.5]}) == (
         '{"b":[null,true,1.5],"\U0001f600":1,"\uffff":2}'
     )
     # As Node prints them ('' + x).
     numbers = (1.0, 1e21, 1e-7, 0.000001, 2**60, -0.0, 123e-20, 1.5e300, 0.1 + 0.2, -5e-324)
-    assert [polly_id._js_number(v) for v in numbers] == [
+    assert [js_json.js_number(v) for v in numbers] == [
         "1",
         "1e+21",
         "1e-7",
