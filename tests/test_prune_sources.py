@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from recctl import io
-from recctl.containers import testsource
+from recctl.containers import sources
 from recctl.containers.testsource import Verdict, judge_go, judge_ruby
 
 from conftest import run
@@ -241,7 +241,7 @@ def test_a_source_over_the_bound_or_unreadable_makes_nothing_stale(
     write(tmp_path / "p/testdata/TestGone.httprr", HTTPRR)
     write(tmp_path / "p/testdata/TestOther.httprr", HTTPRR)
     write(tmp_path / "q/huge_test.go", "package q\n\n" + "// x\n" * 400)
-    monkeypatch.setattr(testsource, "MAX_SOURCE", 1000)
+    monkeypatch.setattr(sources, "MAX_SOURCE", 1000)
     verdicts = judged(tmp_path, ["p/testdata/TestGone.httprr", "p/testdata/TestOther.httprr"])
     assert [v.found for v in verdicts.values()] == [None, True]
     assert "q/huge_test.go is over" in verdicts["p/testdata/TestGone.httprr"].why
