@@ -14,28 +14,16 @@ of the cost of parsing it.
 from __future__ import annotations
 
 import fnmatch
-import functools
 import json
 import os
 import re
-import shlex
-import subprocess
-import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 from recctl import containers, io
 from recctl.confine import Outside, inside, module_path_of, under, unsafe_reason
-from recctl.containers.vcrpy_layouts import (
-    LAYOUTS,
-    CassetteTest,
-    cassette_key,
-    collected_keys,
-    map_cassette,
-)
-from recctl.exchange import NotExchanges
 from recctl.ogx.checks import expected_directory
 from recctl.ogx.shapes import SHARED_PATHS
 
@@ -238,7 +226,9 @@ def prune(
         else:
             report.live += 1
             report.unsure += found is None
-    _prune_cassettes(cassettes, root, collected, cassette_layout, report)
+    from recctl.prune_cassettes import prune_cassettes  # imports this module
+
+    prune_cassettes(cassettes, root, collected, cassette_layout, report)
     for container, paths in by_sources.items():
         for verdict in container.judge_tests(paths, root):
             if verdict.found is None:
@@ -248,128 +238,6 @@ def prune(
             else:
                 report.stale.append(Stale(verdict.path, verdict.test, verdict.why))
     return report
-
-
-def _prune_cassettes(
-    files: list[str],
-    root: str,
-    collected: set[str] | None,
-    layout: str | None,
-    report: PruneReport,
-) -> None:
-    """Judge cassettes by the test their place and name map to (``cassette_tests``).
-
-    Each cassette tree (the files under one ``cassettes`` directory) is judged
-    under every layout: without ``layout``, the one under which the most
-    cassettes map to an existing test is used; with it, a layout that maps more
-    is reported, and refuses ``--delete``. Only a cassette about to be called
-    stale is parsed, to make sure it is an HTTP cassette: YAML is slow, and the
-    others need not be read at all.
-    """
-    indexes: dict[str, ModuleIndex | None] = {}
-    modules: set[str] = set()
-    keys = (
-        {name: collected_keys(collected, name) for name in LAYOUTS} if collected is not None else {}
-    )
-    for tree, paths in _cassette_trees(files).items():
-        verdicts = {
-            name: [_cassette_verdict(path, root, keys.get(name), name, indexes) for path in paths]
-            for name in LAYOUTS
-        }
-        mapped = {name: sum(v.found is True for v in verdicts[name]) for name in LAYOUTS}
-        best = max(LAYOUTS, key=lambda name: mapped[name])  # ties: the first, pytest-recording
-        used = layout or best
-        relative = os.path.relpath(tree, root)
-        if layout is None and best != LAYOUTS[0]:
-            report.layouts.append((relative, best))
-        if layout is not None and mapped[best] > mapped[layout]:
-            report.layout_problems.append(
-                f"under {relative}, --cassette-layout {layout} maps {mapped[layout]:,} of "
-                f"{len(paths):,} cassettes to an existing test, {best} maps {mapped[best]:,}"
-            )
-        for path, verdict in zip(paths, verdicts[used], strict=True):
-            modules.update(verdict.modules)
-            if verdict.test is None:
-                report.unmapped.append(path)
-            elif verdict.found is not False:
-                report.live += 1
-                report.unsure += verdict.found is None
-            else:
-                try:
-                    containers.load(path)
-                except NotExchanges as note:
-                    report.notes.append((path, str(note)))
-                    continue
-                except io.LoadError:
-                    pass  # broken, and its test is gone: stale all the same
-                report.stale.append(Stale(path, verdict.node_id, verdict.why))
-    report.test_files_named += len(modules)
-    report.test_files_found += sum(os.path.isfile(os.path.join(root, m)) for m in modules)
-
-
-def _cassette_trees(files: list[str]) -> dict[str, list[str]]:
-    """Cassettes grouped by the ``cassettes`` directory they lie under (the innermost)."""
-    trees: dict[str, list[str]] = {}
-    for path in files:
-        parts = os.path.abspath(path).split(os.sep)
-        at = (
-            len(parts) - 1 - parts[:-1][::-1].index("cassettes") if "cassettes" in parts[:-1] else 0
-        )
-        trees.setdefault(os.sep.join(parts[:at]) or os.sep, []).append(path)
-    return trees
-
-
-@dataclass(frozen=True)
-class _CassetteVerdict:
-    test: CassetteTest | None  # None: unmapped
-    found: bool | None = None
-    why: str = ""
-    node_id: str = ""
-    modules: tuple[str, ...] = ()
-
-
-def _cassette_verdict(
-    path: str,
-    root: str,
-    keys: set[tuple[str, str]] | None,
-    layout: str,
-    indexes: dict[str, ModuleIndex | None],
-) -> _CassetteVerdict:
-    test = map_cassette(path, root, layout)
-    if test is None:
-        return _CassetteVerdict(None)
-    place = test.modules[0] if len(test.modules) == 1 else test.directory
-    node_id = f"{place}::{test.name}"
-    found: bool | None
-    if keys is not None:
-        found, why = cassette_key(test, layout) in keys, "not collected"
-    else:
-        found, why = _judge_cassette(test, root, indexes)
-    return _CassetteVerdict(test, found, why, node_id, tuple(test.modules))
-
-
-def _judge_cassette(
-    test: CassetteTest, root: str, indexes: dict[str, ModuleIndex | None]
-) -> tuple[bool | None, str]:
-    if not test.modules:
-        return False, f"no test module in {test.directory or '.'}"
-    verdicts = []
-    for module in test.modules:
-        if module not in indexes:
-            path = os.path.join(root, module)
-            indexes[module] = index_test_file(path) if inside(path, root) else None
-        index = indexes[module]
-        verdicts.append(
-            (False, f"test module {module} gone") if index is None else find_test(index, test.names)
-        )
-    if any(found is True for found, _ in verdicts):
-        return True, ""
-    unsure = next(((found, why) for found, why in verdicts if found is None), None)
-    if unsure is not None:
-        return unsure
-    if len(verdicts) == 1:
-        return verdicts[0]
-    return False, f"no module of {test.directory} defines {'.'.join(test.names)}"
 
 
 def _unsafe(test_id: str, root: str, module_problems: dict[str, str | None]) -> str | None:
@@ -445,54 +313,6 @@ def excluded(path: str, root: str, patterns: list[str]) -> bool:
         return False
     relative = os.path.relpath(os.path.abspath(path), root).replace(os.sep, "/")
     return any(fnmatch.fnmatchcase(relative, pattern) for pattern in patterns)
-
-
-def read_collected(text: str) -> set[str]:
-    """Node ids from ``pytest --collect-only -q`` output or a pytest-json-report file."""
-    stripped = text.lstrip()
-    if stripped.startswith("{"):
-        try:
-            document: Any = json.loads(stripped)
-        except json.JSONDecodeError:
-            document = None
-        if isinstance(document, dict):
-            return _json_report_ids(document)
-    return {line.rstrip("\n") for line in text.splitlines() if "::" in line}
-
-
-def _json_report_ids(document: dict[str, Any]) -> set[str]:
-    ids = {as_str(as_dict(test).get("nodeid")) for test in document.get("tests") or []}
-    for collector in document.get("collectors") or []:
-        for item in as_dict(collector).get("result") or []:
-            item = as_dict(item)
-            if item.get("type") not in ("Module", "Package", "Dir", "Class"):
-                ids.add(as_str(item.get("nodeid")))
-    return {node_id for node_id in ids if node_id and "::" in node_id}
-
-
-class CollectError(Exception):
-    pass
-
-
-def collect(root: str, arguments: str) -> set[str]:
-    """Run ``pytest --collect-only -q ARGUMENTS`` in ``root`` and read its node ids."""
-    command = [sys.executable, "-m", "pytest", "--collect-only", "-q", *shlex.split(arguments)]
-    preexec: Callable[[], None] | None = None
-    if sys.platform == "linux":  # pytest ends with recctl, however recctl ends
-        from recctl.parallel import death_signal_request
-
-        request, parent = death_signal_request(), os.getpid()
-        preexec = functools.partial(request, parent)
-    try:
-        result = subprocess.run(
-            command, cwd=root, capture_output=True, text=True, check=False, preexec_fn=preexec
-        )
-    except OSError as error:
-        raise CollectError(f"cannot run pytest: {error.strerror or error}") from None
-    if result.returncode not in (0, 5):  # 5: nothing collected
-        last = (result.stdout.strip().splitlines() or ["(no output)"])[-1]
-        raise CollectError(f"pytest --collect-only {arguments} failed: {last}")
-    return read_collected(result.stdout)
 
 
 def delete(stale: list[Stale], allowed: list[str], root: str) -> tuple[int, list[tuple[str, str]]]:

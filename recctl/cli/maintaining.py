@@ -111,7 +111,7 @@ def prune(
     passed over (counted, never deleted). Exit 0 when nothing is stale, 1 when
     something is, 2 when it cannot run.
     """
-    from recctl import containers, io
+    from recctl import containers, io, pytest_collect
     from recctl import prune as pruning
     from recctl.cli.baselines import baseline_of, baseline_written
     from recctl.confine import inside
@@ -144,13 +144,15 @@ def prune(
         node_ids = set()
         for file in collected:
             try:
-                node_ids |= pruning.read_collected(io.read_bytes(file).decode("utf-8", "replace"))
+                node_ids |= pytest_collect.read_collected(
+                    io.read_bytes(file).decode("utf-8", "replace")
+                )
             except io.LoadError as error:
                 raise RecctlError(f"--collected {file}: {error}") from None
         for arguments in collect:
             try:
-                node_ids |= pruning.collect(base, arguments)
-            except pruning.CollectError as error:
+                node_ids |= pytest_collect.collect(base, arguments)
+            except pytest_collect.CollectError as error:
                 raise RecctlError(str(error)) from None
     layout = cassette_layout or settings.get("prune.cassette-layout")
     if layout not in (*LAYOUTS, "auto"):
