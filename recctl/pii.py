@@ -20,7 +20,6 @@ file and every run (SHA-256 of the value), so tests that compare values keep pas
 
 from __future__ import annotations
 
-import bisect
 import hashlib
 import re
 from collections.abc import Iterator
@@ -28,6 +27,7 @@ from typing import Any, NamedTuple
 
 from recctl.exchange import Exchange, Place, RecordedFile
 from recctl.findings import Finding, json_path
+from recctl.values import Joined
 
 _EMAIL = re.compile(
     r"(?<![\w.%+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@"
@@ -89,19 +89,14 @@ def find_pii(file: RecordedFile) -> Iterator[Personal]:
         pieces = list(_pieces(exchange))
         if not pieces:
             continue
-        starts, at = [], 0
-        for _, text in pieces:
-            starts.append(at)
-            at += len(text) + 1
-        joined = "\n".join(text for _, text in pieces)
+        joined = Joined([text for _, text in pieces])
         found: list[tuple[int, str, str]] = []
-        if "@" in joined:
-            found += [(m.start(), m.group(0), "email") for m in _EMAIL.finditer(joined)]
-        found += [(m.start(), m.group(0), "phone") for m in _PHONE.finditer(joined)]
+        if "@" in joined.text:
+            found += [(m.start(), m.group(0), "email") for m in _EMAIL.finditer(joined.text)]
+        found += [(m.start(), m.group(0), "phone") for m in _PHONE.finditer(joined.text)]
         for start, value, kind in sorted(found):
             if (is_email if kind == "email" else is_phone)(value):
-                place = pieces[bisect.bisect_right(starts, start) - 1][0]
-                yield Personal(place, value, kind)
+                yield Personal(pieces[joined.piece(start)][0], value, kind)
 
 
 def _pieces(exchange: Exchange) -> Iterator[tuple[Place, str]]:

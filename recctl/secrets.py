@@ -11,7 +11,6 @@ printed: the message shows its first characters and its length.
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections.abc import Iterator
 from typing import Any, NamedTuple
@@ -33,6 +32,7 @@ from recctl.masking import (
     redact,
 )
 from recctl.masking import remember as remember_values
+from recctl.values import Joined
 
 #: Keys whose values are conversation or answer content, whose keys the APIs
 #: fix: credential keys are not looked for below them (their strings are still
@@ -297,14 +297,10 @@ def _found_in(
     match, so none spans two pieces); without ``names``, key shapes only."""
     if not pieces:
         return
-    starts, at = [], 0
-    for _, text in pieces:
-        starts.append(at)
-        at += len(text) + 1
-    joined = "\n".join(text for _, text in pieces)
-    for start, stop in credential_spans(joined, names):
-        parts = pieces[bisect.bisect_right(starts, start) - 1][0]
-        yield Secret((*prefix, *parts), joined[start:stop], what)
+    joined = Joined([text for _, text in pieces])
+    for start, stop in credential_spans(joined.text, names):
+        parts = pieces[joined.piece(start)][0]
+        yield Secret((*prefix, *parts), joined.text[start:stop], what)
 
 
 def _stream(exchange: Exchange) -> list[Any] | None:

@@ -1,7 +1,10 @@
-"""Typed access to untrusted JSON values: the wrong type reads as empty."""
+"""Typed access to untrusted JSON values (the wrong type reads as empty), and their
+strings searched as one text (``Joined``)."""
 
 from __future__ import annotations
 
+import bisect
+from collections.abc import Sequence
 from typing import Any
 
 
@@ -19,3 +22,20 @@ def as_str(value: Any) -> str | None:
 
 def as_int(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+class Joined:
+    """Texts joined by line breaks, searched as one (one pass of a pattern over every
+    string of a file), with where each match came from: ``piece(offset)``."""
+
+    def __init__(self, texts: Sequence[str]) -> None:
+        self.starts: list[int] = []
+        at = 0
+        for text in texts:
+            self.starts.append(at)
+            at += len(text) + 1
+        self.text = "\n".join(texts)
+
+    def piece(self, offset: int) -> int:
+        """The index of the text ``offset`` falls in."""
+        return bisect.bisect_right(self.starts, offset) - 1
