@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from recctl.io import json_text
-from recctl.values import as_dict
+from recctl.values import as_dict, as_str
 
 #: How long strings are shown: whole, or shortened (``show.short``).
 Shorten = Callable[[str], str]
@@ -24,6 +24,12 @@ class ToolCallView:
     name: str | None
     arguments: str
     id: str | None = None
+
+    @classmethod
+    def of(cls, name: Any, arguments: Any, call_id: Any, shorten: Shorten) -> ToolCallView:
+        """A call as a request stores it: its arguments as JSON text (or as they are),
+        shortened for display; a name or id that is not text reads as none."""
+        return cls(as_str(name), shorten(arguments_text(arguments)), as_str(call_id))
 
 
 @dataclass

@@ -10,7 +10,6 @@ from recctl.request import (
     Request,
     Shorten,
     ToolCallView,
-    arguments_text,
     flatten,
     parameters_but,
     tool_names,
@@ -161,11 +160,7 @@ def request_message(raw: dict[str, Any], shorten: Shorten) -> Message:
     for block in blocks:
         if block.get("type") in ("tool_use", "server_tool_use"):
             message.tool_calls.append(
-                ToolCallView(
-                    as_str(block.get("name")),
-                    shorten(arguments_text(block.get("input"))),
-                    as_str(block.get("id")),
-                )
+                ToolCallView.of(block.get("name"), block.get("input"), block.get("id"), shorten)
             )
         elif block.get("type") == "tool_result":
             message.tool_call_id = message.tool_call_id or as_str(block.get("tool_use_id"))

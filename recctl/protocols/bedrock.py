@@ -21,7 +21,6 @@ from recctl.request import (
     Request,
     Shorten,
     ToolCallView,
-    arguments_text,
     flatten,
     media,
     parameters_but,
@@ -188,11 +187,7 @@ def _message(raw: dict[str, Any], shorten: Shorten) -> Message:
         use, result = as_dict(block.get("toolUse")), as_dict(block.get("toolResult"))
         if use:
             message.tool_calls.append(
-                ToolCallView(
-                    as_str(use.get("name")),
-                    shorten(arguments_text(use.get("input"))),
-                    as_str(use.get("toolUseId")),
-                )
+                ToolCallView.of(use.get("name"), use.get("input"), use.get("toolUseId"), shorten)
             )
         elif result:
             message.role = "tool"

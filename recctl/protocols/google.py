@@ -212,11 +212,7 @@ def _content(raw: Any, shorten: Shorten) -> list[Message]:
         result = as_dict(_field(part, "function_response", "functionResponse"))
         if call:
             message.tool_calls.append(
-                ToolCallView(
-                    as_str(call.get("name")),
-                    shorten(arguments_text(call.get("args"))),
-                    as_str(call.get("id")),
-                )
+                ToolCallView.of(call.get("name"), call.get("args"), call.get("id"), shorten)
             )
         elif result:
             # Gemini's results name their function; an id only where the call had one.

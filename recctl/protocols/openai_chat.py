@@ -14,7 +14,6 @@ from recctl.request import (
     Request,
     Shorten,
     ToolCallView,
-    arguments_text,
     flatten,
     parameters_but,
     tool_names,
@@ -220,10 +219,8 @@ def chat_message(raw: dict[str, Any], shorten: Shorten) -> Message:
     for call in map(as_dict, calls):
         function = as_dict(call.get("function"))
         message.tool_calls.append(
-            ToolCallView(
-                as_str(function.get("name")),
-                shorten(arguments_text(function.get("arguments"))),
-                as_str(call.get("id")),
+            ToolCallView.of(
+                function.get("name"), function.get("arguments"), call.get("id"), shorten
             )
         )
     return message

@@ -18,7 +18,6 @@ from recctl.request import (
     Request,
     Shorten,
     ToolCallView,
-    arguments_text,
     flatten,
     parameters_but,
     tool_names,
@@ -149,11 +148,8 @@ def _input_item(item: dict[str, Any], shorten: Shorten) -> Message | None:
         return Message(role, shorten(text) if text else text)
     if kind in ("function_call", "custom_tool_call"):
         arguments = item.get("arguments") if kind == "function_call" else item.get("input")
-        call = ToolCallView(
-            as_str(item.get("name")),
-            shorten(arguments_text(arguments)),
-            as_str(item.get("call_id")) or as_str(item.get("id")),
-        )
+        call_id = as_str(item.get("call_id")) or item.get("id")
+        call = ToolCallView.of(item.get("name"), arguments, call_id, shorten)
         return Message("assistant", tool_calls=[call])
     if kind in ("function_call_output", "custom_tool_call_output"):
         output = item.get("output")
