@@ -10,7 +10,9 @@ import bisect
 import os
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any, Protocol, TypeVar
 
 from recctl import io
 
@@ -151,3 +153,32 @@ class Words:
 def has_separator(key: str) -> bool:
     """A key a word cannot hold (a space, a quote): the word index cannot tell."""
     return _WORD.fullmatch(key) is None
+
+
+class SourceIndex(Protocol):
+    """What a language's index of the sources under a root holds (``indexed``)."""
+
+    def add(self, path: str, text: str) -> None: ...
+
+
+Index = TypeVar("Index", bound=SourceIndex)
+
+#: The last index built for each suffix: (root, what its sources were, the index).
+_INDEXES: dict[str, tuple[str, Stamp, Any]] = {}
+
+
+def indexed(root: str, suffix: str, new: Callable[[str], Index]) -> Index:
+    """The index of the ``*suffix`` sources under ``root`` (``new(problem)`` gives an
+    empty one; each source is added), built once while none of them changes: prune
+    judges one root, its containers share the index."""
+    stamp = walk_sources(root, suffix)
+    cached = _INDEXES.get(suffix)
+    if cached is not None and cached[:2] == (root, stamp):
+        index: Index = cached[2]
+        return index
+    texts, problem = read_sources(root, stamp)
+    index = new(problem)
+    for path, text in texts:
+        index.add(path, text)
+    _INDEXES[suffix] = (root, stamp, index)
+    return index

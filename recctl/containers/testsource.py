@@ -51,7 +51,7 @@ from recctl.containers.go_names import (
     go_string,
     normalized,
 )
-from recctl.containers.sources import Stamp, Words, has_separator, nfc, read_sources, walk_sources
+from recctl.containers.sources import Words, has_separator, indexed, nfc
 
 
 @dataclass(frozen=True)
@@ -144,24 +144,6 @@ class _GoIndex:
         return self._compiled
 
 
-_go_cache: dict[str, tuple[Stamp, _GoIndex]] = {}
-
-
-def _go_index(root: str) -> _GoIndex:
-    """The index of the Go sources under ``root``, read once while none changes."""
-    stamp = walk_sources(root, ".go")
-    cached = _go_cache.get(root)
-    if cached is not None and cached[0] == stamp:
-        return cached[1]
-    texts, problem = read_sources(root, stamp)
-    index = _GoIndex(problem=problem)
-    for rel, text in texts:
-        index.add(rel, text)
-    _go_cache.clear()  # one root at a time: prune judges one
-    _go_cache[root] = (stamp, index)
-    return index
-
-
 def _go_package(path: str) -> tuple[str, str, str] | None:
     """(package directory, the recording's path under testdata without its suffix,
     its suffix)."""
@@ -205,7 +187,7 @@ def _prefixes(first: str) -> list[str]:
 
 def judge_go(paths: Iterable[str], root: str) -> list[Verdict]:
     """A verdict for each go-vcr cassette or httprr trace (rules in the module's doc)."""
-    index = _go_index(root)
+    index = indexed(root, ".go", lambda problem: _GoIndex(problem=problem))
     located = [(path, _go_package(path)) for path in paths]
     keys: set[str] = set()
     for _, place in located:
@@ -323,29 +305,12 @@ class _RubyIndex:
                 self.described.update(_VCR_UNSAFE.sub("_", description).split("/"))
 
 
-_ruby_cache: dict[str, tuple[Stamp, _RubyIndex]] = {}
-
-
-def _ruby_index(root: str) -> _RubyIndex:
-    stamp = walk_sources(root, ".rb")
-    cached = _ruby_cache.get(root)
-    if cached is not None and cached[0] == stamp:
-        return cached[1]
-    texts, problem = read_sources(root, stamp)
-    index = _RubyIndex(problem=problem)
-    for rel, text in texts:
-        index.add(rel, text)
-    _ruby_cache.clear()
-    _ruby_cache[root] = (stamp, index)
-    return index
-
-
 def judge_ruby(paths: Iterable[str], root: str) -> list[Verdict]:
     """Live when a Ruby source spells the cassette's name (a string literal equal to a
     trailing part of its path without suffix: ``"chat/gpt-4"``, ``"gpt-4"``), or when
     RSpec ``vcr: true`` descriptions give its last two or more parts; unmapped
     otherwise, never stale: a cassette's name can come from anywhere."""
-    index = _ruby_index(root)
+    index = indexed(root, ".rb", lambda problem: _RubyIndex(problem=problem))
     verdicts = []
     for path in paths:
         rel = os.path.relpath(os.path.abspath(path), root).replace(os.sep, "/")
