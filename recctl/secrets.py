@@ -112,7 +112,7 @@ def find_secrets(file: RecordedFile, extra: Extra = NO_EXTRA) -> Iterator[Secret
     and JSON bodies (credential names), and key shapes in every string, mapping key
     and binary body, and in each streamed field joined across its events. Found once
     per file (without ``extra``)."""
-    if extra is NO_EXTRA:
+    if extra == NO_EXTRA:  # the cached search serves any run without --key or --pattern
         if file.found is None:
             file.found = [s for s in _find_secrets(file, extra) if s.value not in PUBLIC_SECRETS]
         return iter(file.found)
