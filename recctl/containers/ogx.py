@@ -277,7 +277,9 @@ def facts(exchange: Exchange) -> dict[str, Any]:
             "exception": shape.exception,
             "status": shape.status,
         },
-        "endpoint": shape.endpoint,
+        # The path the provider received, as stats counts it (the recorder hashes the
+        # one its client joined: ``/v1/v1/chat/completions``).
+        "endpoint": exchange.extras.get("received") or shape.endpoint,
     }
 
 
