@@ -230,7 +230,10 @@ def compare_requests(old: Exchange, new: Exchange) -> list[RequestChange]:
             old.request.body if old_tool else None,
             new.request.body if new_tool else None,
         )
-    ra, rb = read_request(pa, shorten_data_urls), read_request(pb, shorten_data_urls)
+    # A WebSocket session's request is the list of what its client sent.
+    sa = old.request.body if not old_tool and isinstance(old.request.body, list) else pa
+    sb = new.request.body if not new_tool and isinstance(new.request.body, list) else pb
+    ra, rb = read_request(sa, shorten_data_urls), read_request(sb, shorten_data_urls)
     changes += _message_changes(ra.messages, rb.messages)
     tools_a, tools_b = ra.tools, rb.tools
     if tools_a != tools_b:

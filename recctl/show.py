@@ -88,7 +88,9 @@ def build_view(file: RecordedFile, full: bool = False, data_urls: bool = False) 
         if "parameters" in exchange.extras:  # not a conversation: a tool call, say
             view.parameters = exchange.extras["parameters"]
         elif answer is not None:
-            request = read_request(payload, shorten)
+            # A WebSocket session's request is the list of what its client sent.
+            body = exchange.request.body
+            request = read_request(body if isinstance(body, list) else payload, shorten)
             view.messages, view.tools = request.messages, request.tools
             view.parameters = request.parameters
         views.append(view)

@@ -54,9 +54,9 @@ def test_every_cassette_loads(path: Path) -> None:
     except NotACassette as note:
         assert str(note).startswith("not an HTTP cassette")
         return
-    assert cassette.layout in ("vcr", "parsed_body", "langchain")
+    assert cassette.layout in ("vcr", "parsed_body", "langchain", "xai_grpc", "websocket")
     for exchange in cassette.exchanges:
-        assert exchange.method and exchange.url.startswith("http")
+        assert exchange.method and exchange.url.startswith(("http", "grpc://", "wss://"))
         assert exchange.status is None or 100 <= exchange.status < 600
 
 
@@ -227,30 +227,6 @@ def test_an_http_error_is_an_answer_with_the_error() -> None:
     assert answer.error.startswith("HTTP 400: Error while downloading")
 
 
-@pytest.mark.parametrize(
-    ("path", "what"),
-    [
-        (
-            PYDANTIC / "models/cassettes/test_multimodal_tool_returns/"
-            "test_multimodal_tool_return_matrix[direct-binary-audio-xai].xai.yaml",
-            "a gRPC recording",
-        ),
-        (
-            PYDANTIC
-            / "realtime/cassettes/test_azure_voice_live_ws/test_message_history_seeding.yaml",
-            "a WebSocket session",
-        ),
-    ],
-)
-def test_files_that_are_not_http_cassettes_are_a_note(path: Path, what: str) -> None:
-    with pytest.raises(NotACassette, match=what):
-        load_cassette(str(path))
-    result = run("reassemble", str(path), "-o", "json")
-    assert result.exit_code == 0
-    assert json.loads(result.stdout) == []
-    assert f"not an HTTP cassette: {what}" in result.stderr
-
-
 # --- untrusted YAML ---------------------------------------------------------------------
 
 
@@ -322,7 +298,7 @@ def test_reassemble_reads_cassettes_under_cassettes_directories() -> None:
     result = run("reassemble", str(CASSETTES), "-o", "json")
     assert result.exit_code == 0
     documents = json.loads(result.stdout)
-    assert len(documents) == 22
+    assert len(documents) == 26  # 22 HTTP calls, 3 xAI gRPC calls, a realtime session
     assert {d["kind"] for d in documents} == {
         "anthropic_completion",
         "anthropic_message",
@@ -330,7 +306,9 @@ def test_reassemble_reads_cassettes_under_cassettes_directories() -> None:
         "chat_completion",
         "genai",
         "http_error",
+        "realtime_session",
         "responses",
+        "xai_completion",
     }
     text = run("reassemble", str(CASSETTES / "langchain-aws")).stdout
     assert "[interaction 1]\nThe weather in San Francisco, CA is currently sunny!" in text
@@ -395,18 +373,6 @@ def test_show_gives_other_calls_one_line_and_binary_bodies_a_digest(tmp_path: Pa
         "#0  GET https://example.com/a.pdf → 200",
         f"  response: binary, {len(pdf)} bytes, sha256 {digest}…",
     ]
-
-
-def test_show_notes_a_file_that_is_not_an_http_cassette() -> None:
-    path = (
-        PYDANTIC / "realtime/cassettes/test_azure_voice_live_ws/test_message_history_seeding.yaml"
-    )
-    result = run("show", str(path), "-o", "json")
-    assert result.exit_code == 0
-    assert json.loads(result.stdout) == {
-        "path": str(path),
-        "note": "not an HTTP cassette: a WebSocket session",
-    }
 
 
 @pytest.mark.parametrize(
@@ -537,17 +503,13 @@ def test_placeholders_and_traps_are_not_credentials(tmp_path: Path, name: str) -
     assert _validate_one(tmp_path, _cassette_with(where, value)) == []
 
 
-def test_the_real_cassettes_are_valid_and_non_http_files_are_notes() -> None:
+def test_the_real_cassettes_are_valid_gRPC_and_websocket_recordings_included() -> None:
     result = run("validate", str(CASSETTES), "-o", "json")
     assert result.exit_code == 0, result.stdout
     document = json.loads(result.stdout)
     assert document["findings"] == []
     assert document["files_checked"] == len(CASSETTE_FILES)
-    assert sorted(note["note"] for note in document["notes"]) == [
-        "not an HTTP cassette: a WebSocket session",
-        "not an HTTP cassette: a gRPC recording",
-        "not an HTTP cassette: a gRPC recording",
-    ]
+    assert document["notes"] == []  # pydantic-ai's xAI and realtime files are read
 
 
 def test_structure_and_parse_errors(tmp_path: Path) -> None:
@@ -576,9 +538,9 @@ def test_stats_counts_cassettes_interactions_and_tokens() -> None:
     assert result.exit_code == 0
     document = json.loads(result.stdout)
     totals = document["totals"]
-    # Every file read counts, the three that hold no HTTP call too.
-    assert (totals["files"], totals["exchanges"], totals["streamed"]) == (17, 22, 8)
-    assert len(document["notes"]) == 3  # two xAI gRPC recordings, a WebSocket session
+    # 22 HTTP calls, 3 xAI gRPC calls and a realtime WebSocket session (streamed).
+    assert (totals["files"], totals["exchanges"], totals["streamed"]) == (17, 26, 9)
+    assert document["notes"] == []
     providers = {row["name"]: row for row in document["by_provider"]}
     # Bedrock, by hand: 446 + 512 prompt and 55 + 25 completion tokens in 2 interactions.
     # and pydantic-ai's Converse stream: 2 interactions, 1,048 and 109.
@@ -594,7 +556,7 @@ def test_stats_counts_cassettes_interactions_and_tokens() -> None:
     assert suites["test_vision"] == 3  # the module folder under cassettes/
     assert suites["tests"] == 2  # no module folder: the folder holding cassettes/
     text = run("stats", str(CASSETTES)).stdout
-    assert "17 files (22 calls)" in text
+    assert "17 files (26 calls)" in text
     assert max(len(line) for line in text.splitlines()) <= 80
 
 

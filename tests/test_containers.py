@@ -51,10 +51,16 @@ def test_load_reads_any_file_through_its_container(tmp_path: Path) -> None:
     cassette.write_text("interactions: []\n")
     file = containers.load(str(cassette))
     assert file.container is vcrpy and file.exchanges == []
-    grpc = tmp_path / "x.xai.yaml"
+    grpc = tmp_path / "x.xai.yaml"  # one xAI gRPC call, not in a list, and empty
     grpc.write_text("request_sample: {}\n")
-    with pytest.raises(NotExchanges, match="gRPC"):
-        containers.load(str(grpc))
+    file = containers.load(str(grpc))
+    assert (file.container, file.layout, len(file.exchanges)) == (vcrpy, "xai_grpc", 1)
+    assert [where for where, _ in file.issues] == [("request_sample",), ("response_sample",)]
+    other = tmp_path / "cassettes" / "other.yaml"
+    other.parent.mkdir()
+    other.write_text("name: not a cassette\n")
+    with pytest.raises(NotExchanges, match="no interactions"):
+        containers.load(str(other))
 
 
 def test_the_walk_takes_each_containers_files_under_its_directory(tmp_path: Path) -> None:

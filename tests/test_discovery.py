@@ -75,7 +75,7 @@ def test_validate_from_the_roots_of_the_sample_projects(
         "ruby_llm": "All 3 cassettes valid.",
         "mirascope": "All 2 HAR files valid.",
         "vercel-ai": "All 10 response fixtures valid.",
-        "pydantic-ai": "All 7 files valid (4 cassettes, 3 not HTTP recordings).",
+        "pydantic-ai": "All 7 cassettes valid.",  # xAI gRPC and WebSocket ones too
     }
     for name, summary in expected.items():
         base = FORMATS if (FORMATS / name).is_dir() else CASSETTES
@@ -247,20 +247,19 @@ def test_the_outline_reads_a_head_cut_anywhere() -> None:
 # --- what is not an HTTP call, and what the replayer fills in -------------------------
 
 
-def test_xai_grpc_cassettes_and_websocket_sessions_are_notes_counted_as_such() -> None:
+def test_xai_grpc_cassettes_and_websocket_sessions_are_read_as_exchanges() -> None:
     root = CASSETTES / "pydantic-ai"
     result = run("validate", "-o", "json", str(root))
     assert result.exit_code == 0, result.output
     document = json.loads(result.stdout)
     assert document["errors"] == 0 and document["files_checked"] == 7
-    notes = sorted(note["note"] for note in document["notes"] if "pointer" not in note)
-    assert notes == [
-        "not an HTTP cassette: a WebSocket session",
-        "not an HTTP cassette: a gRPC recording",
-        "not an HTTP cassette: a gRPC recording",
-    ]
+    assert document["notes"] == []
     for path in root.rglob("*.xai.yaml"):
         assert containers.identify(str(path)) is vcrpy
+        assert containers.load(str(path)).layout == "xai_grpc"
+    for path in root.rglob("realtime/**/*.yaml"):
+        assert containers.identify(str(path)) is vcrpy
+        assert len(containers.load(str(path)).exchanges) == 1
 
 
 def test_a_placeholder_uri_or_header_is_a_note_never_an_error() -> None:

@@ -651,7 +651,8 @@ def test_a_file_too_big_to_parse_is_still_searched_for_keys(
         f"{hostile.CASSETTES}/big.yaml": hostile.yaml_over_node_budget(600_000),
         f"{hostile.CASSETTES}/big.yaml.gz": gzip.compress(hostile.yaml_over_node_budget(600_000)),
         "recordings/broken.json": broken,
-        f"{hostile.CASSETTES}/grpc.yaml": b"request_sample: {}\nkey: " + hostile.KEY.encode(),
+        # YAML that holds no exchange (a note): its bytes are searched.
+        f"{hostile.CASSETTES}/other.yaml": b"interactions: [1]\nkey: " + hostile.KEY.encode(),
     }
     root = _tree(tmp_path, files)
     with (root / hostile.CASSETTES / "huge.yaml").open("wb") as huge:  # too large to read
@@ -663,7 +664,7 @@ def test_a_file_too_big_to_parse_is_still_searched_for_keys(
         ("big.yaml.gz", "RC003"),
         ("huge.yaml", "RC001"),
         ("broken.json", "RC002"),
-        ("grpc.yaml", None),
+        ("other.yaml", None),
     ):
         found = _of(findings, "/" + name)
         assert [code for code, _ in found] == [c for c in (first, "RC203") if c], (name, found)

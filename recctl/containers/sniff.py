@@ -168,7 +168,7 @@ def cassette_dialect(outline: Outline, key: str = "interactions") -> str | None:
     HTTP, cut short), from the top-level keys: go-vcr writes ``version:`` first,
     VCR.py last."""
     item = outline.first(key)
-    if item is not None and (GRPC_KEYS.intersection(item) or "kind" in item):
+    if item is not None and (GRPC_KEYS.intersection(item) or is_frame(item)):
         return "vcrpy"  # pydantic-ai's gRPC and WebSocket recordings, beside its cassettes
     if item is not None:
         request, response = item.get("request"), item.get("response")
@@ -192,11 +192,17 @@ def cassette_dialect(outline: Outline, key: str = "interactions") -> str | None:
 GRPC_KEYS = frozenset({"request_sample", "response_sample", "request_stream", "response_stream"})
 
 
+def is_frame(item: Any) -> bool:
+    """A frame of a WebSocket session as pydantic-ai records them: ``kind: message``
+    (older files: a ``direction`` and its ``data`` alone)."""
+    return isinstance(item, dict) and ("kind" in item or {"direction", "data"} <= item.keys())
+
+
 def not_http(items: list[Any]) -> str | None:
     """Why the items of an ``interactions:`` list are not HTTP calls: gRPC recordings
     (pydantic-ai's xAI cassettes), WebSocket sessions; None when they may be."""
     if any(isinstance(item, dict) and GRPC_KEYS.intersection(item) for item in items):
         return "not an HTTP cassette: a gRPC recording"
-    if items and all(isinstance(item, dict) and "kind" in item for item in items):
+    if items and all(is_frame(item) for item in items):
         return "not an HTTP cassette: a WebSocket session"
     return None

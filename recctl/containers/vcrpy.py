@@ -6,8 +6,9 @@ default (``interactions:`` with ``body: {string: ...}``), pydantic-ai's
 files (``requests:`` and ``responses:`` lists). Bodies stored as ``!!binary`` are
 decoded, gzip and deflate bodies decompressed (``bodies``), header values read as
 lists whether stored as lists or strings. YAML is read safely (``yaml_safe``).
-Files that are not HTTP cassettes (gRPC recordings, WebSocket sessions, other
-YAML) raise ``NotExchanges``: a note, not an error.
+pydantic-ai's xAI gRPC recordings and realtime WebSocket sessions, kept among its
+cassettes, are read as exchanges too (``vcrpy_sessions``). Other YAML raises
+``NotExchanges``: a note, not an error.
 """
 
 from __future__ import annotations
@@ -18,10 +19,10 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from recctl import budget, io
-from recctl.containers import http, sniff
+from recctl.containers import http, sniff, vcrpy_sessions
 from recctl.containers.bodies import gunzip, header_lists, headers_written, message
 from recctl.containers.yaml_safe import load_yaml
-from recctl.exchange import Exchange, Message, NotExchanges, Place, RecordedFile
+from recctl.exchange import CannotRewrite, Exchange, Message, NotExchanges, Place, RecordedFile
 from recctl.io import json_text
 
 if TYPE_CHECKING:
@@ -82,12 +83,30 @@ def _self() -> Container:
 
 def rewrite(raw: bytes, replace: Callable[[bytes], bytes]) -> tuple[bytes, bool]:
     """Edit inside a cassette that is gzip as a whole, and inside its ``!!binary``
-    bodies (``http.rewrite_yaml``)."""
+    bodies (``http.rewrite_yaml``). An xAI gRPC recording whose protobuf bytes hold
+    what is replaced is left alone (``CannotRewrite``): they are not decoded, and
+    an edit of a length-prefixed string would break them."""
     if raw[:2] == b"\x1f\x8b":
         inner = gunzip(raw, "the file")
         edited, _ = http.rewrite_yaml(inner, replace)
         return (gzip.compress(edited, mtime=0), True) if edited != inner else (raw, False)
-    return http.rewrite_yaml(raw, replace)
+    edited, reencoded = http.rewrite_yaml(raw, replace)
+    if reencoded and _is_grpc(raw):
+        raise CannotRewrite(
+            "an xAI gRPC recording's protobuf bytes (raw) hold it, and recctl does not "
+            "re-encode protobuf: record it again with the key kept out"
+        )
+    return edited, reencoded
+
+
+def _is_grpc(raw: bytes) -> bool:
+    outline = sniff.yaml_outline(raw)
+    if outline is None:
+        return False
+    item = outline.first("interactions")
+    return bool(sniff.GRPC_KEYS.intersection(outline.keys)) or (
+        item is not None and bool(sniff.GRPC_KEYS.intersection(item))
+    )
 
 
 Parsed = tuple[str, list[Exchange], list[tuple[Place, str]]]  # layout, exchanges, issues
@@ -108,13 +127,18 @@ ADVICE = http.Advice(
 def _cassette(document: Any, path: str) -> Parsed:
     if not isinstance(document, dict):
         raise NotExchanges("not an HTTP cassette: the YAML is not a mapping")
-    if "request_sample" in document:
-        raise NotExchanges("not an HTTP cassette: a gRPC recording")
+    if sniff.GRPC_KEYS.intersection(document):  # one call, not in a list
+        budget.charge("exchanges", 1)
+        exchanges, issues = vcrpy_sessions.grpc([document], ())
+        return "xai_grpc", exchanges, issues
     interactions = document.get("interactions")
     if isinstance(interactions, list):
-        why = sniff.not_http(interactions)
-        if why is not None:
-            raise NotExchanges(why)
+        if vcrpy_sessions.is_grpc(interactions):
+            budget.charge("exchanges", len(interactions))
+            exchanges, issues = vcrpy_sessions.grpc(interactions)
+            return "xai_grpc", exchanges, issues
+        if vcrpy_sessions.is_websocket(interactions):
+            return "websocket", [vcrpy_sessions.websocket(document, interactions)], []
         budget.charge("exchanges", len(interactions))  # before any is built
         if interactions and all(_is_http(item) for item in interactions):
             layout = "parsed_body" if any(_has_parsed_body(i) for i in interactions) else "vcr"
@@ -125,8 +149,6 @@ def _cassette(document: Any, path: str) -> Parsed:
             ]
             issues = _issues(pairs, places)
             return layout, _exchanges(pairs, places, issues), issues
-        if interactions and all(isinstance(i, dict) and "kind" in i for i in interactions):
-            raise NotExchanges("not an HTTP cassette: a WebSocket session")
         if not interactions:
             return "vcr", [], []
         raise NotExchanges("not an HTTP cassette: its interactions are not requests and responses")

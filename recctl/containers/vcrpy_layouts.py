@@ -20,7 +20,8 @@ from dataclasses import dataclass
 
 LAYOUTS = ("pytest-recording", "mirrored")
 _UNSAFE_CHARACTERS = re.compile(r"""[<>?%*:|"'/\\]""")
-_SUFFIXES = (".yaml.gz", ".yaml", ".yml")
+#: pydantic-ai names its xAI gRPC recordings ``<node name>.xai.yaml``.
+_SUFFIXES = (".xai.yaml", ".yaml.gz", ".yaml", ".yml")
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,9 @@
 One module per protocol family: ``openai_chat`` (chat completions and legacy
 completions), ``openai_responses``, ``anthropic`` (messages), ``google`` (genai
 ``generateContent`` and Gemini interactions), ``bedrock`` (Converse), ``ollama``
-(native API), ``openai_audio`` (transcriptions), and ``sse`` (event streams). Each
+(native API), ``openai_audio`` (transcriptions), ``openai_realtime`` (Realtime
+WebSocket sessions), ``xai_grpc`` (xAI's gRPC chat API, as JSON), and ``sse``
+(event streams). Each
 takes a body or a list of event dicts, never a container: every container hands
 them the same objects.
 
@@ -34,7 +36,9 @@ from recctl.protocols import (
     ollama,
     openai_audio,
     openai_chat,
+    openai_realtime,
     openai_responses,
+    xai_grpc,
 )
 from recctl.request import Request, Shorten, parameters_but
 from recctl.values import as_dict, as_str
@@ -56,7 +60,9 @@ class WireProtocol(Protocol):
 
 #: In the order they are tried: each recognizes what the others cannot have.
 PROTOCOLS: tuple[WireProtocol, ...] = (
+    xai_grpc,
     bedrock,
+    openai_realtime,
     openai_responses,
     anthropic,
     google,
@@ -77,10 +83,15 @@ VOLATILE: tuple[str, ...] = tuple(
 )
 
 
-def read_request(payload: dict[str, Any], shorten: Shorten) -> Request:
+def read_request(payload: Any, shorten: Shorten) -> Request:
     """What a request body asks, read by the protocol whose request it is: every
     provider's history, tools and parameters the same way. A body no protocol
-    claims is all parameters."""
+    claims is all parameters. A list of objects is what a client sent over a
+    WebSocket: read as ``{"sent": [...]}``."""
+    if isinstance(payload, list) and all(isinstance(item, dict) for item in payload):
+        payload = {"sent": payload}
+    if not isinstance(payload, dict):
+        return Request()
     for protocol in PROTOCOLS:
         found = protocol.request(payload, shorten)
         if found is not None:

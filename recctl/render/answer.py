@@ -99,8 +99,11 @@ def show_lines(view: FileView, plain: bool = False) -> list[Line]:
     what = f"{view.title}, {view.layout} layout · {count} · {_size(view.size)}"
     lines.append(_field(view.noun, what))
     for item in view.exchanges:
-        status = "no response status" if item.status is None else f"{item.status}"
-        call = f"#{item.index}  {item.method} {item.url} → {status}"
+        call = f"#{item.index}  {item.method} {item.url}"
+        if item.status is not None:
+            call += f" → {item.status}"
+        elif item.url.startswith(("http://", "https://")):  # not HTTP (gRPC, WebSocket): none
+            call += " → no response status"
         lines += [Line([]), Line([(call, "bold")])]
         if item.model:
             lines.append(_field("model", item.model))
